@@ -1,0 +1,112 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strictness: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Chronicle",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "chronicle", targets: ["chronicle"]),
+        .library(name: "ChronicleCore", targets: ["ChronicleCore"]),
+        .library(name: "ChronicleStore", targets: ["ChronicleStore"]),
+        .library(name: "ChronicleApp", targets: ["ChronicleApp"]),
+        .library(name: "ChronicleTesting", targets: ["ChronicleTesting"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+    ],
+    targets: [
+        // C: LZ4 from the system (liblz4-dev).
+        .systemLibrary(
+            name: "CLZ4",
+            pkgConfig: "liblz4",
+            providers: [.apt(["liblz4-dev"])]
+        ),
+        // The pure core: commands, events, states, deciders, the coded language. No I/O, no clock.
+        .target(
+            name: "ChronicleCore",
+            swiftSettings: strictness
+        ),
+        // The SQLite event log.
+        .target(
+            name: "ChronicleStore",
+            dependencies: [
+                "ChronicleCore",
+                "CLZ4",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
+        // The runtime of the commands: the appender's read/commit/ack loop, configuration files.
+        .target(
+            name: "ChronicleApp",
+            dependencies: [
+                "ChronicleCore",
+                "ChronicleStore",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
+        // Test support: in-memory log, fixed clock, process runner.
+        .target(
+            name: "ChronicleTesting",
+            dependencies: ["ChronicleCore", "ChronicleStore"],
+            swiftSettings: strictness
+        ),
+        .executableTarget(
+            name: "chronicle",
+            dependencies: [
+                "ChronicleCore",
+                "ChronicleStore",
+                "ChronicleApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness
+        ),
+        // Benchmarks (run by tools/bench, never by the tests).
+        .executableTarget(
+            name: "ChronicleBench",
+            dependencies: [
+                "ChronicleCore",
+                "ChronicleStore",
+                "ChronicleApp",
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictness
+        ),
+        .testTarget(
+            name: "ChronicleCoreTests",
+            dependencies: ["ChronicleCore", "ChronicleTesting"],
+            swiftSettings: strictness
+        ),
+        .testTarget(
+            name: "ChronicleStoreTests",
+            dependencies: [
+                "ChronicleCore", "ChronicleStore", "ChronicleTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictness
+        ),
+        .testTarget(
+            name: "ChronicleAppTests",
+            dependencies: ["ChronicleCore", "ChronicleStore", "ChronicleApp", "ChronicleTesting", "chronicle"],
+            swiftSettings: strictness
+        ),
+    ]
+)

@@ -1,0 +1,86 @@
+public import ChronicleCore
+public import ChronicleStore
+public import Logging
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Darwin)
+internal import Darwin
+#endif
+
+/// `chronicle append`: reads commands from standard input, commits them in groups, and writes
+/// one ack per line to standard output, in input order, only after the line's events are durable.
+public struct AppendSession {
+    public enum AckFormat: String, Sendable, CaseIterable {
+        case coded
+        case json
+    }
+
+    /// How a session ended; the CLI maps it to the exit status.
+    public enum Outcome: Equatable, Sendable {
+        /// Input read to the end (some lines may have had `er:` acks).
+        case finished(lines: Int, errors: Int)
+        /// `--strict` stopped at an error on this line.
+        case stoppedAtError(line: Int)
+        /// Standard output went away; nothing more can be acked.
+        case outputClosed
+    }
+
+    public var format: AckFormat = .coded
+    public var strict = false
+    /// The most lines committed in one transaction.
+    public var batchLimit = 8_192
+    public var inputFD: Int32 = 0
+    public var outputFD: Int32 = 1
+
+    public init() {}
+
+    /// Runs until the end of input. Throws when the log cannot be written: every ack already
+    /// printed stays true, and no ack is printed for the batch that failed.
+    public func run(_ appender: Appender, logger: Logger) throws -> Outcome {
+        var reader = InputReader(fd: inputFD)
+        var raw: [InputReader.Line] = []
+        var batch: [Appender.Line] = []
+        var out: [UInt8] = []
+        var lineNumber = 0
+        var errors = 0
+        while true {
+            try reader.nextLines(limit: batchLimit, into: &raw)
+            if raw.isEmpty { break }
+            batch.removeAll(keepingCapacity: true)
+            for line in raw {
+                lineNumber += 1
+                if let decoded = LineDecoder.decode(line, number: lineNumber) { batch.append(decoded) }
+            }
+            if batch.isEmpty { continue }
+            let acks = try appender.append(batch, stopAtFirstError: strict)
+            out.removeAll(keepingCapacity: true)
+            for (line, ack) in zip(batch, acks) {
+                switch format {
+                case .coded: out.append(contentsOf: ack.coded.utf8)
+                case .json: out.append(contentsOf: ack.json(line: line.number).utf8)
+                }
+                out.append(10)
+                if ack.isError { errors += 1 }
+            }
+            guard Self.writeAll(outputFD, out) else { return .outputClosed }
+            if strict, acks.count < batch.count || acks.last?.isError == true {
+                return .stoppedAtError(line: batch[acks.count - 1].number)
+            }
+        }
+        logger.info("input ended", metadata: ["input.lines": "\(lineNumber)", "input.errors": "\(errors)"])
+        return .finished(lines: lineNumber, errors: errors)
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += n
+        }
+        return true
+    }
+}

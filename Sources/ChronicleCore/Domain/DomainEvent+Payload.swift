@@ -1,0 +1,154 @@
+/// The JSON payload of each event type, and reading it back.
+extension DomainEvent {
+    /// The payload as stored, with members in a fixed order (so the same event is always the same bytes).
+    public var payload: JSONValue {
+        switch self {
+        case .taskCreated(let s, let confidence, let routing):
+            return .object([
+                "id": s.id.map(JSONValue.string), "title": .string(s.title), "intent": .string(s.intent),
+                "complexity": .string(s.complexity.rawValue), "confidence": .number(confidence),
+                "routing": .string(routing), "description": s.description.map(JSONValue.string),
+                "keywords": s.keywords.isEmpty ? nil : .strings(s.keywords),
+                "patterns": s.patterns.isEmpty ? nil : .strings(s.patterns),
+                "related": s.related.isEmpty ? nil : .strings(s.related),
+                "parent": s.parent.map(JSONValue.string), "context_cascade": s.contextCascade.map(JSONValue.string),
+                "estimated_effort": s.estimatedEffort.map(JSONValue.string),
+            ])
+        case .taskUpdated(let c):
+            return .object([
+                "title": c.title.map(JSONValue.string), "description": c.description.map(JSONValue.string),
+                "intent": c.intent.map(JSONValue.string), "complexity": c.complexity.map { .string($0.rawValue) },
+                "confidence": c.confidence.map(JSONValue.number), "keywords": c.keywords.map(JSONValue.strings),
+                "patterns": c.patterns.map(JSONValue.strings), "related": c.related.map(JSONValue.strings),
+                "context_cascade": c.contextCascade.map(JSONValue.string),
+                "estimated_effort": c.estimatedEffort.map(JSONValue.string),
+            ])
+        case .taskSplitRequested(let confidence, let reason, let children):
+            return .object(["confidence": .number(confidence), "reason": .string(reason), "children": .strings(children)])
+        case .taskRouted(let confidence, let routing):
+            return .object(["confidence": .number(confidence), "routing": .string(routing)])
+        case .taskStatusChanged(let status, let progress):
+            return .object(["status": .string(status.rawValue), "progress": progress.map(JSONValue.number)])
+        case .taskCompleted(let result, let next):
+            return .object(["result": result, "next_steps": next])
+        case .taskCancelled(let reason):
+            return .object(["reason": .string(reason)])
+        case .taskRelated(let related):
+            return .object(["related": .strings(related)])
+        case .memoryStored(let value, let type, let category, let significance):
+            return .object([
+                "value": value, "type": .string(type), "category": category.map(JSONValue.string),
+                "significance": significance.map(JSONValue.number),
+            ])
+        case .memoryForgotten:
+            return .object([])
+        case .workflowStarted(let workflow, let params, let steps):
+            return .object(["workflow": .string(workflow), "params": params, "steps": steps.isEmpty ? nil : .strings(steps)])
+        case .workflowStepRecorded(let step, let status, let output, let error):
+            return .object([
+                "step": .string(step), "status": .string(status.rawValue), "output": output,
+                "error": error.map(JSONValue.string),
+            ])
+        case .workflowStatusChanged(let status, let progress):
+            return .object(["status": .string(status.rawValue), "progress": progress.map(JSONValue.number)])
+        case .workflowCompleted(let result):
+            return .object(["result": result])
+        case .workflowCancelled(let reason):
+            return .object(["reason": reason.map(JSONValue.string)])
+        case .contextSummarized(let summary):
+            return .object(["summary": .string(summary)])
+        case .eventRetracted(let seq, let reason):
+            return .object(["seq": .number(Double(seq)), "reason": .string(reason)])
+        }
+    }
+
+    /// Why a stored event cannot be read back.
+    public struct DecodingError: Error, Sendable, Equatable, CustomStringConvertible {
+        public var type: String
+        public var version: Int
+        public var reason: String
+        public var description: String { "event \(type) v\(version): \(reason)" }
+        public init(type: String, version: Int, reason: String) {
+            self.type = type
+            self.version = version
+            self.reason = reason
+        }
+    }
+
+    /// Reads a stored event back; older payload versions are upcast to today's.
+    public init(type: String, version: Int, payload p: JSONValue) throws(DecodingError) {
+        func bad(_ reason: String) -> DecodingError { DecodingError(type: type, version: version, reason: reason) }
+        guard version >= 1, version <= Self.currentVersion else { throw bad("unknown version") }
+        func str(_ k: String) throws(DecodingError) -> String {
+            guard let s = p[k]?.stringValue else { throw bad("missing \(k)") }
+            return s
+        }
+        func optStr(_ k: String) -> String? { p[k]?.stringValue }
+        func num(_ k: String) throws(DecodingError) -> Double {
+            guard let n = p[k]?.numberValue else { throw bad("missing \(k)") }
+            return n
+        }
+        func strs(_ k: String) -> [String]? { p[k]?.arrayValue?.compactMap(\.stringValue) }
+        switch type {
+        case "task.created":
+            guard let complexity = Complexity(rawValue: try str("complexity")) else { throw bad("bad complexity") }
+            var s = TaskSpec(id: optStr("id"), title: try str("title"), intent: try str("intent"), complexity: complexity)
+            s.description = optStr("description")
+            s.keywords = strs("keywords") ?? []
+            s.patterns = strs("patterns") ?? []
+            s.related = strs("related") ?? []
+            s.parent = optStr("parent")
+            s.contextCascade = optStr("context_cascade")
+            s.estimatedEffort = optStr("estimated_effort")
+            self = .taskCreated(s, confidence: try num("confidence"), routing: try str("routing"))
+        case "task.updated":
+            var c = TaskChanges()
+            c.title = optStr("title")
+            c.description = optStr("description")
+            c.intent = optStr("intent")
+            c.complexity = optStr("complexity").flatMap(Complexity.init(rawValue:))
+            c.confidence = p["confidence"]?.numberValue
+            c.keywords = strs("keywords")
+            c.patterns = strs("patterns")
+            c.related = strs("related")
+            c.contextCascade = optStr("context_cascade")
+            c.estimatedEffort = optStr("estimated_effort")
+            self = .taskUpdated(c)
+        case "task.split_requested":
+            self = .taskSplitRequested(confidence: try num("confidence"), reason: try str("reason"), children: strs("children") ?? [])
+        case "task.routed":
+            self = .taskRouted(confidence: try num("confidence"), routing: try str("routing"))
+        case "task.status_changed":
+            guard let status = TaskStatus(rawValue: try str("status")) else { throw bad("bad status") }
+            self = .taskStatusChanged(status: status, progress: p["progress"]?.numberValue)
+        case "task.completed":
+            self = .taskCompleted(result: p["result"] ?? .null, nextSteps: p["next_steps"] ?? .array([]))
+        case "task.cancelled":
+            self = .taskCancelled(reason: optStr("reason") ?? "")
+        case "task.related":
+            self = .taskRelated(related: strs("related") ?? [])
+        case "memory.stored":
+            self = .memoryStored(value: p["value"] ?? .null, type: try str("type"), category: optStr("category"), significance: p["significance"]?.numberValue)
+        case "memory.forgotten":
+            self = .memoryForgotten
+        case "workflow.started":
+            self = .workflowStarted(workflow: try str("workflow"), params: p["params"] ?? .object([]), steps: strs("steps") ?? [])
+        case "workflow.step_recorded":
+            guard let status = StepStatus(rawValue: try str("status")) else { throw bad("bad step status") }
+            self = .workflowStepRecorded(step: try str("step"), status: status, output: p["output"], error: optStr("error"))
+        case "workflow.status_changed":
+            guard let status = WorkflowStatus(rawValue: try str("status")) else { throw bad("bad status") }
+            self = .workflowStatusChanged(status: status, progress: p["progress"]?.numberValue)
+        case "workflow.completed":
+            self = .workflowCompleted(result: p["result"])
+        case "workflow.cancelled":
+            self = .workflowCancelled(reason: optStr("reason"))
+        case "context.summarized":
+            self = .contextSummarized(summary: try str("summary"))
+        case "event.retracted":
+            self = .eventRetracted(seq: Int64(try num("seq")), reason: optStr("reason") ?? "")
+        default:
+            throw bad("unknown event type")
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// The state of any one stream: the entity its reducer folds.
+public enum Entity: Sendable, Equatable {
+    case task(TaskState)
+    case memory(MemoryState)
+    case workflow(WorkflowState)
+    /// A context the backend summarized (`cl:{id}|{summary}`).
+    case context(id: String, summary: String, revision: Int)
+
+    /// The reducer of every stream kind: dispatches on the stream's kind.
+    /// `event.retracted` is not folded here; it removes an event before the fold (see ``Fold``).
+    /// - Complexity: O(size of the event).
+    public static func evolve(_ state: Entity?, _ e: RecordedEvent) -> Entity? {
+        switch e.stream.kind {
+        case .task:
+            if case .task(let t)? = state { return TaskState.evolve(t, e).map(Entity.task) }
+            return TaskState.evolve(nil, e).map(Entity.task)
+        case .memory:
+            if case .memory(let m)? = state { return MemoryState.evolve(m, e).map(Entity.memory) }
+            return MemoryState.evolve(nil, e).map(Entity.memory)
+        case .workflow:
+            if case .workflow(let w)? = state { return WorkflowState.evolve(w, e).map(Entity.workflow) }
+            return WorkflowState.evolve(nil, e).map(Entity.workflow)
+        case .context:
+            if case .contextSummarized(let summary) = e.event {
+                return .context(id: e.stream.id, summary: summary, revision: e.streamRevision)
+            }
+            return state
+        }
+    }
+
+    public var task: TaskState? {
+        if case .task(let t) = self { return t }
+        return nil
+    }
+
+    public var memory: MemoryState? {
+        if case .memory(let m) = self { return m }
+        return nil
+    }
+
+    public var workflow: WorkflowState? {
+        if case .workflow(let w) = self { return w }
+        return nil
+    }
+}
+
+/// Folding a stream's events into its state, in the bi-temporal order.
+public enum Fold {
+    /// The state of one stream from its events: retracted ones left out, the rest folded in
+    /// `(valid_from, seq)` order.
+    /// - Complexity: O(n log n) for n events.
+    public static func state(of events: [RecordedEvent], retracted: Set<Int64>) -> Entity? {
+        let ordered = events.filter { !retracted.contains($0.seq) && !$0.isRetraction }
+            .sorted { ($0.validFrom, $0.seq) < ($1.validFrom, $1.seq) }
+        var state: Entity?
+        for e in ordered { state = Entity.evolve(state, e) }
+        return state
+    }
+}
+
+extension RecordedEvent {
+    public var isRetraction: Bool {
+        if case .eventRetracted = event { return true }
+        return false
+    }
+}

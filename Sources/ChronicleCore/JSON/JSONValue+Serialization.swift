@@ -1,0 +1,68 @@
+/// Compact, deterministic JSON output, written byte by byte (the append path's payload encoder).
+extension JSONValue {
+    /// The compact JSON text of this value: members in their stored order, no spaces.
+    public var jsonString: String {
+        var out: [UInt8] = []
+        out.reserveCapacity(64)
+        write(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the compact JSON encoding of this value to `out`.
+    /// - Complexity: O(size of the value).
+    public func write(into out: inout [UInt8]) {
+        switch self {
+        case .null: out.append(contentsOf: [110, 117, 108, 108])
+        case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
+        case .number(let n): out.append(contentsOf: Self.format(number: n).utf8)
+        case .string(let s): Self.writeString(s, into: &out)
+        case .array(let items):
+            out.append(91)
+            for (i, item) in items.enumerated() {
+                if i > 0 { out.append(44) }
+                item.write(into: &out)
+            }
+            out.append(93)
+        case .object(let members):
+            out.append(123)
+            for (i, member) in members.enumerated() {
+                if i > 0 { out.append(44) }
+                Self.writeString(member.key, into: &out)
+                out.append(58)
+                member.value.write(into: &out)
+            }
+            out.append(125)
+        }
+    }
+
+    /// Numbers as people write them: integral values without a fraction (`1`, not `1.0`).
+    public static func format(number n: Double) -> String {
+        if n.isNaN || n.isInfinite { return "null" }
+        if n == n.rounded(), abs(n) < 9_007_199_254_740_992 { return String(Int64(n)) }
+        return String(n)
+    }
+
+    static let hex: [UInt8] = Array("0123456789abcdef".utf8)
+
+    static func writeString(_ s: String, into out: inout [UInt8]) {
+        out.append(34)
+        var s = s
+        s.withUTF8 { bytes in
+            for c in bytes {
+                switch c {
+                case 34: out.append(92); out.append(34)
+                case 92: out.append(92); out.append(92)
+                case 10: out.append(92); out.append(110)
+                case 13: out.append(92); out.append(114)
+                case 9: out.append(92); out.append(116)
+                case 0..<32:
+                    out.append(contentsOf: [92, 117, 48, 48])
+                    out.append(hex[Int(c >> 4)])
+                    out.append(hex[Int(c & 15)])
+                default: out.append(c)
+                }
+            }
+        }
+        out.append(34)
+    }
+}

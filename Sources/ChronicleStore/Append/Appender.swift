@@ -1,0 +1,198 @@
+public import ChronicleCore
+public import Logging
+
+/// Turns parsed input lines into committed events and acks: group commit, a savepoint per
+/// command, exactly-once command ids, and catch-up with other appenders before deciding.
+public final class Appender {
+    /// One input line, numbered from 1, as the reader parsed it.
+    public struct Line: Sendable {
+        public var number: Int
+        public var parsed: Result<(Command, Envelope), CommandError>
+        public init(number: Int, parsed: Result<(Command, Envelope), CommandError>) {
+            self.number = number
+            self.parsed = parsed
+        }
+    }
+
+    public let log: EventLog
+    public let decider: Decider
+    let clock: any RecordingClock
+    let logger: Logger
+    public let live = LiveState()
+    /// The task `ts:auto` names: the one created last on this appender's input.
+    public private(set) var lastCreatedTask: String?
+
+    /// Opens an appender on `log`, folding every event already in it.
+    /// - Complexity: O(events in the log).
+    public init(log: EventLog, decider: Decider = Decider(), clock: any RecordingClock, logger: Logger) throws {
+        self.log = log
+        self.decider = decider
+        self.clock = clock
+        self.logger = logger
+        try log.read { tx in try self.catchUp(tx) }
+    }
+
+    /// Decides and commits `lines` in one transaction; one ack per line, in order.
+    ///
+    /// A refused line appends nothing and leaves the others alone. Throws only when the log
+    /// itself cannot be written: then nothing of this batch is committed.
+    /// - Complexity: O(lines) in the usual case; a command with a valid time before its
+    ///   stream's newest one also reads and folds that stream.
+    /// With `stopAtFirstError`, processing stops after the first error ack: the lines before it
+    /// are committed, the ones after it are neither processed nor acked.
+    public func append(_ lines: [Line], stopAtFirstError: Bool = false) throws -> [Ack] {
+        try log.write { tx in
+            try catchUp(tx)
+            var acks: [Ack] = []
+            acks.reserveCapacity(lines.count)
+            for line in lines {
+                switch line.parsed {
+                case .failure(let error):
+                    acks.append(.error(error, line: line.number))
+                case .success(let (command, envelope)):
+                    acks.append(try process(command, envelope, line: line.number, tx))
+                }
+                if stopAtFirstError, acks.last?.isError == true { break }
+            }
+            return acks
+        }
+    }
+
+    /// Folds the events other processes appended since this one last looked.
+    private func catchUp(_ tx: LogTransaction) throws {
+        guard let tail = try tx.tail(), tail.seq > live.lastSeq else { return }
+        let events = try tx.events(after: live.lastSeq)
+        for e in events { try live.apply(e, in: tx) }
+        live.lastHash = tail.hash
+        if !events.isEmpty {
+            logger.debug("caught up", metadata: ["log.seq": "\(tail.seq)", "log.events": "\(events.count)"])
+        }
+    }
+
+    private func process(_ command: Command, _ envelope: Envelope, line: Int, _ tx: LogTransaction) throws -> Ack {
+        if let id = envelope.commandID, let stored = try tx.storedAck(commandID: id) {
+            return Ack(storedJSON: stored) ?? .error(CommandError(.storage, "the stored ack of command '\(id)' is unreadable", recovery: "run chronicle verify"), line: line)
+        }
+        let allocators = (live.taskIDs, live.workflowIDs)
+        do {
+            let resolved = try resolve(command)
+            let recordedAt = clock.recordedTime(after: live.lastRecordedAt)
+            let validAt = envelope.validAt ?? recordedAt
+            let state = try decisionState(for: resolved, asOf: validAt, tx)
+            let decision = try decider.decide(resolved, envelope, given: state)
+            guard !decision.events.isEmpty else {
+                (live.taskIDs, live.workflowIDs) = allocators
+                return decision.ack
+            }
+            let recorded = try tx.savepoint { try write(decision, envelope: envelope, recordedAt: recordedAt, validAt: validAt, tx) }
+            for e in recorded { try live.apply(e, in: tx) }
+            if case .taskCreate(let spec) = resolved { lastCreatedTask = spec.id }
+            return decision.ack
+        } catch let error as CommandError {
+            (live.taskIDs, live.workflowIDs) = allocators
+            return .error(error, line: line)
+        } catch let error as StoreError {
+            (live.taskIDs, live.workflowIDs) = allocators
+            logger.error("command not stored", metadata: ["input.line": "\(line)", "error": "\(error)"])
+            return .error(CommandError(.storage, "\(error)", recovery: "retry the line; if it fails again run chronicle verify"), line: line)
+        }
+    }
+
+    /// Inserts the decision's events (inside the command's savepoint) and returns them as recorded.
+    private func write(_ decision: Decider.Decision, envelope: Envelope, recordedAt: Timestamp, validAt: Timestamp, _ tx: LogTransaction) throws -> [RecordedEvent] {
+        var seq = live.lastSeq
+        var hash = live.lastHash
+        let commandID = envelope.commandID ?? "@\(seq + 1)"
+        var revisions: [StreamID: Int] = [:]
+        var recorded: [RecordedEvent] = []
+        var json: [UInt8] = []
+        for draft in decision.events {
+            seq += 1
+            let rev = (revisions[draft.stream] ?? live.revision(draft.stream)) + 1
+            revisions[draft.stream] = rev
+            json.removeAll(keepingCapacity: true)
+            draft.event.payload.write(into: &json)
+            let (codec, payload) = PayloadCodec.encode(json)
+            let stream = draft.stream.description
+            let type = draft.event.type
+            hash = HashChain.hash(
+                previous: hash, seq: seq, stream: stream, streamRevision: rev, type: type, typeVersion: draft.event.typeVersion,
+                validFrom: validAt.microseconds, recordedAt: recordedAt.microseconds, commandID: commandID,
+                codec: codec.rawValue, payload: payload)
+            try tx.insert(
+                seq: seq, stream: stream, streamRevision: rev, type: type, typeVersion: draft.event.typeVersion,
+                validFrom: validAt.microseconds, recordedAt: recordedAt.microseconds, commandID: commandID,
+                codec: codec.rawValue, payload: payload, hash: hash)
+            recorded.append(RecordedEvent(
+                seq: seq, stream: draft.stream, streamRevision: rev, validFrom: validAt, recordedAt: recordedAt,
+                commandID: commandID, event: draft.event))
+        }
+        if let id = envelope.commandID {
+            try tx.recordCommand(id: id, firstSeq: live.lastSeq + 1, ack: decision.ack.storedJSON)
+        }
+        live.lastHash = hash
+        return recorded
+    }
+
+    /// Fills in the ids a command leaves to the log: `tc:` task ids, `ts:auto`, workflow
+    /// instance ids, and the entity a `su:` line names.
+    private func resolve(_ command: Command) throws(CommandError) -> Command {
+        switch command {
+        case .taskCreate(var spec) where spec.id == nil:
+            spec.id = nextTaskID(spec.title)
+            return .taskCreate(spec)
+        case .taskSplit(let id, let confidence, let reason, var into):
+            for i in into.indices where into[i].id == nil { into[i].id = nextTaskID(into[i].title) }
+            return .taskSplit(id: id ?? lastCreatedTask, confidence: confidence, reason: reason, into: into)
+        case .workflowStart(let workflow, nil, let params, let steps):
+            let id = live.workflowIDs.next(Identifier.slug(workflow, fallback: "workflow")) { live.exists(StreamID(.workflow, $0)) }
+            return .workflowStart(workflow: workflow, id: id, params: params, steps: steps)
+        case .statusReport(let entity, let word, let progress):
+            let stream: StreamID
+            if let explicit = StreamID(entity), explicit.kind == .task || explicit.kind == .workflow {
+                stream = explicit
+            } else if live.exists(StreamID(.task, entity)) {
+                stream = StreamID(.task, entity)
+            } else if live.exists(StreamID(.workflow, entity)) {
+                stream = StreamID(.workflow, entity)
+            } else {
+                throw CommandError(.notFound, "no task or workflow '\(CommandError.shown(entity))'", recovery: "check the id; su: reports on tasks and workflow instances")
+            }
+            if stream.kind == .task {
+                guard let status = TaskStatus(word: word) else {
+                    throw CommandError(.parse, "'\(CommandError.shown(word))' is not a task status", recovery: "use one of \(TaskStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return .taskStatus(id: stream.id, status: status, progress: progress)
+            }
+            guard let status = WorkflowStatus(word: word) else {
+                throw CommandError(.parse, "'\(CommandError.shown(word))' is not a workflow status", recovery: "use one of \(WorkflowStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return .workflowStatus(id: stream.id, status: status, progress: progress)
+        default:
+            return command
+        }
+    }
+
+    private func nextTaskID(_ title: String) -> String {
+        live.taskIDs.next(Identifier.slug(title)) { live.exists(StreamID(.task, $0)) }
+    }
+
+    private func decisionState(for command: Command, asOf validAt: Timestamp, _ tx: LogTransaction) throws -> DecisionState {
+        var s = DecisionState()
+        for stream in command.streams {
+            s.revisions[stream] = live.revision(stream)
+            if let e = try live.entity(stream, asOf: validAt, in: tx) { s.entities[stream] = e }
+        }
+        switch command {
+        case .eventRetract(let seq, _):
+            if let target = try tx.event(at: seq) {
+                s.retractionTarget = .init(stream: target.stream, isRetraction: target.isRetraction, alreadyRetracted: live.retracted.contains(seq))
+            }
+        case .contextLoad(let id, _):
+            s.cascadeTasks = (live.cascade[id] ?? []).sorted().compactMap { live.streams[StreamID(.task, $0)]?.entity?.task }
+        default:
+            break
+        }
+        return s
+    }
+}

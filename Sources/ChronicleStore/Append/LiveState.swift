@@ -1,0 +1,79 @@
+public import ChronicleCore
+
+/// The appender's in-memory view of the log: every stream's revision and current state, the
+/// retracted positions, the id counters and the context-cascade index.
+///
+/// It is the fold of the whole log in `(valid_from, seq)` order, kept up to date event by
+/// event; a late-arriving event or a retraction re-folds just the stream it touches.
+public final class LiveState {
+    public struct StreamState {
+        public var revision = 0
+        /// The newest valid time among the stream's folded events.
+        public var maxValidFrom = Timestamp(microseconds: .min)
+        /// The fold of every (unretracted) event of the stream: the state as of valid time ≥ maxValidFrom.
+        public var entity: Entity?
+    }
+
+    public private(set) var streams: [StreamID: StreamState] = [:]
+    public private(set) var retracted: Set<Int64> = []
+    public private(set) var lastSeq: Int64 = 0
+    public private(set) var lastRecordedAt: Timestamp?
+    public internal(set) var lastHash: [UInt8] = HashChain.genesis
+    public var taskIDs = IDAllocator()
+    public var workflowIDs = IDAllocator()
+    /// Context-cascade path → the tasks that name it (as of now).
+    public private(set) var cascade: [String: Set<String>] = [:]
+
+    public init() {}
+
+    public func revision(_ stream: StreamID) -> Int { streams[stream]?.revision ?? 0 }
+    public func exists(_ stream: StreamID) -> Bool { streams[stream] != nil }
+
+    /// The state of `stream` as of valid time `validAt`, as known now.
+    /// - Complexity: O(1) when `validAt` is at or after the stream's newest valid time (the usual
+    ///   case); otherwise one read and fold of the stream's events.
+    public func entity(_ stream: StreamID, asOf validAt: Timestamp, in tx: LogTransaction) throws -> Entity? {
+        guard let st = streams[stream] else { return nil }
+        if validAt >= st.maxValidFrom { return st.entity }
+        return Fold.state(of: try tx.events(stream: stream).filter { $0.validFrom <= validAt }, retracted: retracted)
+    }
+
+    /// Folds one newly recorded event (this process's or another's) into the view.
+    public func apply(_ e: RecordedEvent, in tx: LogTransaction) throws {
+        lastSeq = e.seq
+        lastRecordedAt = e.recordedAt
+        var st = streams[e.stream] ?? StreamState()
+        let before = st.entity
+        st.revision = e.streamRevision
+        if case .eventRetracted(let seq, _) = e.event {
+            retracted.insert(seq)
+            try refold(&st, e.stream, tx)
+        } else if e.validFrom >= st.maxValidFrom {
+            st.entity = Entity.evolve(st.entity, e)
+            st.maxValidFrom = e.validFrom
+        } else {
+            try refold(&st, e.stream, tx)
+        }
+        streams[e.stream] = st
+        switch e.event {
+        case .taskCreated: taskIDs.observe(e.stream.id)
+        case .workflowStarted: workflowIDs.observe(e.stream.id)
+        default: break
+        }
+        if e.stream.kind == .task {
+            let old = before?.task?.contextCascade
+            let new = st.entity?.task?.contextCascade
+            if old != new {
+                if let old { cascade[old]?.remove(e.stream.id) }
+                if let new { cascade[new, default: []].insert(e.stream.id) }
+            }
+        }
+    }
+
+    private func refold(_ st: inout StreamState, _ stream: StreamID, _ tx: LogTransaction) throws {
+        let events = try tx.events(stream: stream)
+        st.entity = Fold.state(of: events, retracted: retracted)
+        st.maxValidFrom = events.filter { !$0.isRetraction && !retracted.contains($0.seq) }.map(\.validFrom).max()
+            ?? Timestamp(microseconds: .min)
+    }
+}

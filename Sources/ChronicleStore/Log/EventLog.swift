@@ -1,0 +1,96 @@
+public import ChronicleCore
+internal import GRDB
+internal import GRDBSQLite
+public import Logging
+
+/// The bi-temporal event log: one SQLite database in WAL mode, table `events`, append-only.
+///
+/// Opening applies the numbered migrations of `schema/` that the file lacks. Writes go through
+/// ``write(_:)``, one `BEGIN IMMEDIATE` transaction at a time, so several processes may append
+/// to one file: each waits its turn (busy timeout) and sees what the others committed.
+public final class EventLog: @unchecked Sendable {
+    /// How hard a commit waits for the disk.
+    public enum Durability: String, Sendable, CaseIterable {
+        /// `synchronous=FULL`: an acked command survives power loss (the default).
+        case full
+        /// `synchronous=NORMAL`: an acked command survives a crash of the process, but the last
+        /// commits may be lost on power loss. Several times faster for one-at-a-time appends.
+        case normal
+    }
+
+    public let path: String
+    let queue: DatabaseQueue
+    let logger: Logger
+
+    /// Opens (creating if needed) the log at `path`; `:memory:` gives a private in-memory log.
+    public init(path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 60, logger: Logger) throws(StoreError) {
+        self.path = path
+        self.logger = logger
+        var config = Configuration()
+        config.busyMode = .timeout(busyTimeoutSeconds)
+        config.journalMode = path == ":memory:" ? .default : .wal
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+        }
+        do {
+            queue = path == ":memory:" ? try DatabaseQueue(configuration: config) : try DatabaseQueue(path: path, configuration: config)
+        } catch {
+            throw .cannotOpen(path: path, reason: Self.reason(error))
+        }
+        try migrate()
+    }
+
+    static func reason(_ error: any Error) -> String {
+        if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
+        return "\(error)"
+    }
+
+    private func migrate() throws(StoreError) {
+        var migrator = DatabaseMigrator()
+        for (name, sql) in EmbeddedMigrations.all {
+            migrator.registerMigration(name) { db in try db.execute(sql: sql) }
+        }
+        do {
+            try queue.inDatabase { db in
+                // Migrations take the write lock first, so concurrent openers apply them once.
+                try db.execute(sql: "BEGIN IMMEDIATE")
+                try db.execute(sql: "COMMIT")
+            }
+            try migrator.migrate(queue)
+        } catch {
+            throw .migration(name: EmbeddedMigrations.all.last?.name ?? "?", reason: Self.reason(error))
+        }
+        logger.debug("log opened", metadata: ["log.path": "\(path)"])
+    }
+
+    /// The names of the migrations applied to this file, in order.
+    public func appliedMigrations() throws(StoreError) -> [String] {
+        do {
+            return try queue.read { db in try DatabaseMigrator().appliedMigrations(db) }.sorted()
+        } catch {
+            throw .read(reason: Self.reason(error))
+        }
+    }
+
+    /// Runs `body` in one `BEGIN IMMEDIATE` transaction and commits it.
+    /// Any error thrown rolls the whole transaction back.
+    public func write<T>(_ body: (LogTransaction) throws -> T) throws -> T {
+        var result: T?
+        try queue.inTransaction(.immediate) { db in
+            result = try body(LogTransaction(db))
+            return .commit
+        }
+        return result!
+    }
+
+    /// Runs `body` with a read-only view of the log as of the start of the read.
+    public func read<T>(_ body: (LogTransaction) throws -> T) throws -> T {
+        try queue.read { db in try body(LogTransaction(db)) }
+    }
+
+    /// Every event from position `seq` on, in log order.
+    /// - Complexity: O(n) rows read and decoded.
+    public func events(from seq: Int64 = 1) throws -> [RecordedEvent] {
+        try read { try $0.events(after: seq - 1) }
+    }
+}

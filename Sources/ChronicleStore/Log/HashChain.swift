@@ -1,0 +1,34 @@
+internal import Crypto
+
+/// The SHA-256 chain over the log: each event's hash covers the previous hash and every column.
+public enum HashChain {
+    /// The "previous hash" of the first event.
+    public static let genesis = [UInt8](repeating: 0, count: 32)
+
+    /// SHA-256(previous ‖ seq ‖ stream ‖ stream_rev ‖ type ‖ type_version ‖ valid_from ‖ recorded_at ‖
+    /// command_id ‖ codec ‖ payload), integers as 8 bytes little-endian, texts and blobs length-prefixed.
+    public static func hash(
+        previous: [UInt8], seq: Int64, stream: String, streamRevision: Int, type: String, typeVersion: Int,
+        validFrom: Int64, recordedAt: Int64, commandID: String, codec: Int, payload: [UInt8]
+    ) -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(128 + payload.count)
+        buffer.append(contentsOf: previous)
+        func int(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { buffer.append(contentsOf: $0) } }
+        func bytes(_ b: some Collection<UInt8>) {
+            int(Int64(b.count))
+            buffer.append(contentsOf: b)
+        }
+        int(seq)
+        bytes(stream.utf8)
+        int(Int64(streamRevision))
+        bytes(type.utf8)
+        int(Int64(typeVersion))
+        int(validFrom)
+        int(recordedAt)
+        bytes(commandID.utf8)
+        int(Int64(codec))
+        bytes(payload)
+        return Array(SHA256.hash(data: buffer))
+    }
+}

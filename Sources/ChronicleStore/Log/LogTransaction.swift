@@ -1,0 +1,170 @@
+public import ChronicleCore
+internal import GRDB
+internal import GRDBSQLite
+
+/// The log inside one transaction: the append primitives and the reads an appender needs.
+///
+/// Statements are prepared once per connection and bound with the SQLite C API directly:
+/// the append path is the hot path.
+public final class LogTransaction {
+    let db: Database
+
+    init(_ db: Database) { self.db = db }
+
+    /// The newest event's position, recorded time and hash; nil for an empty log.
+    public func tail() throws -> (seq: Int64, recordedAt: Timestamp, hash: [UInt8])? {
+        let s = try db.cachedStatement(sql: "SELECT seq, recorded_at, hash FROM events ORDER BY seq DESC LIMIT 1")
+        let h = s.sqliteStatement
+        defer { sqlite3_reset(h) }
+        guard try step(h) else { return nil }
+        return (sqlite3_column_int64(h, 0), Timestamp(microseconds: sqlite3_column_int64(h, 1)), blob(h, 2))
+    }
+
+    /// Events after position `seq`, in log order.
+    public func events(after seq: Int64) throws -> [RecordedEvent] {
+        try rows("SELECT \(Self.columns) FROM events WHERE seq > ? ORDER BY seq") { sqlite3_bind_int64($0, 1, seq) }
+    }
+
+    /// Every event of one stream, in log order.
+    public func events(stream: StreamID) throws -> [RecordedEvent] {
+        let name = stream.description
+        return try rows("SELECT \(Self.columns) FROM events WHERE stream = ? ORDER BY stream_rev") { bindText($0, 1, name) }
+    }
+
+    /// The event at `seq`, if there is one.
+    public func event(at seq: Int64) throws -> RecordedEvent? {
+        try rows("SELECT \(Self.columns) FROM events WHERE seq = ?") { sqlite3_bind_int64($0, 1, seq) }.first
+    }
+
+    /// Positions of every event a retraction names.
+    public func retractedPositions() throws -> Set<Int64> {
+        Set(try rows("SELECT \(Self.columns) FROM events WHERE type = 'event.retracted'") { _ in }.compactMap { e -> Int64? in
+            if case .eventRetracted(let seq, _) = e.event { return seq }
+            return nil
+        })
+    }
+
+    /// The ack stored for a command id, as its JSON text.
+    public func storedAck(commandID: String) throws -> String? {
+        let s = try db.cachedStatement(sql: "SELECT ack FROM commands WHERE command_id = ?")
+        let h = s.sqliteStatement
+        defer { sqlite3_reset(h) }
+        bindText(h, 1, commandID)
+        guard try step(h) else { return nil }
+        return String(cString: sqlite3_column_text(h, 0))
+    }
+
+    public func recordCommand(id: String, firstSeq: Int64, ack: String) throws {
+        let s = try db.cachedStatement(sql: "INSERT INTO commands (command_id, first_seq, ack) VALUES (?, ?, ?)")
+        let h = s.sqliteStatement
+        defer { sqlite3_reset(h) }
+        bindText(h, 1, id)
+        sqlite3_bind_int64(h, 2, firstSeq)
+        bindText(h, 3, ack)
+        _ = try step(h)
+    }
+
+    /// Inserts one row exactly as given (the hash already computed).
+    public func insert(
+        seq: Int64, stream: String, streamRevision: Int, type: String, typeVersion: Int, validFrom: Int64,
+        recordedAt: Int64, commandID: String, codec: Int, payload: [UInt8], hash: [UInt8]
+    ) throws {
+        let s = try db.cachedStatement(
+            sql: "INSERT INTO events (seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
+        let h = s.sqliteStatement
+        defer { sqlite3_reset(h) }
+        sqlite3_bind_int64(h, 1, seq)
+        bindText(h, 2, stream)
+        sqlite3_bind_int64(h, 3, Int64(streamRevision))
+        bindText(h, 4, type)
+        sqlite3_bind_int64(h, 5, Int64(typeVersion))
+        sqlite3_bind_int64(h, 6, validFrom)
+        sqlite3_bind_int64(h, 7, recordedAt)
+        bindText(h, 8, commandID)
+        sqlite3_bind_int64(h, 9, Int64(codec))
+        bindBlob(h, 10, payload)
+        bindBlob(h, 11, hash)
+        _ = try step(h)
+    }
+
+    /// Runs `body` inside `SAVEPOINT command`; an error rolls back to it and is rethrown.
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        try exec("SAVEPOINT command")
+        do {
+            let result = try body()
+            try exec("RELEASE command")
+            return result
+        } catch {
+            try? exec("ROLLBACK TO command")
+            try? exec("RELEASE command")
+            throw error
+        }
+    }
+
+    private func exec(_ sql: String) throws {
+        let s = try db.cachedStatement(sql: sql)
+        let h = s.sqliteStatement
+        defer { sqlite3_reset(h) }
+        _ = try step(h)
+    }
+
+    static let columns = "seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload"
+
+    private func rows(_ sql: String, bind: (OpaquePointer) -> Void) throws -> [RecordedEvent] {
+        let s = try db.cachedStatement(sql: sql)
+        let h = s.sqliteStatement
+        defer {
+            sqlite3_reset(h)
+            sqlite3_clear_bindings(h)
+        }
+        bind(h)
+        var out: [RecordedEvent] = []
+        while try step(h) {
+            let seq = sqlite3_column_int64(h, 0)
+            let streamName = text(h, 1)
+            guard let stream = StreamID(streamName) else { throw StoreError.corruptEvent(seq: seq, reason: "bad stream '\(streamName)'") }
+            let type = text(h, 3)
+            let version = Int(sqlite3_column_int64(h, 4))
+            let event: DomainEvent
+            do {
+                event = try PayloadCodec.event(type: type, version: version, codec: Int(sqlite3_column_int64(h, 8)), payload: blob(h, 9))
+            } catch {
+                throw StoreError.corruptEvent(seq: seq, reason: error.description)
+            }
+            out.append(RecordedEvent(
+                seq: seq, stream: stream, streamRevision: Int(sqlite3_column_int64(h, 2)),
+                validFrom: Timestamp(microseconds: sqlite3_column_int64(h, 5)),
+                recordedAt: Timestamp(microseconds: sqlite3_column_int64(h, 6)), commandID: text(h, 7), event: event))
+        }
+        return out
+    }
+
+    private func step(_ h: OpaquePointer) throws -> Bool {
+        let rc = sqlite3_step(h)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        throw StoreError.write(reason: String(cString: sqlite3_errmsg(sqlite3_db_handle(h))))
+    }
+
+    private func text(_ h: OpaquePointer, _ i: Int32) -> String {
+        guard let p = sqlite3_column_text(h, i) else { return "" }
+        return String(cString: p)
+    }
+
+    private func blob(_ h: OpaquePointer, _ i: Int32) -> [UInt8] {
+        let n = Int(sqlite3_column_bytes(h, i))
+        guard n > 0, let p = sqlite3_column_blob(h, i) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: p, count: n))
+    }
+}
+
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+func bindText(_ h: OpaquePointer, _ i: Int32, _ s: String) {
+    var s = s
+    s.withUTF8 { b in _ = sqlite3_bind_text(h, i, UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(b.count), transient) }
+}
+
+func bindBlob(_ h: OpaquePointer, _ i: Int32, _ b: [UInt8]) {
+    b.withUnsafeBytes { p in _ = sqlite3_bind_blob(h, i, p.baseAddress, Int32(p.count), transient) }
+}

@@ -1,0 +1,65 @@
+public import ArgumentParser
+public import ChronicleApp
+import ChronicleCore
+import ChronicleStore
+import Foundation
+
+/// `chronicle append`: commands on stdin, one ack per line on stdout.
+struct Append: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Append commands from standard input; print one ack per line.",
+        discussion: """
+            Each line is a coded command (tc:, ts:, wf:, ms:, cl:, su:, tr:, optionally behind an \
+            [id=… valid=… rev=…] envelope) or a JSON object ({"cmd": …} or a handoff object). \
+            Lines are committed in groups; each ack is printed only once its line is durable. \
+            Empty lines and # comments get no ack. Recorded times come from CHRONICLE_CLOCK \
+            (system, or fixed:<RFC 3339> for tests).
+            """)
+
+    @OptionGroup var options: LogOptions
+
+    @Option(help: "Ack format: coded (default) or json.")
+    var format: AppendSession.AckFormat = .coded
+
+    @Flag(help: "Stop at the first error ack (exit status 1); lines after it are not appended.")
+    var strict = false
+
+    @Option(help: "Routing thresholds file (default: $CHRONICLE_ROUTING, else config/routing.yaml if present, else built-in).")
+    var routing: String?
+
+    func run() async throws {
+        let logger = options.logger(label: "chronicle.append")
+        let policy: RoutingPolicy
+        let clock: any RecordingClock
+        do {
+            policy = try RoutingConfig.load(path: routing ?? options.environment["CHRONICLE_ROUTING"])
+            clock = try ClockSetting.clock(from: options.environment["CHRONICLE_CLOCK"])
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let log = try options.open(logger: logger)
+        signal(SIGPIPE, SIG_IGN)
+        var session = AppendSession()
+        session.format = format
+        session.strict = strict
+        let outcome: AppendSession.Outcome
+        do {
+            let appender = try Appender(log: log, decider: Decider(routing: policy), clock: clock, logger: logger)
+            outcome = try session.run(appender, logger: logger)
+        } catch {
+            FileHandle.standardError.write(Data("chronicle: the log cannot be written: \(error)\nEvery line acked before this message is committed; append the rest again once the cause is fixed.\n".utf8))
+            throw ExitCode(3)
+        }
+        switch outcome {
+        case .finished: return
+        case .stoppedAtError(let line):
+            FileHandle.standardError.write(Data("chronicle: --strict: stopped at the error on line \(line); later lines were not appended\n".utf8))
+            throw ExitCode(1)
+        case .outputClosed:
+            FileHandle.standardError.write(Data("chronicle: standard output closed; stopped appending\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
+
+extension AppendSession.AckFormat: ExpressibleByArgument {}
