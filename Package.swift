@@ -105,7 +105,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ChronicleAppTests",
-            dependencies: ["ChronicleCore", "ChronicleStore", "ChronicleApp", "ChronicleTesting", "chronicle"],
+            dependencies: [
+                "ChronicleCore", "ChronicleStore", "ChronicleApp", "ChronicleTesting", "chronicle",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictness
         ),
     ]
