@@ -1,0 +1,60 @@
+import ChronicleStore
+import ChronicleTesting
+import Foundation
+import GRDB
+import Testing
+
+/// Four `chronicle append` processes on one log at once: every acked command present exactly
+/// once, `seq` gap-free, per-stream revisions consistent, generated ids unique.
+@Suite struct ConcurrencyTests {
+    @Test func fourAppendersShareOneLog() throws {
+        let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        let writers = 4, perWriter = 1_500
+        let results = ResultBox(count: writers)
+        let group = DispatchGroup()
+        for p in 0..<writers {
+            var input = ""
+            for i in 0..<perWriter {
+                switch i % 3 {
+                case 0: input += "[id=p\(p)-\(i)] ms:shared|{writer:\(p),i:\(i)}|semantic\n"
+                case 1: input += "[id=p\(p)-\(i)] ms:own_\(p)|v\(i)|semantic\n"
+                default: input += "[id=p\(p)-\(i)] tc:Shared Title|feature|low\n"
+                }
+            }
+            group.enter()
+            let text = input
+            Thread {
+                results.set(p, Result { try ChronicleBinary.run(["append", "--db", db], input: text) })
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        var tasksCreated = 0
+        for p in 0..<writers {
+            let r = try results.get(p).get()
+            #expect(r.status == 0, "writer \(p): \(r.stderr)")
+            let acks = r.stdout.split(separator: "\n")
+            #expect(acks.count == perWriter)
+            #expect(acks.allSatisfy { !$0.hasPrefix("er:") }, "writer \(p) got an error ack")
+            tasksCreated += acks.filter { $0.hasPrefix("tr:") }.count
+        }
+        #expect(try LogIntegrity.check(EventLog(path: db, logger: TestLog.silentLogger)) == [])
+        let queue = try DatabaseQueue(path: db)
+        try queue.read { db in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM commands") == writers * perWriter)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM events") == writers * perWriter)
+            #expect(try Int.fetchOne(db, sql: "SELECT max(seq) FROM events") == writers * perWriter)
+            let taskStreams = try Int.fetchOne(db, sql: "SELECT count(DISTINCT stream) FROM events WHERE stream LIKE 'task/shared_title_%'")
+            #expect(taskStreams == tasksCreated)
+            #expect(try Int.fetchOne(db, sql: "SELECT max(stream_rev) FROM events WHERE stream = 'memory/shared'") == writers * (perWriter / 3))
+        }
+    }
+}
+
+final class ResultBox: @unchecked Sendable {
+    private var items: [Result<ChronicleBinary.Result, any Error>?]
+    private let lock = NSLock()
+    init(count: Int) { items = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<ChronicleBinary.Result, any Error>) { lock.withLock { items[i] = r } }
+    func get(_ i: Int) -> Result<ChronicleBinary.Result, any Error> { lock.withLock { items[i]! } }
+}

@@ -1,0 +1,105 @@
+import ChronicleStore
+import ChronicleTesting
+import Foundation
+import GRDB
+import Testing
+
+/// `chronicle append` killed with SIGKILL at random moments loses no acked line, never leaves a
+/// command half-committed, and keeps the hash chain and `seq` intact.
+@Suite struct CrashSafetyTests {
+    /// The lines of one round: each pair creates a task and splits it into two children
+    /// (a 3-event command), with a memory store between, every command with its own id.
+    static func lines(round: Int, count: Int) -> [(id: String, line: String, events: Int)] {
+        var out: [(String, String, Int)] = []
+        for i in 0..<count {
+            let t = "t\(round)_\(i)"
+            out.append(("r\(round)-\(i)a", #"{"cmd":"task.create","command_id":"r\#(round)-\#(i)a","id":"\#(t)","title":"Task \#(i)","intent":"crash","complexity":"low"}"#, 1))
+            out.append(("r\(round)-\(i)m", "[id=r\(round)-\(i)m] ms:key_\(i % 50)|{round:\(round),i:\(i)}|semantic", 1))
+            out.append(("r\(round)-\(i)b", #"{"cmd":"task.split","command_id":"r\#(round)-\#(i)b","id":"\#(t)","confidence":0.4,"reason":"r","into":[{"id":"\#(t)_a","title":"A","intent":"crash","complexity":"low"},{"id":"\#(t)_b","title":"B","intent":"crash","complexity":"low"}]}"#, 3))
+        }
+        return out
+    }
+
+    @Test func killedAppenderLosesNoAckedLine() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        var acked: [String] = []
+        var expectedEvents: [String: Int] = [:]
+        var generator = SystemRandomNumberGenerator()
+        var interrupted = 0
+        for round in 0..<6 {
+            let lines = Self.lines(round: round, count: 2_000)
+            for l in lines { expectedEvents[l.id] = l.events }
+            let process = Process()
+            process.executableURL = ChronicleBinary.url
+            process.arguments = ["append", "--db", db]
+            let stdin = Pipe(), stdout = Pipe()
+            process.standardInput = stdin
+            process.standardOutput = stdout
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let writer = Thread {
+                var rng = SystemRandomNumberGenerator()
+                var i = 0
+                while i < lines.count {
+                    let n = Int.random(in: 1...400, using: &rng)
+                    let chunk = lines[i..<min(i + n, lines.count)].map(\.line).joined(separator: "\n") + "\n"
+                    guard (try? stdin.fileHandleForWriting.write(contentsOf: Data(chunk.utf8))) != nil else { return }
+                    i += n
+                    usleep(UInt32.random(in: 0...3_000, using: &rng))
+                }
+                try? stdin.fileHandleForWriting.close()
+            }
+            writer.start()
+            let output = OutputCollector(stdout.fileHandleForReading)
+            usleep(UInt32.random(in: 50_000...1_500_000, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let text = output.finish()
+            // Only whole ack lines count: the k-th ack answers the k-th line sent.
+            let ackLines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            if ackLines.count < lines.count { interrupted += 1 }
+            print("round \(round): \(ackLines.count) of \(lines.count) lines acked before the kill")
+            for (k, ack) in ackLines.enumerated() {
+                #expect(!ack.hasPrefix("er:"), "round \(round) line \(k + 1): \(ack)")
+                acked.append(lines[k].id)
+            }
+        }
+        #expect(acked.count > 0)
+        #expect(interrupted > 0, "no round was killed before the end of its input")
+
+        let log = try EventLog(path: db, logger: TestLog.silentLogger)
+        #expect(try LogIntegrity.check(log) == [])
+        let queue = try DatabaseQueue(path: db)
+        try queue.read { db in
+            let stored = Set(try String.fetchAll(db, sql: "SELECT command_id FROM commands"))
+            for id in acked { #expect(stored.contains(id), "acked command \(id) is missing") }
+            let perCommand = try Row.fetchAll(db, sql: "SELECT command_id, count(*) AS n FROM events GROUP BY command_id")
+            for row in perCommand {
+                let id: String = row["command_id"]
+                let n: Int = row["n"]
+                #expect(expectedEvents[id] == n, "command \(id) has \(n) events")
+                #expect(stored.contains(id), "command \(id) has events but no commands row")
+            }
+            #expect(perCommand.count == stored.count)
+        }
+    }
+}
+
+/// Reads a pipe to its end on its own thread.
+final class OutputCollector: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread {
+            self.data = handle.readDataToEndOfFile()
+            self.done.signal()
+        }.start()
+    }
+
+    func finish() -> String {
+        done.wait()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
