@@ -66,7 +66,7 @@ public final class EventLog: @unchecked Sendable {
     /// The names of the migrations applied to this file, in order.
     public func appliedMigrations() throws(StoreError) -> [String] {
         do {
-            return try queue.read { db in try DatabaseMigrator().appliedMigrations(db) }.sorted()
+            return try queue.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier") }
         } catch {
             throw .read(reason: Self.reason(error))
         }

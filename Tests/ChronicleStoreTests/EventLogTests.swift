@@ -1,0 +1,155 @@
+import ChronicleCore
+@testable import ChronicleStore
+import ChronicleTesting
+import Foundation
+import GRDB
+import Testing
+
+@Suite struct EventLogTests {
+    func temporaryLog() throws -> (EventLog, String) {
+        let path = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        return (try EventLog(path: path, logger: TestLog.silentLogger), path)
+    }
+
+    @Test func embeddedMigrationsAreTheFilesInSchema() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = root.appendingPathComponent("schema")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(files == EmbeddedMigrations.all.map(\.name))
+        for (name, sql) in EmbeddedMigrations.all {
+            let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)
+            #expect(text.trimmingCharacters(in: .newlines) == sql.trimmingCharacters(in: .newlines), "run tools/embed-schema")
+        }
+    }
+
+    @Test func migrationsAreRecordedAndAppliedOnce() throws {
+        let (log, path) = try temporaryLog()
+        #expect(try log.appliedMigrations() == EmbeddedMigrations.all.map(\.name))
+        let again = try EventLog(path: path, logger: TestLog.silentLogger)
+        #expect(try again.appliedMigrations() == EmbeddedMigrations.all.map(\.name))
+    }
+
+    @Test(arguments: ["UPDATE events SET type = 'x'", "DELETE FROM events", "UPDATE commands SET ack = 'x'", "DELETE FROM commands"])
+    func theLogRefusesUpdateAndDelete(sql: String) throws {
+        let (log, path) = try temporaryLog()
+        _ = try TestLog.appender(log).append(text: "[id=a] ms:k|v|semantic")
+        let queue = try DatabaseQueue(path: path)
+        #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: sql) } }
+        #expect(try log.events().count == 1)
+    }
+
+    @Test func seqMustBeTheNextPosition() throws {
+        let (_, path) = try temporaryLog()
+        let queue = try DatabaseQueue(path: path)
+        #expect(throws: DatabaseError.self) {
+            try queue.write {
+                try $0.execute(sql: "INSERT INTO events VALUES (5, 'memory/k', 1, 'memory.forgotten', 1, 0, 0, 'x', 0, x'7b7d', x'00')")
+            }
+        }
+    }
+
+    @Test func eventsRoundTripWithTimesAndRevisions() throws {
+        let (log, _) = try temporaryLog()
+        let appender = try TestLog.appender(log)
+        let acks = try appender.append(text: """
+            tc:Write docs|docs|low
+            [valid=2025-05-01T00:00:00Z] ms:k|{a:1}|semantic
+            su:write_docs_001|in_progress|0.5
+            """)
+        #expect(acks == ["tr:write_docs_001|0.9|one_shot", "su:memory/k|stored|1", "su:write_docs_001|in_progress|0.5"])
+        let events = try log.events()
+        #expect(events.map(\.seq) == [1, 2, 3])
+        #expect(events.map(\.stream.description) == ["task/write_docs_001", "memory/k", "task/write_docs_001"])
+        #expect(events.map(\.streamRevision) == [1, 1, 2])
+        #expect(events.map(\.recordedAt.rfc3339) == ["2025-06-01T10:00:00Z", "2025-06-01T10:00:00.001Z", "2025-06-01T10:00:00.002Z"])
+        #expect(events[1].validFrom.rfc3339 == "2025-05-01T00:00:00Z")
+        #expect(events[0].validFrom == events[0].recordedAt)
+        #expect(events[1].event == .memoryStored(value: .object([JSONMember("a", 1)]), type: "semantic", category: nil, significance: nil))
+        #expect(events.map(\.commandID) == ["@1", "@2", "@3"])
+    }
+
+    @Test func largePayloadsAreCompressedAndReadBack() throws {
+        let (log, path) = try temporaryLog()
+        let big = String(repeating: "all work and no play ", count: 200)
+        _ = try TestLog.appender(log).append(text: "ms:essay|\(big)|episodic\nms:short|x|semantic")
+        let codecs = try DatabaseQueue(path: path).read { try Int.fetchAll($0, sql: "SELECT codec FROM events ORDER BY seq") }
+        #expect(codecs == [PayloadCodec.lz4.rawValue, PayloadCodec.json.rawValue])
+        let events = try log.events()
+        #expect(events[0].event == .memoryStored(value: .string(big), type: "episodic", category: nil, significance: nil))
+        #expect(try LogIntegrity.check(log) == [])
+    }
+
+    @Test func repeatedCommandIDReturnsTheOriginalAckAndAppendsNothing() throws {
+        let (log, _) = try temporaryLog()
+        let appender = try TestLog.appender(log)
+        let first = try appender.append(text: "[id=c1] tc:One|x|low")
+        let second = try appender.append(text: "[id=c1] tc:Two|y|high")
+        #expect(first == ["tr:one_001|0.9|one_shot"])
+        #expect(second == first)
+        #expect(try log.events().count == 1)
+        // A second appender (another process) sees the stored ack too.
+        #expect(try TestLog.appender(log).append(text: "[id=c1] tc:One|x|low") == first)
+    }
+
+    @Test func appendersCatchUpWithEachOther() throws {
+        let (log, path) = try temporaryLog()
+        let a = try TestLog.appender(log)
+        let b = try TestLog.appender(EventLog(path: path, logger: TestLog.silentLogger))
+        #expect(try a.append(text: "tc:Same|x|low") == ["tr:same_001|0.9|one_shot"])
+        #expect(try b.append(text: "tc:Same|x|low") == ["tr:same_002|0.9|one_shot"])
+        #expect(try a.append(text: "su:same_002|in_progress|0.1") == ["su:same_002|in_progress|0.1"])
+        #expect(try b.append(text: "[rev=2] su:same_002|blocked|0.1") == ["su:same_002|blocked|0.1"])
+        #expect(try LogIntegrity.check(log) == [])
+    }
+
+    @Test func aLateEventIsFoldedInValidTimeOrder() throws {
+        let (log, _) = try temporaryLog()
+        let appender = try TestLog.appender(log)
+        _ = try appender.append(text: """
+            [valid=2025-06-01T12:00:00Z] ms:city|Paris|semantic
+            [valid=2025-06-01T08:00:00Z] ms:city|Rome|semantic
+            """)
+        // Current state: the value with the latest valid time, whatever the recording order.
+        #expect(appender.live.streams[StreamID(.memory, "city")]?.entity?.memory?.value == "Paris")
+        // A command valid between the two sees Rome.
+        #expect(try appender.append(text: "[valid=2025-06-01T09:00:00Z] ms:city|Oslo|semantic") == ["su:memory/city|stored|2"])
+        #expect(appender.live.streams[StreamID(.memory, "city")]?.entity?.memory?.value == "Paris")
+        #expect(appender.live.streams[StreamID(.memory, "city")]?.entity?.memory?.version == 3)
+    }
+
+    @Test func aCommandIsDecidedAsOfItsValidTime() throws {
+        let (log, _) = try temporaryLog()
+        let appender = try TestLog.appender(log)
+        _ = try appender.append(text: #"{"cmd":"task.create","id":"t","title":"T","intent":"x","complexity":"low","valid_at":"2025-06-02T00:00:00Z"}"#)
+        // Before its creation in valid time the task does not exist.
+        let early = try appender.append(text: "[valid=2025-06-01T12:00:00Z] su:t|in_progress|0.1")
+        #expect(early.first?.hasPrefix("er:not_found|line 1: task 't' does not exist") == true)
+        #expect(try appender.append(text: "[valid=2025-06-03T00:00:00Z] su:t|in_progress|0.1") == ["su:t|in_progress|0.1"])
+    }
+
+    @Test func aRetractedEventCountsAsNeverHavingHappened() throws {
+        let (log, _) = try temporaryLog()
+        let appender = try TestLog.appender(log)
+        _ = try appender.append(text: "tc:Fix bug|bugfix|low\nsu:fix_bug_001|in_progress|0.5\nsu:fix_bug_001|blocked|0.5")
+        #expect(try appender.append(text: #"{"cmd":"event.retract","seq":3,"reason":"wrong task"}"#) == ["su:event/3|retracted|1"])
+        #expect(appender.live.streams[StreamID(.task, "fix_bug_001")]?.entity?.task?.status == .inProgress)
+        // The retraction is itself an event on the same stream; a fresh appender folds the same state.
+        let fresh = try TestLog.appender(log)
+        #expect(fresh.live.streams[StreamID(.task, "fix_bug_001")]?.entity == appender.live.streams[StreamID(.task, "fix_bug_001")]?.entity)
+        #expect(try appender.append(text: #"{"cmd":"event.retract","seq":4,"reason":"x"}"#).first?.hasPrefix("er:invalid_transition") == true)
+        #expect(try appender.append(text: #"{"cmd":"event.retract","seq":99,"reason":"x"}"#).first?.hasPrefix("er:not_found") == true)
+    }
+
+    @Test func theHashChainDetectsAnAlteredRow() throws {
+        let (log, path) = try temporaryLog()
+        _ = try TestLog.appender(log).append(text: "ms:a|1|semantic\nms:b|2|semantic\nms:c|3|semantic")
+        #expect(try LogIntegrity.check(log) == [])
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(sql: "DROP TRIGGER events_no_update")
+            try db.execute(sql: "UPDATE events SET valid_from = valid_from + 1 WHERE seq = 2")
+        }
+        let problems = try LogIntegrity.check(log)
+        #expect(problems.map(\.seq) == [2])
+    }
+}
