@@ -1,6 +1,7 @@
 public import ChronicleCore
 public import ChronicleStore
 public import Logging
+internal import Foundation
 #if canImport(Glibc)
 internal import Glibc
 #elseif canImport(Darwin)
@@ -37,21 +38,38 @@ public struct AppendSession {
     /// Runs until the end of input. Throws when the log cannot be written: every ack already
     /// printed stays true, and no ack is printed for the batch that failed.
     public func run(_ appender: Appender, logger: Logger) throws -> Outcome {
-        var reader = InputReader(fd: inputFD)
-        var raw: [InputReader.Line] = []
-        var batch: [Appender.Line] = []
-        var out: [UInt8] = []
-        var lineNumber = 0
-        var errors = 0
-        while true {
-            try reader.nextLines(limit: batchLimit, into: &raw)
-            if raw.isEmpty { break }
-            batch.removeAll(keepingCapacity: true)
-            for line in raw {
-                lineNumber += 1
-                if let decoded = LineDecoder.decode(line, number: lineNumber) { batch.append(decoded) }
+        let queue = LineQueue(capacity: 4)
+        defer { queue.close() }
+        let reader = Thread { [inputFD, batchLimit] in
+            var input = InputReader(fd: inputFD)
+            var raw: [InputReader.Line] = []
+            var lineNumber = 0
+            do {
+                while true {
+                    try input.nextLines(limit: batchLimit, into: &raw)
+                    if raw.isEmpty { break }
+                    var decoded: [Appender.Line] = []
+                    decoded.reserveCapacity(raw.count)
+                    for line in raw {
+                        lineNumber += 1
+                        if let d = LineDecoder.decode(line, number: lineNumber) { decoded.append(d) }
+                    }
+                    if decoded.isEmpty { continue }
+                    if !queue.push(decoded, linesRead: lineNumber) { return }
+                }
+                queue.finish(nil)
+            } catch {
+                queue.finish(error)
             }
-            if batch.isEmpty { continue }
+        }
+        reader.start()
+        var out: [UInt8] = []
+        var errors = 0
+        var linesRead = 0
+        while true {
+            let (batch, read) = try queue.pop(limit: batchLimit)
+            linesRead = read
+            if batch.isEmpty { break }
             let acks = try appender.append(batch, stopAtFirstError: strict)
             out.removeAll(keepingCapacity: true)
             for (line, ack) in zip(batch, acks) {
@@ -67,8 +85,8 @@ public struct AppendSession {
                 return .stoppedAtError(line: batch[acks.count - 1].number)
             }
         }
-        logger.info("input ended", metadata: ["input.lines": "\(lineNumber)", "input.errors": "\(errors)"])
-        return .finished(lines: lineNumber, errors: errors)
+        logger.info("input ended", metadata: ["input.lines": "\(linesRead)", "input.errors": "\(errors)"])
+        return .finished(lines: linesRead, errors: errors)
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {

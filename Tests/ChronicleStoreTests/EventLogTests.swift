@@ -38,16 +38,6 @@ import Testing
         #expect(try log.events().count == 1)
     }
 
-    @Test func seqMustBeTheNextPosition() throws {
-        let (_, path) = try temporaryLog()
-        let queue = try DatabaseQueue(path: path)
-        #expect(throws: DatabaseError.self) {
-            try queue.write {
-                try $0.execute(sql: "INSERT INTO events VALUES (5, 'memory/k', 1, 'memory.forgotten', 1, 0, 0, 'x', 0, x'7b7d', x'00')")
-            }
-        }
-    }
-
     @Test func eventsRoundTripWithTimesAndRevisions() throws {
         let (log, _) = try temporaryLog()
         let appender = try TestLog.appender(log)
@@ -138,6 +128,16 @@ import Testing
         #expect(fresh.live.streams[StreamID(.task, "fix_bug_001")]?.entity == appender.live.streams[StreamID(.task, "fix_bug_001")]?.entity)
         #expect(try appender.append(text: #"{"cmd":"event.retract","seq":4,"reason":"x"}"#).first?.hasPrefix("er:invalid_transition") == true)
         #expect(try appender.append(text: #"{"cmd":"event.retract","seq":99,"reason":"x"}"#).first?.hasPrefix("er:not_found") == true)
+    }
+
+    @Test func aGapInSeqIsReported() throws {
+        let (log, path) = try temporaryLog()
+        _ = try TestLog.appender(log).append(text: "ms:a|1|semantic")
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(sql: "INSERT INTO events SELECT seq + 2, stream, stream_rev + 1, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash FROM events WHERE seq = 1")
+        }
+        let problems = try LogIntegrity.check(log)
+        #expect(problems.first == LogIntegrity.Problem(seq: 3, what: "expected seq 2 (a gap or a repeat)"))
     }
 
     @Test func theHashChainDetectsAnAlteredRow() throws {

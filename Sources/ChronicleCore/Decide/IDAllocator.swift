@@ -15,11 +15,11 @@ public struct IDAllocator: Sendable, Equatable {
         if n > counters[slug, default: 0] { counters[slug] = n }
     }
 
-    /// The next free id for `slug`; `exists` tells whether an id is taken.
-    public mutating func next(_ slug: String, exists: (String) -> Bool) -> String {
+    /// The next free id for `slug`; `exists` tells whether an id is taken. The counter moves
+    /// only when the id is ``observe(_:)``d, that is once its entity is recorded.
+    public func next(_ slug: String, exists: (String) -> Bool) -> String {
         var n = counters[slug, default: 0] + 1
         while exists(Identifier.numbered(slug, n)) { n += 1 }
-        counters[slug] = n
         return Identifier.numbered(slug, n)
     }
 }

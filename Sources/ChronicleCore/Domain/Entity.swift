@@ -1,5 +1,5 @@
 /// The state of any one stream: the entity its reducer folds.
-public enum Entity: Sendable, Equatable {
+public indirect enum Entity: Sendable, Equatable {
     case task(TaskState)
     case memory(MemoryState)
     case workflow(WorkflowState)

@@ -73,26 +73,20 @@ public final class Appender {
         if let id = envelope.commandID, let stored = try tx.storedAck(commandID: id) {
             return Ack(storedJSON: stored) ?? .error(CommandError(.storage, "the stored ack of command '\(id)' is unreadable", recovery: "run chronicle verify"), line: line)
         }
-        let allocators = (live.taskIDs, live.workflowIDs)
         do {
             let resolved = try resolve(command)
             let recordedAt = clock.recordedTime(after: live.lastRecordedAt)
             let validAt = envelope.validAt ?? recordedAt
             let state = try decisionState(for: resolved, asOf: validAt, tx)
             let decision = try decider.decide(resolved, envelope, given: state)
-            guard !decision.events.isEmpty else {
-                (live.taskIDs, live.workflowIDs) = allocators
-                return decision.ack
-            }
+            guard !decision.events.isEmpty else { return decision.ack }
             let recorded = try tx.savepoint { try write(decision, envelope: envelope, recordedAt: recordedAt, validAt: validAt, tx) }
             for e in recorded { try live.apply(e, in: tx) }
             if case .taskCreate(let spec) = resolved { lastCreatedTask = spec.id }
             return decision.ack
         } catch let error as CommandError {
-            (live.taskIDs, live.workflowIDs) = allocators
             return .error(error, line: line)
         } catch let error as StoreError {
-            (live.taskIDs, live.workflowIDs) = allocators
             logger.error("command not stored", metadata: ["input.line": "\(line)", "error": "\(error)"])
             return .error(CommandError(.storage, "\(error)", recovery: "retry the line; if it fails again run chronicle verify"), line: line)
         }
@@ -142,7 +136,13 @@ public final class Appender {
             spec.id = nextTaskID(spec.title)
             return .taskCreate(spec)
         case .taskSplit(let id, let confidence, let reason, var into):
-            for i in into.indices where into[i].id == nil { into[i].id = nextTaskID(into[i].title) }
+            // Children named in the same command must not get the same id.
+            var taken = Set(into.compactMap(\.id))
+            for i in into.indices where into[i].id == nil {
+                let child = live.taskIDs.next(Identifier.slug(into[i].title)) { taken.contains($0) || live.exists(StreamID(.task, $0)) }
+                taken.insert(child)
+                into[i].id = child
+            }
             return .taskSplit(id: id ?? lastCreatedTask, confidence: confidence, reason: reason, into: into)
         case .workflowStart(let workflow, nil, let params, let steps):
             let id = live.workflowIDs.next(Identifier.slug(workflow, fallback: "workflow")) { live.exists(StreamID(.workflow, $0)) }

@@ -19,8 +19,8 @@ public final class LiveState {
     public private(set) var lastSeq: Int64 = 0
     public private(set) var lastRecordedAt: Timestamp?
     public internal(set) var lastHash: [UInt8] = HashChain.genesis
-    public var taskIDs = IDAllocator()
-    public var workflowIDs = IDAllocator()
+    public private(set) var taskIDs = IDAllocator()
+    public private(set) var workflowIDs = IDAllocator()
     /// Context-cascade path → the tasks that name it (as of now).
     public private(set) var cascade: [String: Set<String>] = [:]
 

@@ -21,6 +21,7 @@ public final class EventLog: @unchecked Sendable {
     public let path: String
     let queue: DatabaseQueue
     let logger: Logger
+    let hot = HotStatements()
 
     /// Opens (creating if needed) the log at `path`; `:memory:` gives a private in-memory log.
     public init(path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 60, logger: Logger) throws(StoreError) {
@@ -31,6 +32,8 @@ public final class EventLog: @unchecked Sendable {
         config.journalMode = path == ":memory:" ? .default : .wal
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         do {
             queue = path == ":memory:" ? try DatabaseQueue(configuration: config) : try DatabaseQueue(path: path, configuration: config)
@@ -77,7 +80,7 @@ public final class EventLog: @unchecked Sendable {
     public func write<T>(_ body: (LogTransaction) throws -> T) throws -> T {
         var result: T?
         try queue.inTransaction(.immediate) { db in
-            result = try body(LogTransaction(db))
+            result = try body(LogTransaction(db, self.hot))
             return .commit
         }
         return result!
@@ -85,7 +88,7 @@ public final class EventLog: @unchecked Sendable {
 
     /// Runs `body` with a read-only view of the log as of the start of the read.
     public func read<T>(_ body: (LogTransaction) throws -> T) throws -> T {
-        try queue.read { db in try body(LogTransaction(db)) }
+        try queue.read { db in try body(LogTransaction(db, self.hot)) }
     }
 
     /// Every event from position `seq` on, in log order.

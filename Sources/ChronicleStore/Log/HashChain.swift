@@ -29,6 +29,6 @@ public enum HashChain {
         bytes(commandID.utf8)
         int(Int64(codec))
         bytes(payload)
-        return Array(SHA256.hash(data: buffer))
+        return buffer.withUnsafeBytes { Array(SHA256.hash(data: $0)) }
     }
 }

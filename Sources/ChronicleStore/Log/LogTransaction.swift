@@ -8,8 +8,12 @@ internal import GRDBSQLite
 /// the append path is the hot path.
 public final class LogTransaction {
     let db: Database
+    let hot: HotStatements
 
-    init(_ db: Database) { self.db = db }
+    init(_ db: Database, _ hot: HotStatements) {
+        self.db = db
+        self.hot = hot
+    }
 
     /// The newest event's position, recorded time and hash; nil for an empty log.
     public func tail() throws -> (seq: Int64, recordedAt: Timestamp, hash: [UInt8])? {
@@ -69,9 +73,7 @@ public final class LogTransaction {
         seq: Int64, stream: String, streamRevision: Int, type: String, typeVersion: Int, validFrom: Int64,
         recordedAt: Int64, commandID: String, codec: Int, payload: [UInt8], hash: [UInt8]
     ) throws {
-        let s = try db.cachedStatement(
-            sql: "INSERT INTO events (seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
-        let h = s.sqliteStatement
+        let h = try hot.statement(.insert, db)
         defer { sqlite3_reset(h) }
         sqlite3_bind_int64(h, 1, seq)
         bindText(h, 2, stream)
@@ -89,21 +91,20 @@ public final class LogTransaction {
 
     /// Runs `body` inside `SAVEPOINT command`; an error rolls back to it and is rethrown.
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
-        try exec("SAVEPOINT command")
+        try exec(.savepoint)
         do {
             let result = try body()
-            try exec("RELEASE command")
+            try exec(.release)
             return result
         } catch {
-            try? exec("ROLLBACK TO command")
-            try? exec("RELEASE command")
+            try? exec(.rollbackTo)
+            try? exec(.release)
             throw error
         }
     }
 
-    private func exec(_ sql: String) throws {
-        let s = try db.cachedStatement(sql: sql)
-        let h = s.sqliteStatement
+    private func exec(_ which: HotStatements.Kind) throws {
+        let h = try hot.statement(which, db)
         defer { sqlite3_reset(h) }
         _ = try step(h)
     }
@@ -167,4 +168,31 @@ func bindText(_ h: OpaquePointer, _ i: Int32, _ s: String) {
 
 func bindBlob(_ h: OpaquePointer, _ i: Int32, _ b: [UInt8]) {
     b.withUnsafeBytes { p in _ = sqlite3_bind_blob(h, i, p.baseAddress, Int32(p.count), transient) }
+}
+
+/// The statements of the append path, prepared once per connection and kept by handle
+/// (no lookup by SQL text per command).
+final class HotStatements {
+    enum Kind: Int, CaseIterable {
+        case insert, savepoint, release, rollbackTo
+
+        var sql: String {
+            switch self {
+            case .insert:
+                "INSERT INTO events (seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+            case .savepoint: "SAVEPOINT command"
+            case .release: "RELEASE command"
+            case .rollbackTo: "ROLLBACK TO command"
+            }
+        }
+    }
+
+    private var statements: [Statement?] = Array(repeating: nil, count: Kind.allCases.count)
+
+    func statement(_ kind: Kind, _ db: Database) throws -> OpaquePointer {
+        if let s = statements[kind.rawValue] { return s.sqliteStatement }
+        let s = try db.makeStatement(sql: kind.sql)
+        statements[kind.rawValue] = s
+        return s.sqliteStatement
+    }
 }
