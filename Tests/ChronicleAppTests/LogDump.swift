@@ -19,3 +19,4 @@ func dumpLog(_ path: String) throws -> String {
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 let fixedClock = ["CHRONICLE_CLOCK": "fixed:2025-06-01T10:00:00Z"]
+
