@@ -13,6 +13,9 @@ public enum ChronicleBinary {
         return URL(fileURLWithPath: ".build/debug/chronicle")
     }
 
+    /// Writing to a child that already exited must fail with EPIPE, not kill the test process.
+    private static let ignoreBrokenPipe: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
     public struct Result: Sendable {
         public var status: Int32
         public var stdout: String
@@ -21,6 +24,11 @@ public enum ChronicleBinary {
 
     /// Runs `chronicle args…` with `input` on stdin and the given extra environment; waits for it.
     public static func run(_ args: [String], input: String = "", environment: [String: String] = [:]) throws -> Result {
+        try run(args, input: Data(input.utf8), environment: environment)
+    }
+
+    /// Runs `chronicle args…` with raw bytes on stdin (invalid UTF-8, NUL bytes, huge lines).
+    public static func run(_ args: [String], input: Data, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = url
         process.arguments = args
@@ -31,9 +39,11 @@ public enum ChronicleBinary {
         process.standardInput = stdin
         process.standardOutput = stdout
         process.standardError = stderr
+        _ = ignoreBrokenPipe
         try process.run()
         let writer = Thread {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
+            // The child may exit before reading everything (`--strict`): a broken pipe is not an error here.
+            try? stdin.fileHandleForWriting.write(contentsOf: input)
             try? stdin.fileHandleForWriting.close()
         }
         writer.start()

@@ -39,9 +39,10 @@ public struct Decider: Sendable {
             let t = try task(id, s)
             try move(t, to: .splitting)
             var events = [EventDraft(StreamID(.task, id), .taskSplitRequested(confidence: confidence, reason: reason, children: into.compactMap(\.id)))]
+            var seen: Set<String> = [id]
             for child in into {
                 guard let cid = child.id else { throw .parse("child task id was not resolved", "report this as a bug") }
-                guard s.revision(StreamID(.task, cid)) == 0 else {
+                guard s.revision(StreamID(.task, cid)) == 0, seen.insert(cid).inserted else {
                     throw CommandError(.conflict, "task '\(cid)' already exists", recovery: "choose another id for the child")
                 }
                 let c = child.confidence ?? routing.confidence(for: child.complexity)

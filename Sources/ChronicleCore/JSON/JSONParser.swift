@@ -150,24 +150,28 @@ public struct JSONParser {
         }
     }
 
+    /// The number grammar of RFC 8259 in both modes: no leading zeros (`01`), and at least one
+    /// digit after `.` and after the exponent mark (`1.`, `1e` are refused).
     private mutating func number() throws(Failure) -> Double {
         let start = i
         if bytes[i] == 45 { i += 1 }
-        var sawDigit = false
-        while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
-            i += 1
-            sawDigit = true
+        func digits() -> Int {
+            let from = i
+            while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 { i += 1 }
+            return i - from
         }
+        let intStart = i
+        var wellFormed = digits() > 0 && (bytes[intStart] != 48 || i - intStart == 1)
         if i < bytes.count, bytes[i] == 46 {
             i += 1
-            while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 { i += 1 }
+            wellFormed = digits() > 0 && wellFormed
         }
         if i < bytes.count, bytes[i] == 101 || bytes[i] == 69 {
             i += 1
             if i < bytes.count, bytes[i] == 43 || bytes[i] == 45 { i += 1 }
-            while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 { i += 1 }
+            wellFormed = digits() > 0 && wellFormed
         }
-        guard sawDigit, let n = Double(String(decoding: bytes[start..<i], as: UTF8.self)), n.isFinite else {
+        guard wellFormed, let n = Double(String(decoding: bytes[start..<i], as: UTF8.self)), n.isFinite else {
             i = start
             throw fail("malformed number")
         }
