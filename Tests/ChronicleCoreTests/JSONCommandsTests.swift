@@ -196,3 +196,14 @@ import Testing
         }
     }
 }
+
+@Suite struct JSONCommandsStrictnessTests {
+    @Test(arguments: [
+        #"{"cmd":"memory.store","key":"a","key":"b","value":1}"#,
+        #"{"cmd":"task.create","title":"a\u0000b","intent":"x","complexity":"low"}"#,
+        #"{"cmd":"task.create","title":"two\nlines","intent":"x","complexity":"low"}"#,
+    ])
+    func refused(line: String) {
+        #expect(throws: CommandError.self) { try CodedLanguage.parse(line: line[...]) }
+    }
+}

@@ -128,6 +128,9 @@ public enum JSONCommands {
 
     static func taskSpec(_ f: inout Fields) throws(CommandError) -> TaskSpec {
         guard let title = try f.string("title"), !title.isEmpty else { throw .parse("\(f.name) needs a \"title\"", "give the task a title") }
+        guard !title.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 }) else {
+            throw .parse("the title contains a control character", "remove control characters (newlines, tabs, NUL) from the title")
+        }
         let intent = try f.requiredID("intent")
         guard let word = try f.string("complexity"), let complexity = Complexity(word: word) else {
             throw .parse("\(f.name) needs \"complexity\": low, medium or high", "give the complexity")
@@ -199,6 +202,10 @@ struct Fields {
     }
 
     func finish() throws(CommandError) {
+        var seen = Set<String>()
+        for m in members where !seen.insert(m.key).inserted {
+            throw .parse("\(name) has the field \"\(CommandError.shown(m.key))\" twice", "give each field once")
+        }
         for m in members where !used.contains(m.key) && m.key != "cmd" && m.key != "userResponse" {
             throw .parse("\(name) has an unknown field \"\(CommandError.shown(m.key))\"", "remove it or check its spelling")
         }
