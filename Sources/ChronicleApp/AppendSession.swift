@@ -28,8 +28,12 @@ public struct AppendSession {
 
     public var format: AckFormat = .coded
     public var strict = false
-    /// The most lines committed in one transaction.
-    public var batchLimit = 8_192
+    /// The most lines committed in one transaction. Large groups make bulk appends cheaper
+    /// (each index page is written once for many rows); an interactive writer's lines are
+    /// committed as they come, whatever the limit.
+    public var batchLimit = 65_536
+    /// The most lines read and parsed in one go (the reading thread's chunk).
+    public var chunkLimit = 8_192
     public var inputFD: Int32 = 0
     public var outputFD: Int32 = 1
 
@@ -38,15 +42,15 @@ public struct AppendSession {
     /// Runs until the end of input. Throws when the log cannot be written: every ack already
     /// printed stays true, and no ack is printed for the batch that failed.
     public func run(_ appender: Appender, logger: Logger) throws -> Outcome {
-        let queue = LineQueue(capacity: 4)
+        let queue = LineQueue(capacity: max(2, batchLimit / chunkLimit))
         defer { queue.close() }
-        let reader = Thread { [inputFD, batchLimit] in
+        let reader = Thread { [inputFD, chunkLimit] in
             var input = InputReader(fd: inputFD)
             var raw: [InputReader.Line] = []
             var lineNumber = 0
             do {
                 while true {
-                    try input.nextLines(limit: batchLimit, into: &raw)
+                    try input.nextLines(limit: chunkLimit, into: &raw)
                     if raw.isEmpty { break }
                     var decoded: [Appender.Line] = []
                     decoded.reserveCapacity(raw.count)

@@ -22,6 +22,15 @@ import Testing
         }
     }
 
+    @Test(arguments: EventLog.Durability.allCases)
+    func theChosenDurabilityIsInEffect(durability: EventLog.Durability) throws {
+        let path = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        let log = try EventLog(path: path, durability: durability, logger: TestLog.silentLogger)
+        #expect(try log.durabilityInEffect() == durability)
+        _ = try TestLog.appender(log).append(text: "ms:a|1|semantic")
+        #expect(try log.durabilityInEffect() == durability)
+    }
+
     @Test func migrationsAreRecordedAndAppliedOnce() throws {
         let (log, path) = try temporaryLog()
         #expect(try log.appliedMigrations() == EmbeddedMigrations.all.map(\.name))

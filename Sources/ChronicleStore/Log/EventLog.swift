@@ -31,12 +31,15 @@ public final class EventLog: @unchecked Sendable {
         config.busyMode = .timeout(busyTimeoutSeconds)
         config.journalMode = path == ":memory:" ? .default : .wal
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
             try db.execute(sql: "PRAGMA cache_size = -32768")
         }
         do {
             queue = path == ":memory:" ? try DatabaseQueue(configuration: config) : try DatabaseQueue(path: path, configuration: config)
+            // After opening: setting up WAL mode sets synchronous=NORMAL on the connection.
+            try queue.inDatabase { db in
+                try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            }
         } catch {
             throw .cannotOpen(path: path, reason: Self.reason(error))
         }
@@ -64,6 +67,16 @@ public final class EventLog: @unchecked Sendable {
             throw .migration(name: EmbeddedMigrations.all.last?.name ?? "?", reason: Self.reason(error))
         }
         logger.debug("log opened", metadata: ["log.path": "\(path)"])
+    }
+
+    /// The `synchronous` setting in effect on the log's connection.
+    public func durabilityInEffect() throws -> Durability? {
+        let value = try queue.inDatabase { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") }
+        switch value {
+        case 2, 3: return .full
+        case 1: return .normal
+        default: return nil
+        }
     }
 
     /// The names of the migrations applied to this file, in order.

@@ -1,4 +1,4 @@
-public import ChronicleCore
+internal import ChronicleCore
 internal import GRDB
 internal import GRDBSQLite
 

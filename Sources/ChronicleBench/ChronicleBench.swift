@@ -1,0 +1,165 @@
+import ArgumentParser
+import ChronicleApp
+import Foundation
+
+/// The benchmark of `chronicle append`: bulk throughput, peak memory and interactive ack
+/// latency of the release binary, each beside a raw-SQLite baseline measured in the same run.
+///
+/// Run by `tools/bench`, which builds in release mode first. The table goes to standard
+/// output, progress to standard error.
+@main
+struct ChronicleBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ChronicleBench",
+        abstract: "Benchmarks chronicle append against raw SQLite inserts (run it through tools/bench).")
+
+    @Option(help: "Commands in the bulk run (a second run takes a quarter of them).")
+    var commands = 1_000_000
+
+    @Option(help: "Measured lines in each interactive run.")
+    var interactive = 2_000
+
+    @Option(help: "Unmeasured lines before each interactive run.")
+    var warmUp = 100
+
+    @Option(help: "Seed of the workload generator.")
+    var seed: UInt64 = 20_250_601
+
+    @Option(help: "The chronicle binary to measure.")
+    var chronicle = ".build/release/chronicle"
+
+    @Option(help: "The schema the baselines create (its events table, or all of it).")
+    var schema = "schema/001_events.sql"
+
+    @Option(help: "Directory for the command files, logs and acks (default: a new one under $TMPDIR or /tmp).")
+    var workDir: String?
+
+    @Flag(help: "Keep the work directory afterwards.")
+    var keep = false
+
+    @Flag(help: "Only write the command files (commands.txt, commands-quarter.txt) to --work-dir, e.g. to profile chronicle append by hand.")
+    var generateOnly = false
+
+    static let clock = "fixed:2025-06-01T10:00:00Z"
+
+    func validate() throws {
+        guard commands >= 8 else { throw ValidationError("--commands must be at least 8") }
+        guard interactive >= 1, warmUp >= 0 else { throw ValidationError("--interactive must be at least 1 and --warm-up at least 0") }
+    }
+
+    func run() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let files = FileManager.default
+        guard files.isExecutableFile(atPath: chronicle) else {
+            throw BenchError.missingFile(path: chronicle, hint: "build it with swift build -c release, or pass --chronicle")
+        }
+        guard let schemaSQL = try? String(contentsOfFile: schema, encoding: .utf8) else {
+            throw BenchError.missingFile(path: schema, hint: "run from the package root, or pass --schema")
+        }
+        let dir = try workDirectory()
+        defer {
+            if workDir == nil && !keep { try? files.removeItem(atPath: dir) } else { ProgressNote.say("files kept in \(dir)") }
+        }
+        let environment = childEnvironment()
+        let batch = AppendSession().batchLimit
+
+        // 1. The workload.
+        let quarter = commands / 4
+        ProgressNote.say("generating \(commands) commands (seed \(seed)) in \(dir)")
+        let (all, prefix) = try CommandMix.writeFiles(
+            seed: seed, count: commands, path: "\(dir)/commands.txt", prefixCount: quarter, prefixPath: "\(dir)/commands-quarter.txt")
+        if generateOnly {
+            print("wrote \(dir)/commands.txt (\(all.lines) lines, \(all.eventLines) events) and \(dir)/commands-quarter.txt (\(prefix.lines) lines)")
+            return
+        }
+        let interactiveLines = CommandMix.lines(seed: seed &+ 1, count: warmUp + interactive)
+
+        // 2. Bulk append, a quarter first, then all of it.
+        ProgressNote.say("bulk append: \(quarter) commands")
+        sync()
+        let small = try BulkAppend.run(
+            chronicle: chronicle, commandsPath: "\(dir)/commands-quarter.txt", lines: quarter, expectedEvents: prefix.eventLines,
+            dbPath: "\(dir)/bulk-quarter.db", acksPath: "\(dir)/acks-quarter.txt", stderrPath: "\(dir)/chronicle.stderr",
+            environment: environment)
+        ProgressNote.say("  \(Int(small.commandsPerSecond)) commands/s, peak RSS \(ResultTable.mebibytes(small.peakRSSBytes))")
+        ProgressNote.say("bulk append: \(commands) commands")
+        sync()
+        let big = try BulkAppend.run(
+            chronicle: chronicle, commandsPath: "\(dir)/commands.txt", lines: commands, expectedEvents: all.eventLines,
+            dbPath: "\(dir)/bulk.db", acksPath: "\(dir)/acks.txt", stderrPath: "\(dir)/chronicle.stderr", environment: environment)
+        ProgressNote.say("  \(Int(big.commandsPerSecond)) commands/s, peak RSS \(ResultTable.mebibytes(big.peakRSSBytes))")
+
+        // 3. The bulk baselines, on the rows the appender wrote.
+        ProgressNote.say("reading the \(big.events) rows of bulk.db")
+        let rows = try EventRows(logAt: "\(dir)/bulk.db")
+        ProgressNote.say("baseline: raw INSERT, \(RawInsertBaseline.Schema.eventsTable.rawValue), \(batch) rows per transaction")
+        let base = try bulkBaseline(rows, schemaSQL, .eventsTable, "\(dir)/baseline.db", batch)
+        ProgressNote.say("  \(Int(base.rowsPerSecond)) rows/s")
+        ProgressNote.say("baseline: raw INSERT, \(RawInsertBaseline.Schema.full.rawValue), \(batch) rows per transaction")
+        let baseFull = try bulkBaseline(rows, schemaSQL, .full, "\(dir)/baseline-full.db", batch)
+        ProgressNote.say("  \(Int(baseFull.rowsPerSecond)) rows/s")
+
+        // 4. Interactive: one line, one ack; FULL then NORMAL, each beside its baseline.
+        var latency: [String: BenchReport.Latencies] = [:]
+        let baselineWarmUp = min(warmUp, rows.count / 2)
+        let baselineCount = min(interactive, rows.count - baselineWarmUp)
+        for (mode, synchronous) in [("FULL", nil), ("NORMAL", "normal")] as [(String, String?)] {
+            ProgressNote.say("interactive append, synchronous=\(mode): \(warmUp) + \(interactive) lines")
+            sync()
+            let run = try InteractiveAppend.run(
+                chronicle: chronicle, lines: interactiveLines, warmUp: warmUp, dbPath: "\(dir)/interactive-\(mode).db",
+                synchronous: synchronous, stderrPath: "\(dir)/chronicle.stderr", environment: environment)
+            ProgressNote.say("baseline: one INSERT + COMMIT per row, synchronous=\(mode)")
+            let db = try RawInsertBaseline.freshDatabase(
+                at: "\(dir)/baseline-interactive-\(mode).db", schemaSQL: schemaSQL, schema: .eventsTable, synchronous: mode)
+            sync()
+            let baseline = try RawInsertBaseline.perRowCommit(rows, into: db, warmUp: baselineWarmUp, count: baselineCount)
+            latency[mode] = (run, baseline)
+        }
+
+        // 5. The report.
+        let report = BenchReport(
+            invocation: invocation, schema: schema, batch: batch, workload: all, prefix: prefix, quarter: small, bulk: big,
+            baseline: base, baselineFullSchema: baseFull, interactiveLines: interactiveLines.count,
+            interactiveFull: latency["FULL"], interactiveNormal: latency["NORMAL"])
+        if let warning = report.durabilityWarning { ProgressNote.say("warning: " + warning) }
+        print(report.markdown)
+    }
+
+    private func bulkBaseline(_ rows: EventRows, _ schemaSQL: String, _ schema: RawInsertBaseline.Schema, _ path: String, _ batch: Int) throws -> RawInsertBaseline.BulkResult {
+        let db = try RawInsertBaseline.freshDatabase(at: path, schemaSQL: schemaSQL, schema: schema, synchronous: "FULL")
+        sync()
+        let result = try RawInsertBaseline.bulk(rows, into: db, batch: batch)
+        let count = try db.integer("SELECT count(*) FROM events")
+        guard count == rows.count else {
+            throw BenchError.ackMismatch(what: path, detail: "\(count) rows after inserting \(rows.count)")
+        }
+        return result
+    }
+
+    /// Our environment without any `CHRONICLE_*` setting, plus the fixed test clock.
+    private func childEnvironment() -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHRONICLE_") }
+        environment["CHRONICLE_CLOCK"] = Self.clock
+        return environment
+    }
+
+    private func workDirectory() throws -> String {
+        if let workDir {
+            try FileManager.default.createDirectory(atPath: workDir, withIntermediateDirectories: true)
+            return workDir
+        }
+        let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        var template = Array("\(base)/chronicle-bench.XXXXXX".utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else {
+            throw BenchError.system(call: "mkdtemp", errno: errno)
+        }
+        return String(cString: made)
+    }
+
+    /// The command line that produced the report (`tools/bench …` when run through it).
+    private var invocation: String {
+        if let outer = ProcessInfo.processInfo.environment["CHRONICLE_BENCH_INVOCATION"], !outer.isEmpty { return outer }
+        return CommandLine.arguments.map(ChildProcess.quoted).joined(separator: " ")
+    }
+}
