@@ -1,7 +1,8 @@
 public import ChronicleCore
 public import Logging
 
-/// Turns parsed input lines into committed events and acks: group commit, a savepoint per
+/// Turns parsed input lines into committed events and acks: group commit, a savepoint around
+/// every command that writes more than one row (a one-row command is atomic as a statement),
 /// command, exactly-once command ids, and catch-up with other appenders before deciding.
 public final class Appender {
     /// One input line, numbered from 1, as the reader parsed it.
@@ -21,6 +22,9 @@ public final class Appender {
     public let live = LiveState()
     /// The task `ts:auto` names: the one created last on this appender's input.
     public private(set) var lastCreatedTask: String?
+    /// Buffers reused by every event written (payload JSON, hashed bytes).
+    private var jsonScratch: [UInt8] = []
+    private var hashScratch: [UInt8] = []
 
     /// Opens an appender on `log`, folding every event already in it.
     /// - Complexity: O(events in the log).
@@ -80,7 +84,13 @@ public final class Appender {
             let state = try decisionState(for: resolved, asOf: validAt, tx)
             let decision = try decider.decide(resolved, envelope, given: state)
             guard !decision.events.isEmpty else { return decision.ack }
-            let recorded = try tx.savepoint { try write(decision, envelope: envelope, recordedAt: recordedAt, validAt: validAt, tx) }
+            // Every command is committed whole or not at all: a command of several rows (several
+            // events, or an event and its command id) is wrapped in a savepoint; a single INSERT
+            // is already atomic, and skipping the savepoint there saves a third of the statements.
+            let rows = decision.events.count + (envelope.commandID == nil ? 0 : 1)
+            let recorded = rows > 1
+                ? try tx.savepoint { try write(decision, envelope: envelope, recordedAt: recordedAt, validAt: validAt, tx) }
+                : try write(decision, envelope: envelope, recordedAt: recordedAt, validAt: validAt, tx)
             for e in recorded { try live.apply(e, in: tx) }
             if case .taskCreate(let spec) = resolved { lastCreatedTask = spec.id }
             return decision.ack
@@ -99,20 +109,19 @@ public final class Appender {
         let commandID = envelope.commandID ?? "@\(seq + 1)"
         var revisions: [StreamID: Int] = [:]
         var recorded: [RecordedEvent] = []
-        var json: [UInt8] = []
         for draft in decision.events {
             seq += 1
             let rev = (revisions[draft.stream] ?? live.revision(draft.stream)) + 1
             revisions[draft.stream] = rev
-            json.removeAll(keepingCapacity: true)
-            draft.event.payload.write(into: &json)
-            let (codec, payload) = PayloadCodec.encode(json)
+            jsonScratch.removeAll(keepingCapacity: true)
+            draft.event.payload.write(into: &jsonScratch)
+            let (codec, payload) = PayloadCodec.encode(jsonScratch)
             let stream = draft.stream.description
             let type = draft.event.type
             hash = HashChain.hash(
                 previous: hash, seq: seq, stream: stream, streamRevision: rev, type: type, typeVersion: draft.event.typeVersion,
                 validFrom: validAt.microseconds, recordedAt: recordedAt.microseconds, commandID: commandID,
-                codec: codec.rawValue, payload: payload)
+                codec: codec.rawValue, payload: payload, scratch: &hashScratch)
             try tx.insert(
                 seq: seq, stream: stream, streamRevision: rev, type: type, typeVersion: draft.event.typeVersion,
                 validFrom: validAt.microseconds, recordedAt: recordedAt.microseconds, commandID: commandID,

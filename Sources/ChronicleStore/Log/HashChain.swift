@@ -11,8 +11,19 @@ public enum HashChain {
         previous: [UInt8], seq: Int64, stream: String, streamRevision: Int, type: String, typeVersion: Int,
         validFrom: Int64, recordedAt: Int64, commandID: String, codec: Int, payload: [UInt8]
     ) -> [UInt8] {
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(128 + payload.count)
+        var scratch: [UInt8] = []
+        return hash(
+            previous: previous, seq: seq, stream: stream, streamRevision: streamRevision, type: type,
+            typeVersion: typeVersion, validFrom: validFrom, recordedAt: recordedAt, commandID: commandID,
+            codec: codec, payload: payload, scratch: &scratch)
+    }
+
+    /// The same, building the hashed bytes in `scratch` (reused across calls on the append path).
+    public static func hash(
+        previous: [UInt8], seq: Int64, stream: String, streamRevision: Int, type: String, typeVersion: Int,
+        validFrom: Int64, recordedAt: Int64, commandID: String, codec: Int, payload: [UInt8], scratch buffer: inout [UInt8]
+    ) -> [UInt8] {
+        buffer.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: previous)
         func int(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { buffer.append(contentsOf: $0) } }
         func bytes(_ b: some Collection<UInt8>) {
