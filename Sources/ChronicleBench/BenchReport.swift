@@ -1,3 +1,4 @@
+import ChronicleStore
 import Foundation
 
 /// Every figure of one benchmark run, and the markdown report made of them: the table
@@ -92,7 +93,7 @@ struct BenchReport {
         typealias T = ResultTable
         var out = ["## chronicle append benchmark", "", "Command: `\(invocation)`", "", table.markdown, ""]
         out.append("- ratio = chronicle ÷ baseline (throughput: below ×1 is slower than raw SQLite; latency and CPU: above ×1 is slower).")
-        out.append("- bulk baseline: the appender's own rows (read back from bulk.db) inserted with one prepared `sqlite3` INSERT, WAL, synchronous=FULL, \(T.grouped(Double(batch))) rows per `BEGIN IMMEDIATE … COMMIT` (the appender's `batchLimit`); \"\(RawInsertBaseline.Schema.eventsTable.rawValue)\" is the `CREATE TABLE events` of \(schema) alone, the full schema is every statement of the file (its other tables, indexes and triggers). No other pragma is set (the appender may set more, e.g. cache_size). Time excludes opening and reading.")
+        out.append("- bulk baseline: the appender's own rows (read back from bulk.db) inserted with one prepared `sqlite3` INSERT, WAL, synchronous=FULL, \(T.grouped(Double(batch))) rows per `BEGIN IMMEDIATE … COMMIT` (the appender's `batchLimit`); \"\(RawInsertBaseline.Schema.eventsTable.rawValue)\" is the `CREATE TABLE events` of \(schema) alone, the full schema is every statement of the file (its other tables, indexes and triggers). Pragmas: the appender's own (`EventLog.tuningPragmas`: \(EventLog.tuningPragmas.joined(separator: "; "))) on both sides. Time excludes opening and reading.")
         out.append("- interactive baseline: one `BEGIN IMMEDIATE; INSERT; COMMIT` per row, same pragmas, in process (no pipe, no parsing).")
         out.append("- workload: \(T.grouped(Double(workload.lines))) lines (\(T.grouped(Double(workload.bytes))) bytes), \(T.grouped(Double(workload.eventLines))) events, \(T.grouped(Double(workload.streams))) streams; "
             + CommandMix.Kind.allCases.map { "\($0.rawValue) \(T.grouped(Double(workload.counts[$0] ?? 0)))" }.joined(separator: ", ") + ".")

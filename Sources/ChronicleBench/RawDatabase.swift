@@ -1,3 +1,4 @@
+import ChronicleStore
 import GRDBSQLite
 
 /// A bare SQLite connection driven through the C API, with nothing between the benchmark and
@@ -22,8 +23,10 @@ final class RawDatabase {
 
     deinit { sqlite3_close_v2(handle) }
 
-    /// WAL and the given `synchronous` level, as the appender sets them.
+    /// The appender's own tuning pragmas, WAL, and the given `synchronous` level: the same
+    /// settings as the log's connection.
     func setPragmas(synchronous: String) throws {
+        for pragma in EventLog.tuningPragmas { try execute(pragma) }
         try execute("PRAGMA journal_mode = WAL")
         try execute("PRAGMA synchronous = \(synchronous)")
     }

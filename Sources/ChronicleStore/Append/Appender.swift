@@ -189,8 +189,9 @@ public final class Appender {
     private func decisionState(for command: Command, asOf validAt: Timestamp, _ tx: LogTransaction) throws -> DecisionState {
         var s = DecisionState()
         for stream in command.streams {
-            s.revisions[stream] = live.revision(stream)
-            if let e = try live.entity(stream, asOf: validAt, in: tx) { s.entities[stream] = e }
+            guard let st = live.streams[stream] else { continue }
+            s.revisions[stream] = st.revision
+            if let e = try live.entity(of: st, stream, asOf: validAt, in: tx) { s.entities[stream] = e }
         }
         switch command {
         case .eventRetract(let seq, _):

@@ -34,6 +34,10 @@ public final class LiveState {
     ///   case); otherwise one read and fold of the stream's events.
     public func entity(_ stream: StreamID, asOf validAt: Timestamp, in tx: LogTransaction) throws -> Entity? {
         guard let st = streams[stream] else { return nil }
+        return try entity(of: st, stream, asOf: validAt, in: tx)
+    }
+
+    func entity(of st: StreamState, _ stream: StreamID, asOf validAt: Timestamp, in tx: LogTransaction) throws -> Entity? {
         if validAt >= st.maxValidFrom { return st.entity }
         return Fold.state(of: try tx.events(stream: stream).filter { $0.validFrom <= validAt }, retracted: retracted)
     }
