@@ -18,11 +18,13 @@ public final class EventLog: @unchecked Sendable {
         case normal
     }
 
-    /// Set on every connection before anything else. 16 KiB pages (for a new file) and a 64 MiB
-    /// page cache keep the `(stream, stream_rev)` index's pages hot: bulk appends touch pages
-    /// all over it. Savepoint journals stay in memory.
+    /// Set on every connection before anything else. A 64 MiB page cache keeps the
+    /// `(stream, stream_rev)` index's pages hot: bulk appends touch pages all over it. 4 KiB
+    /// pages (measured against 16 KiB): each interactive commit syncs fewer bytes, p99 0.75-0.8 ms
+    /// against 0.99-1.24 ms; raw bulk inserts would be ~25% faster with 16 KiB, the appender's
+    /// were not. Savepoint journals stay in memory.
     public static let tuningPragmas = [
-        "PRAGMA page_size = 16384",
+        "PRAGMA page_size = 4096",
         "PRAGMA cache_size = -65536",
         "PRAGMA temp_store = MEMORY",
     ]
