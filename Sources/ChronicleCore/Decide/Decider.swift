@@ -150,9 +150,8 @@ public struct Decider: Sendable {
     }
 
     private func decision(_ id: String, _ t: TaskState, _ event: DomainEvent) -> Decision {
-        let stream = StreamID(.task, id)
-        let after = TaskState.evolve(t, RecordedEvent(seq: 0, stream: stream, streamRevision: t.revision + 1, validFrom: t.updatedAt, recordedAt: t.updatedAt, commandID: "", event: event)) ?? t
-        return Decision(events: [EventDraft(stream, event)], ack: .su(id, after.status.rawValue, after.progress))
+        let (status, progress) = t.statusAndProgress(after: event)
+        return Decision(events: [EventDraft(StreamID(.task, id), event)], ack: .su(id, status.rawValue, progress))
     }
 
     private func openWorkflow(_ id: String, _ s: DecisionState) throws(CommandError) -> WorkflowState {

@@ -38,6 +38,17 @@ public struct TaskState: Sendable, Equatable {
         self.revision = revision
     }
 
+    /// The status and progress ``evolve(_:_:)`` gives after `event`, without building the new state.
+    public func statusAndProgress(after event: DomainEvent) -> (TaskStatus, Double) {
+        switch event {
+        case .taskSplitRequested: return (.splitting, progress)
+        case .taskStatusChanged(let status, let p): return (status, status == .completed ? 1 : p ?? progress)
+        case .taskCompleted: return (.completed, 1)
+        case .taskCancelled: return (.cancelled, progress)
+        default: return (status, progress)
+        }
+    }
+
     /// Folds one event of the task's stream. Total: an event that makes no sense for the state
     /// (a change before the creation, a late event after completion) is applied as far as it can be.
     /// - Complexity: O(size of the event).

@@ -11,7 +11,11 @@ public final class LiveState {
         /// The newest valid time among the stream's folded events.
         public var maxValidFrom = Timestamp(microseconds: .min)
         /// The fold of every (unretracted) event of the stream: the state as of valid time ≥ maxValidFrom.
-        public var entity: Entity?
+        public var entity: Entity? {
+            didSet { contextCascade = entity?.task?.contextCascade }
+        }
+        /// For a task: the context-cascade path its current state names.
+        public private(set) var contextCascade: String?
     }
 
     public private(set) var streams: [StreamID: StreamState] = [:]
@@ -47,7 +51,7 @@ public final class LiveState {
         lastSeq = e.seq
         lastRecordedAt = e.recordedAt
         var st = streams[e.stream] ?? StreamState()
-        let before = st.entity
+        let before = st.contextCascade
         st.revision = e.streamRevision
         if case .eventRetracted(let seq, _) = e.event {
             retracted.insert(seq)
@@ -65,8 +69,8 @@ public final class LiveState {
         default: break
         }
         if e.stream.kind == .task {
-            let old = before?.task?.contextCascade
-            let new = st.entity?.task?.contextCascade
+            let old = before
+            let new = st.contextCascade
             if old != new {
                 if let old { cascade[old]?.remove(e.stream.id) }
                 if let new { cascade[new, default: []].insert(e.stream.id) }
