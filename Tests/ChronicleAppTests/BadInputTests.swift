@@ -320,7 +320,9 @@ struct BadLine: Sendable, CustomTestStringConvertible {
 
     @Test func duplicateCommandIDReturnsTheOriginalAck() throws {
         let db = try TestLog.temporaryDirectory().appendingPathComponent("dup.db").path
+        let conflict = "command id 'c-1' was already used for a different command|use a new id for a new command; repeat an id only to retry the same command"
         let first = try ChronicleBinary.run(["append", "--db", db], input: """
+            [id=c-1] ms:dup_key|first|semantic
             [id=c-1] ms:dup_key|first|semantic
             [id=c-1] ms:dup_key|second|semantic
             [id=c-1] tc:Something else|other|low
@@ -331,13 +333,14 @@ struct BadLine: Sendable, CustomTestStringConvertible {
         #expect(first.stdout == """
             su:memory/dup_key|stored|1
             su:memory/dup_key|stored|1
-            su:memory/dup_key|stored|1
+            er:conflict|line 3: \(conflict)
+            er:conflict|line 4: \(conflict)
             su:memory/dup_key|stored|2
 
             """)
-        // Across processes too.
-        let second = try ChronicleBinary.run(["append", "--db", db], input: "[id=c-2] ms:dup_key|fourth|semantic\n[id=c-1] ms:other|x|semantic\n", environment: Self.environment)
-        #expect(second.stdout == "su:memory/dup_key|stored|2\nsu:memory/dup_key|stored|1\n")
+        // Across processes too: a retry gets the original ack, a different command under the id is refused.
+        let second = try ChronicleBinary.run(["append", "--db", db], input: "[id=c-2] ms:dup_key|third|semantic\n[id=c-1] ms:other|x|semantic\n", environment: Self.environment)
+        #expect(second.stdout == "su:memory/dup_key|stored|2\ner:conflict|line 2: \(conflict)\n")
         let events = try EventLog(path: db, logger: TestLog.silentLogger).events()
         #expect(events.map(\.commandID) == ["c-1", "c-2"])
         #expect(events.map(\.event) == [

@@ -82,9 +82,14 @@ import Testing
         let (log, _) = try temporaryLog()
         let appender = try TestLog.appender(log)
         let first = try appender.append(text: "[id=c1] tc:One|x|low")
-        let second = try appender.append(text: "[id=c1] tc:Two|y|high")
+        let second = try appender.append(text: "[id=c1] tc:One|x|low")
         #expect(first == ["tr:one_001|0.9|one_shot"])
         #expect(second == first)
+        #expect(try log.events().count == 1)
+        // The same id on a different command is refused, not taken for a retry.
+        let other = try appender.append(text: "[id=c1] tc:Two|y|high")
+        #expect(other == ["er:conflict|line 1: command id 'c1' was already used for a different command|use a new id for a new command; repeat an id only to retry the same command"])
+        #expect(try appender.append(text: "[id=c1 valid=2025-01-01T00:00:00Z] tc:One|x|low").first?.hasPrefix("er:conflict") == true)
         #expect(try log.events().count == 1)
         // A second appender (another process) sees the stored ack too.
         #expect(try TestLog.appender(log).append(text: "[id=c1] tc:One|x|low") == first)

@@ -74,8 +74,14 @@ public final class Appender {
     }
 
     private func process(_ command: Command, _ envelope: Envelope, line: Int, _ tx: LogTransaction) throws -> Ack {
-        if let id = envelope.commandID, let stored = try tx.storedAck(commandID: id) {
-            return Ack(storedJSON: stored) ?? .error(CommandError(.storage, "the stored ack of command '\(id)' is unreadable", recovery: "run chronicle verify"), line: line)
+        let fingerprint = envelope.commandID == nil ? nil : CommandFingerprint.of(command, envelope)
+        if let id = envelope.commandID, let stored = try tx.storedCommand(id: id) {
+            guard stored.fingerprint == fingerprint else {
+                return .error(CommandError(
+                    .conflict, "command id '\(id)' was already used for a different command",
+                    recovery: "use a new id for a new command; repeat an id only to retry the same command"), line: line)
+            }
+            return Ack(storedJSON: stored.ack) ?? .error(CommandError(.storage, "the stored ack of command '\(id)' is unreadable", recovery: "run chronicle verify"), line: line)
         }
         do {
             let resolved = try resolve(command)
@@ -89,8 +95,8 @@ public final class Appender {
             // is already atomic, and skipping the savepoint there saves a third of the statements.
             let rows = decision.events.count + (envelope.commandID == nil ? 0 : 1)
             let recorded = rows > 1
-                ? try tx.savepoint { try write(decision, envelope: envelope, recordedAt: recordedAt, validAt: validAt, tx) }
-                : try write(decision, envelope: envelope, recordedAt: recordedAt, validAt: validAt, tx)
+                ? try tx.savepoint { try write(decision, envelope: envelope, fingerprint: fingerprint, recordedAt: recordedAt, validAt: validAt, tx) }
+                : try write(decision, envelope: envelope, fingerprint: fingerprint, recordedAt: recordedAt, validAt: validAt, tx)
             for e in recorded { try live.apply(e, in: tx) }
             if case .taskCreate(let spec) = resolved { lastCreatedTask = spec.id }
             return decision.ack
@@ -103,7 +109,9 @@ public final class Appender {
     }
 
     /// Inserts the decision's events (inside the command's savepoint) and returns them as recorded.
-    private func write(_ decision: Decider.Decision, envelope: Envelope, recordedAt: Timestamp, validAt: Timestamp, _ tx: LogTransaction) throws -> [RecordedEvent] {
+    private func write(
+        _ decision: Decider.Decision, envelope: Envelope, fingerprint: [UInt8]?, recordedAt: Timestamp, validAt: Timestamp, _ tx: LogTransaction
+    ) throws -> [RecordedEvent] {
         var seq = live.lastSeq
         var hash = live.lastHash
         let commandID = envelope.commandID ?? "@\(seq + 1)"
@@ -131,7 +139,7 @@ public final class Appender {
                 commandID: commandID, event: draft.event))
         }
         if let id = envelope.commandID {
-            try tx.recordCommand(id: id, firstSeq: live.lastSeq + 1, ack: decision.ack.storedJSON)
+            try tx.recordCommand(id: id, firstSeq: live.lastSeq + 1, fingerprint: fingerprint ?? [], ack: decision.ack.storedJSON)
         }
         live.lastHash = hash
         return recorded

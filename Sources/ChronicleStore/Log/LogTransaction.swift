@@ -48,23 +48,24 @@ public final class LogTransaction {
         })
     }
 
-    /// The ack stored for a command id, as its JSON text.
-    public func storedAck(commandID: String) throws -> String? {
-        let s = try db.cachedStatement(sql: "SELECT ack FROM commands WHERE command_id = ?")
+    /// The ack stored for a command id, as its JSON text, and the fingerprint of the command.
+    public func storedCommand(id: String) throws -> (ack: String, fingerprint: [UInt8])? {
+        let s = try db.cachedStatement(sql: "SELECT ack, fingerprint FROM commands WHERE command_id = ?")
         let h = s.sqliteStatement
         defer { sqlite3_reset(h) }
-        bindText(h, 1, commandID)
+        bindText(h, 1, id)
         guard try step(h) else { return nil }
-        return String(cString: sqlite3_column_text(h, 0))
+        return (String(cString: sqlite3_column_text(h, 0)), blob(h, 1))
     }
 
-    public func recordCommand(id: String, firstSeq: Int64, ack: String) throws {
-        let s = try db.cachedStatement(sql: "INSERT INTO commands (command_id, first_seq, ack) VALUES (?, ?, ?)")
+    public func recordCommand(id: String, firstSeq: Int64, fingerprint: [UInt8], ack: String) throws {
+        let s = try db.cachedStatement(sql: "INSERT INTO commands (command_id, first_seq, fingerprint, ack) VALUES (?, ?, ?, ?)")
         let h = s.sqliteStatement
         defer { sqlite3_reset(h) }
         bindText(h, 1, id)
         sqlite3_bind_int64(h, 2, firstSeq)
-        bindText(h, 3, ack)
+        bindBlob(h, 3, fingerprint)
+        bindText(h, 4, ack)
         _ = try step(h)
     }
 

@@ -31,11 +31,13 @@ BEGIN SELECT RAISE(ABORT, 'the event log is append-only: UPDATE refused'); END;
 CREATE TRIGGER events_no_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'the event log is append-only: DELETE refused'); END;
 
--- Commands that carried an explicit id, with the ack they got: a repeat returns it (exactly-once append).
+-- Commands that carried an explicit id, with the ack they got: a repeat returns it (exactly-once
+-- append); the same id on a different command is refused (the fingerprint tells them apart).
 CREATE TABLE commands (
-    command_id TEXT    PRIMARY KEY,
-    first_seq  INTEGER NOT NULL,
-    ack        TEXT    NOT NULL                -- JSON: {"ack": code, …fields}
+    command_id  TEXT    PRIMARY KEY,
+    first_seq   INTEGER NOT NULL,
+    fingerprint BLOB    NOT NULL,              -- SHA-256 of the parsed command and its envelope
+    ack         TEXT    NOT NULL               -- JSON: {"ack": code, …fields}
 ) WITHOUT ROWID;
 
 CREATE TRIGGER commands_no_update BEFORE UPDATE ON commands
