@@ -1,4 +1,4 @@
-public import ChronicleCore
+internal import ChronicleCore
 public import ChronicleStore
 public import Logging
 internal import Foundation

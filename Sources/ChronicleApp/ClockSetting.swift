@@ -1,5 +1,5 @@
 public import ChronicleCore
-public import ChronicleStore
+internal import ChronicleStore
 
 /// The recorded-time source named by `CHRONICLE_CLOCK`: `system` (the default) or
 /// `fixed:<RFC 3339>`, the test clock whose commits are exactly 1 ms apart.

@@ -1,4 +1,4 @@
-public import ChronicleCore
+internal import ChronicleCore
 public import ChronicleStore
 
 /// Checks one raw input line (size, NUL bytes, UTF-8) and parses it.

@@ -1,4 +1,4 @@
-public import ChronicleStore
+internal import ChronicleStore
 internal import Foundation
 
 /// The hand-off between the reading thread (read, check, parse) and the committing thread

@@ -126,6 +126,7 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
             ack: .su(id, "splitting", 0.45)))
         expected.status = .splitting
         expected.confidence = 0.4
+        expected.routing = "split"
         expected.splitReason = "two parts"
         expected.children = ["token_refresh_001"]
         expected.updatedAt = t(50)

@@ -85,6 +85,7 @@ public struct TaskState: Sendable, Equatable {
         case .taskSplitRequested(let confidence, let reason, let children):
             t.status = .splitting
             t.confidence = confidence
+            t.routing = "split"
             t.splitReason = reason
             for c in children where !t.children.contains(c) { t.children.append(c) }
         case .taskRouted(let confidence, let routing):

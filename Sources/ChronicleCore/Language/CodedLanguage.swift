@@ -100,6 +100,9 @@ public enum CodedLanguage {
             let workflow = try identifier(fields[0], "workflow")
             var params = JSONValue.object([])
             if fields.count == 2, !fields[1].isEmpty {
+                guard fields[1].first == "{" else {
+                    throw .parse("wf: params must be an object", "write params like {name:'MyApp',scope:'web'}")
+                }
                 params = try relaxedJSON(fields[1], "params")
                 guard case .object = params else {
                     throw .parse("wf: params must be an object", "write params like {name:'MyApp',scope:'web'}")
