@@ -167,3 +167,38 @@ import Testing
         #expect(problems.map(\.seq) == [2])
     }
 }
+
+/// A bulk group (writes on the writing thread, reads waiting for them) gives exactly what the
+/// same lines appended one at a time (inline writes) give.
+@Suite struct WritePipelineTests {
+    static func script() -> String {
+        var lines: [String] = []
+        for i in 0..<120 {
+            lines.append("tc:Job \(i % 7)|work|low")
+            lines.append("[id=m\(i)] ms:key_\(i % 5)|v\(i)|semantic")
+            lines.append("[valid=2025-05-\(String(format: "%02d", i % 28 + 1))T00:00:00Z] ms:late_\(i % 3)|l\(i)|episodic")
+            lines.append("su:job_\(i % 7)_001|in_progress|0.\(i % 9 + 1)")
+            if i % 10 == 9 { lines.append(#"{"cmd":"event.retract","seq":\#(i * 3),"reason":"test"}"#) }
+            if i % 15 == 0 { lines.append("[id=m\(i)] ms:key_\(i % 5)|v\(i)|semantic") }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    @Test func aBulkGroupEqualsLineByLineAppends() throws {
+        let bulkLog = try TestLog.inMemory()
+        let bulk = try TestLog.appender(bulkLog)
+        let bulkAcks = try bulk.append(text: Self.script())
+        #expect(bulkAcks.count > 400)
+
+        let inlineLog = try TestLog.inMemory()
+        let inline = try TestLog.appender(inlineLog)
+        var inlineAcks: [String] = []
+        for line in Self.script().split(separator: "\n") { inlineAcks += try inline.append(text: String(line)) }
+
+        #expect(bulkAcks.map { $0.replacingOccurrences(of: #"line \d+: "#, with: "", options: .regularExpression) }
+            == inlineAcks.map { $0.replacingOccurrences(of: #"line \d+: "#, with: "", options: .regularExpression) })
+        #expect(try bulkLog.events() == inlineLog.events())
+        #expect(try LogIntegrity.check(bulkLog) == [])
+        #expect(bulk.live.streams.mapValues(\.entity) == inline.live.streams.mapValues(\.entity))
+    }
+}

@@ -20,6 +20,9 @@ public final class Appender {
     let clock: any RecordingClock
     let logger: Logger
     public let live = LiveState()
+    /// Groups of at least this many lines overlap deciding with writing (two threads);
+    /// smaller ones, interactive lines above all, are written inline.
+    static let pipelineThreshold = 64
     /// The task `ts:auto` names: the one created last on this appender's input.
     public private(set) var lastCreatedTask: String?
     /// Buffers reused by every event written (payload JSON, hashed bytes).
@@ -47,6 +50,8 @@ public final class Appender {
     public func append(_ lines: [Line], stopAtFirstError: Bool = false) throws -> [Ack] {
         try log.write { tx in
             try catchUp(tx)
+            // A bulk group's inserts run on the writing thread while the next commands are decided.
+            if lines.count >= Self.pipelineThreshold { try log.pipelineWrites(tx) }
             var acks: [Ack] = []
             acks.reserveCapacity(lines.count)
             for line in lines {

@@ -103,11 +103,28 @@ public final class EventLog: @unchecked Sendable {
     public func write<T>(_ body: (LogTransaction) throws -> T) throws -> T {
         var result: T?
         try queue.inTransaction(.immediate) { db in
-            result = try body(LogTransaction(db, self.hot))
+            let tx = LogTransaction(db, self.hot)
+            defer { try? tx.finishPipelining() }
+            result = try body(tx)
+            try tx.finishPipelining()
             return .commit
         }
         return result!
     }
+
+    /// The writing thread of bulk groups, started on first use and kept for the log's lifetime.
+    private var writer: WritePipeline?
+
+    /// Hands `tx`'s writes to the writing thread until the transaction ends (bulk groups).
+    public func pipelineWrites(_ tx: LogTransaction) throws {
+        if writer == nil {
+            try tx.prepareHotStatements()
+            writer = WritePipeline(hot: hot)
+        }
+        tx.startPipelining(writer!)
+    }
+
+    deinit { writer?.stop() }
 
     /// Runs `body` with a read-only view of the log as of the start of the read.
     public func read<T>(_ body: (LogTransaction) throws -> T) throws -> T {

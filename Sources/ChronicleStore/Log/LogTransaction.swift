@@ -9,14 +9,40 @@ internal import GRDBSQLite
 public final class LogTransaction {
     let db: Database
     let hot: HotStatements
+    /// When set, writes are handed to the writing thread and reads first wait for it.
+    private(set) var pipeline: WritePipeline?
 
     init(_ db: Database, _ hot: HotStatements) {
         self.db = db
         self.hot = hot
     }
 
+    /// From now until ``finishPipelining()``, inserts, savepoints and command records are
+    /// executed by `pipeline`'s thread, in order, while the caller goes on deciding; every read
+    /// waits until the writes before it are done. For bulk groups.
+    func startPipelining(_ pipeline: WritePipeline) {
+        self.pipeline = pipeline
+    }
+
+    /// Prepares every statement the writing thread uses (it must not prepare any itself).
+    func prepareHotStatements() throws {
+        for kind in HotStatements.Kind.allCases { _ = try hot.statement(kind, db) }
+    }
+
+    /// Waits for every handed-off write; throws the first error the writing thread met.
+    func finishPipelining() throws {
+        guard let p = pipeline else { return }
+        pipeline = nil
+        try p.drain()
+    }
+
+    private func settle() throws {
+        try pipeline?.drain()
+    }
+
     /// The newest event's position, recorded time and hash; nil for an empty log.
     public func tail() throws -> (seq: Int64, recordedAt: Timestamp, hash: [UInt8])? {
+        try settle()
         let s = try db.cachedStatement(sql: "SELECT seq, recorded_at, hash FROM events ORDER BY seq DESC LIMIT 1")
         let h = s.sqliteStatement
         defer { sqlite3_reset(h) }
@@ -50,6 +76,7 @@ public final class LogTransaction {
 
     /// The ack stored for a command id, as its JSON text, and the fingerprint of the command.
     public func storedCommand(id: String) throws -> (ack: String, fingerprint: [UInt8])? {
+        try settle()
         let s = try db.cachedStatement(sql: "SELECT ack, fingerprint FROM commands WHERE command_id = ?")
         let h = s.sqliteStatement
         defer { sqlite3_reset(h) }
@@ -59,8 +86,11 @@ public final class LogTransaction {
     }
 
     public func recordCommand(id: String, firstSeq: Int64, fingerprint: [UInt8], ack: String) throws {
-        let s = try db.cachedStatement(sql: "INSERT INTO commands (command_id, first_seq, fingerprint, ack) VALUES (?, ?, ?, ?)")
-        let h = s.sqliteStatement
+        if let pipeline { return pipeline.enqueue(.command(id: id, firstSeq: firstSeq, fingerprint: fingerprint, ack: ack)) }
+        try Self.recordCommand(try hot.statement(.recordCommand, db), id: id, firstSeq: firstSeq, fingerprint: fingerprint, ack: ack)
+    }
+
+    static func recordCommand(_ h: OpaquePointer, id: String, firstSeq: Int64, fingerprint: [UInt8], ack: String) throws {
         defer { sqlite3_reset(h) }
         bindText(h, 1, id)
         sqlite3_bind_int64(h, 2, firstSeq)
@@ -74,7 +104,17 @@ public final class LogTransaction {
         seq: Int64, stream: String, streamRevision: Int, type: String, typeVersion: Int, validFrom: Int64,
         recordedAt: Int64, commandID: String, codec: Int, payload: [UInt8], hash: [UInt8]
     ) throws {
-        let h = try hot.statement(.insert, db)
+        let row = EventRow(
+            seq: seq, stream: stream, streamRevision: streamRevision, type: type, typeVersion: typeVersion,
+            validFrom: validFrom, recordedAt: recordedAt, commandID: commandID, codec: codec, payload: payload, hash: hash)
+        if let pipeline { return pipeline.enqueue(.event(row)) }
+        try Self.insert(try hot.statement(.insert, db), row)
+    }
+
+    static func insert(_ h: OpaquePointer, _ row: EventRow) throws {
+        let (seq, stream, streamRevision, type, typeVersion, validFrom, recordedAt, commandID, codec, payload, hash) = (
+            row.seq, row.stream, row.streamRevision, row.type, row.typeVersion, row.validFrom, row.recordedAt, row.commandID,
+            row.codec, row.payload, row.hash)
         defer { sqlite3_reset(h) }
         sqlite3_bind_int64(h, 1, seq)
         bindText(h, 2, stream)
@@ -105,7 +145,11 @@ public final class LogTransaction {
     }
 
     private func exec(_ which: HotStatements.Kind) throws {
-        let h = try hot.statement(which, db)
+        if let pipeline { return pipeline.enqueue(.exec(which)) }
+        try Self.exec(try hot.statement(which, db))
+    }
+
+    static func exec(_ h: OpaquePointer) throws {
         defer { sqlite3_reset(h) }
         _ = try step(h)
     }
@@ -113,6 +157,7 @@ public final class LogTransaction {
     static let columns = "seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload"
 
     private func rows(_ sql: String, bind: (OpaquePointer) -> Void) throws -> [RecordedEvent] {
+        try settle()
         let s = try db.cachedStatement(sql: sql)
         let h = s.sqliteStatement
         defer {
@@ -141,7 +186,9 @@ public final class LogTransaction {
         return out
     }
 
-    private func step(_ h: OpaquePointer) throws -> Bool {
+    private func step(_ h: OpaquePointer) throws -> Bool { try Self.step(h) }
+
+    static func step(_ h: OpaquePointer) throws -> Bool {
         let rc = sqlite3_step(h)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { return false }
@@ -175,7 +222,7 @@ func bindBlob(_ h: OpaquePointer, _ i: Int32, _ b: [UInt8]) {
 /// (no lookup by SQL text per command).
 final class HotStatements {
     enum Kind: Int, CaseIterable {
-        case insert, savepoint, release, rollbackTo
+        case insert, savepoint, release, rollbackTo, recordCommand
 
         var sql: String {
             switch self {
@@ -184,11 +231,15 @@ final class HotStatements {
             case .savepoint: "SAVEPOINT command"
             case .release: "RELEASE command"
             case .rollbackTo: "ROLLBACK TO command"
+            case .recordCommand: "INSERT INTO commands (command_id, first_seq, fingerprint, ack) VALUES (?, ?, ?, ?)"
             }
         }
     }
 
     private var statements: [Statement?] = Array(repeating: nil, count: Kind.allCases.count)
+
+    /// The prepared handle, if it was prepared (the writing thread uses only prepared ones).
+    func prepared(_ kind: Kind) -> OpaquePointer? { statements[kind.rawValue]?.sqliteStatement }
 
     func statement(_ kind: Kind, _ db: Database) throws -> OpaquePointer {
         if let s = statements[kind.rawValue] { return s.sqliteStatement }

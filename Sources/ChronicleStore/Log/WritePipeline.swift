@@ -1,0 +1,127 @@
+internal import Foundation
+internal import GRDBSQLite
+
+/// One row of `events`, ready to insert.
+struct EventRow {
+    var seq: Int64
+    var stream: String
+    var streamRevision: Int
+    var type: String
+    var typeVersion: Int
+    var validFrom: Int64
+    var recordedAt: Int64
+    var commandID: String
+    var codec: Int
+    var payload: [UInt8]
+    var hash: [UInt8]
+}
+
+/// A second thread that executes a transaction's writes in order while the appender goes on
+/// deciding the next commands: on two cores, SQLite's insert work and the decisions overlap.
+///
+/// The connection is never used by both threads at once: the appender hands writes over and
+/// only reads (or commits) after ``drain()``, which waits until the writer is idle. A write
+/// that fails stops the writer; ``drain()`` throws its error and the transaction is rolled back.
+final class WritePipeline: @unchecked Sendable {
+    enum Operation {
+        case event(EventRow)
+        case command(id: String, firstSeq: Int64, fingerprint: [UInt8], ack: String)
+        case exec(HotStatements.Kind)
+    }
+
+    private let condition = NSCondition()
+    private var queued: [Operation] = []
+    private var busy = false
+    private var failure: (any Error)?
+    private var local: [Operation] = []
+    private let handles: [HotStatements.Kind: OpaquePointer]
+    /// Operations gathered before they are handed over (fewer lock round trips).
+    private let handOffSize = 256
+
+    /// `hot` must have every statement prepared (``LogTransaction/startPipelining(_:)`` does it).
+    init(hot: HotStatements) {
+        var handles: [HotStatements.Kind: OpaquePointer] = [:]
+        for kind in HotStatements.Kind.allCases { handles[kind] = hot.prepared(kind) }
+        self.handles = handles
+        let thread = Thread { [weak self] in self?.run() }
+        thread.name = "chronicle.writer"
+        thread.start()
+    }
+
+    func enqueue(_ op: Operation) {
+        local.append(op)
+        if local.count >= handOffSize { handOff() }
+    }
+
+    private func handOff() {
+        guard !local.isEmpty else { return }
+        condition.lock()
+        queued.append(contentsOf: local)
+        condition.signal()
+        condition.unlock()
+        local.removeAll(keepingCapacity: true)
+    }
+
+    /// Waits until every operation handed over is executed; throws (once) the first failure.
+    func drain() throws {
+        handOff()
+        condition.lock()
+        while !queued.isEmpty || busy { condition.wait() }
+        let error = failure
+        failure = nil
+        condition.unlock()
+        if let error { throw error }
+    }
+
+    /// Ends the writing thread once it is idle.
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private var stopped = false
+
+    private func run() {
+        var work: [Operation] = []
+        while true {
+            condition.lock()
+            while queued.isEmpty && !stopped { condition.wait() }
+            if queued.isEmpty && stopped {
+                condition.unlock()
+                return
+            }
+            swap(&work, &queued)
+            busy = true
+            let failed = failure != nil
+            condition.unlock()
+            var error: (any Error)?
+            if !failed {
+                for op in work {
+                    do {
+                        try execute(op)
+                    } catch let e {
+                        error = e
+                        break
+                    }
+                }
+            }
+            work.removeAll(keepingCapacity: true)
+            condition.lock()
+            if let error, failure == nil { failure = error }
+            busy = false
+            condition.broadcast()
+            condition.unlock()
+        }
+    }
+
+    private func execute(_ op: Operation) throws {
+        switch op {
+        case .event(let row): try LogTransaction.insert(handles[.insert]!, row)
+        case .command(let id, let firstSeq, let fingerprint, let ack):
+            try LogTransaction.recordCommand(handles[.recordCommand]!, id: id, firstSeq: firstSeq, fingerprint: fingerprint, ack: ack)
+        case .exec(let kind): try LogTransaction.exec(handles[kind]!)
+        }
+    }
+}
