@@ -66,6 +66,7 @@ public struct AppendSession {
                 queue.finish(error)
             }
         }
+        reader.name = "chronicle.reader"
         reader.start()
         var out: [UInt8] = []
         var errors = 0
