@@ -1,11 +1,12 @@
 internal import ChronicleCore
 public import ChronicleStore
-public import Logging
 internal import Foundation
+public import Logging
+
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #elseif canImport(Darwin)
-internal import Darwin
+    internal import Darwin
 #endif
 
 /// `chronicle append`: reads commands from standard input, commits them in groups, and writes

@@ -6,7 +6,9 @@ internal import ChronicleStore
 public enum ClockSetting {
     public struct Invalid: Error, CustomStringConvertible {
         public var value: String
-        public var description: String { "CHRONICLE_CLOCK='\(value)' is not 'system' or 'fixed:<RFC 3339 time>' (e.g. fixed:2025-06-01T10:00:00Z)" }
+        public var description: String {
+            "CHRONICLE_CLOCK='\(value)' is not 'system' or 'fixed:<RFC 3339 time>' (e.g. fixed:2025-06-01T10:00:00Z)"
+        }
     }
 
     public static func clock(from value: String?) throws -> any RecordingClock {

@@ -7,18 +7,27 @@ public enum LineDecoder {
     public static func decode(_ line: InputReader.Line, number: Int) -> Appender.Line? {
         switch line {
         case .tooLarge(let bytes):
-            return Appender.Line(number: number, parsed: .failure(CommandError(
-                .tooLarge, "the line has \(bytes) bytes, more than the limit of \(InputReader.maxLineBytes)",
-                recovery: "split the command or store large values elsewhere and refer to them")))
+            return Appender.Line(
+                number: number,
+                parsed: .failure(
+                    CommandError(
+                        .tooLarge, "the line has \(bytes) bytes, more than the limit of \(InputReader.maxLineBytes)",
+                        recovery: "split the command or store large values elsewhere and refer to them")))
         case .text(let bytes):
             if let nul = bytes.firstIndex(of: 0) {
-                return Appender.Line(number: number, parsed: .failure(CommandError(
-                    .parse, "NUL byte at column \(nul + 1)", recovery: "remove NUL bytes; send text, one command a line")))
+                return Appender.Line(
+                    number: number,
+                    parsed: .failure(
+                        CommandError(
+                            .parse, "NUL byte at column \(nul + 1)", recovery: "remove NUL bytes; send text, one command a line")))
             }
             guard let text = String(validating: bytes, as: UTF8.self) else {
                 let column = firstInvalidUTF8(bytes)
-                return Appender.Line(number: number, parsed: .failure(CommandError(
-                    .parse, "invalid UTF-8 at byte \(column)", recovery: "send the line encoded as UTF-8")))
+                return Appender.Line(
+                    number: number,
+                    parsed: .failure(
+                        CommandError(
+                            .parse, "invalid UTF-8 at byte \(column)", recovery: "send the line encoded as UTF-8")))
             }
             do {
                 switch try CodedLanguage.parse(line: text[...]) {

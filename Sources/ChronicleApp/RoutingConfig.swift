@@ -51,7 +51,9 @@ public enum RoutingConfig {
             guard let raw else { return nil }
             var out: [Complexity: Double] = [:]
             for (k, v) in raw {
-                guard let c = Complexity(rawValue: k) else { throw LoadError(path: "", reason: "\(name): '\(k)' is not low, medium or high") }
+                guard let c = Complexity(rawValue: k) else {
+                    throw LoadError(path: "", reason: "\(name): '\(k)' is not low, medium or high")
+                }
                 guard (0...1).contains(v) else { throw LoadError(path: "", reason: "\(name).\(k) must be from 0 to 1") }
                 out[c] = v
             }

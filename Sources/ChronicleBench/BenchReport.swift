@@ -55,7 +55,9 @@ struct BenchReport {
         let added = Double(bulk.peakRSSBytes - quarter.peakRSSBytes)
         table.add(
             "peak RSS growth per added stream (per added command)",
-            chronicle: "\(T.grouped(added / Double(max(1, workload.streams - prefix.streams)))) B (\(T.grouped(added / Double(max(1, bulk.commands - quarter.commands)))) B)")
+            chronicle:
+                "\(T.grouped(added / Double(max(1, workload.streams - prefix.streams)))) B (\(T.grouped(added / Double(max(1, bulk.commands - quarter.commands)))) B)"
+        )
         for (mode, latencies) in [("FULL", interactiveFull), ("NORMAL", interactiveNormal)] {
             guard let latencies else { continue }
             let c = LatencySummary(latencies.chronicle.latencies), b = LatencySummary(latencies.baseline)
@@ -84,7 +86,8 @@ struct BenchReport {
         let syncCost = rawFull - rawNormal
         guard syncCost > 0.05, rawFull > 2 * rawNormal, chronicleFull - chronicleNormal < syncCost / 2 else { return nil }
         typealias T = ResultTable
-        return "a raw FULL commit takes \(T.fixed(syncCost, 3)) ms longer than a NORMAL one (p50 \(T.fixed(rawFull, 3)) vs \(T.fixed(rawNormal, 3)) ms), "
+        return
+            "a raw FULL commit takes \(T.fixed(syncCost, 3)) ms longer than a NORMAL one (p50 \(T.fixed(rawFull, 3)) vs \(T.fixed(rawNormal, 3)) ms), "
             + "but chronicle's default (FULL) acks take \(T.fixed(chronicleFull, 3)) ms against \(T.fixed(chronicleNormal, 3)) ms with --synchronous normal: "
             + "its commits do not seem to wait for fdatasync, so synchronous=FULL is probably not in effect on its connection."
     }
@@ -93,16 +96,26 @@ struct BenchReport {
         typealias T = ResultTable
         var out = ["## chronicle append benchmark", "", "Command: `\(invocation)`", "", table.markdown, ""]
         out.append("- ratio = chronicle ÷ baseline (throughput: below ×1 is slower than raw SQLite; latency and CPU: above ×1 is slower).")
-        out.append("- bulk baseline: the appender's own rows (read back from bulk.db) inserted with one prepared `sqlite3` INSERT, WAL, synchronous=FULL, \(T.grouped(Double(batch))) rows per `BEGIN IMMEDIATE … COMMIT` (the appender's `batchLimit`); \"\(RawInsertBaseline.Schema.eventsTable.rawValue)\" is the `CREATE TABLE events` of \(schema) alone, the full schema is every statement of the file (its other tables, indexes and triggers). Pragmas: the appender's own (`EventLog.tuningPragmas`: \(EventLog.tuningPragmas.joined(separator: "; "))) on both sides. Time excludes opening and reading.")
+        out.append(
+            "- bulk baseline: the appender's own rows (read back from bulk.db) inserted with one prepared `sqlite3` INSERT, WAL, synchronous=FULL, \(T.grouped(Double(batch))) rows per `BEGIN IMMEDIATE … COMMIT` (the appender's `batchLimit`); \"\(RawInsertBaseline.Schema.eventsTable.rawValue)\" is the `CREATE TABLE events` of \(schema) alone, the full schema is every statement of the file (its other tables, indexes and triggers). Pragmas: the appender's own (`EventLog.tuningPragmas`: \(EventLog.tuningPragmas.joined(separator: "; "))) on both sides. Time excludes opening and reading."
+        )
         out.append("- interactive baseline: one `BEGIN IMMEDIATE; INSERT; COMMIT` per row, same pragmas, in process (no pipe, no parsing).")
-        out.append("- workload: \(T.grouped(Double(workload.lines))) lines (\(T.grouped(Double(workload.bytes))) bytes), \(T.grouped(Double(workload.eventLines))) events, \(T.grouped(Double(workload.streams))) streams; "
-            + CommandMix.Kind.allCases.map { "\($0.rawValue) \(T.grouped(Double(workload.counts[$0] ?? 0)))" }.joined(separator: ", ") + ".")
-        out.append("- every ack checked: \(T.grouped(Double(bulk.commands))) + \(T.grouped(Double(quarter.commands))) bulk acks and \(T.grouped(Double(2 * interactiveLines))) interactive acks, none `er:`; event counts equal the workload's.")
-        out.append("- bulk wall time \(T.fixed(bulk.seconds, 2)) s (¼ run \(T.fixed(quarter.seconds, 2)) s), CPU \(T.fixed(bulk.cpuSeconds, 2)) s; baselines \(T.fixed(baseline.seconds, 2)) s and \(T.fixed(baselineFullSchema.seconds, 2)) s (full schema), CPU \(T.fixed(baseline.cpuSeconds, 2)) s. SQLite \(RawDatabase.libraryVersion), \(ProcessInfo.processInfo.activeProcessorCount) cores.")
+        out.append(
+            "- workload: \(T.grouped(Double(workload.lines))) lines (\(T.grouped(Double(workload.bytes))) bytes), \(T.grouped(Double(workload.eventLines))) events, \(T.grouped(Double(workload.streams))) streams; "
+                + CommandMix.Kind.allCases.map { "\($0.rawValue) \(T.grouped(Double(workload.counts[$0] ?? 0)))" }.joined(separator: ", ")
+                + ".")
+        out.append(
+            "- every ack checked: \(T.grouped(Double(bulk.commands))) + \(T.grouped(Double(quarter.commands))) bulk acks and \(T.grouped(Double(2 * interactiveLines))) interactive acks, none `er:`; event counts equal the workload's."
+        )
+        out.append(
+            "- bulk wall time \(T.fixed(bulk.seconds, 2)) s (¼ run \(T.fixed(quarter.seconds, 2)) s), CPU \(T.fixed(bulk.cpuSeconds, 2)) s; baselines \(T.fixed(baseline.seconds, 2)) s and \(T.fixed(baselineFullSchema.seconds, 2)) s (full schema), CPU \(T.fixed(baseline.cpuSeconds, 2)) s. SQLite \(RawDatabase.libraryVersion), \(ProcessInfo.processInfo.activeProcessorCount) cores."
+        )
         if let warning = durabilityWarning {
             out.append("- **durability check failed**: " + warning)
         } else if interactiveFull != nil && interactiveNormal != nil {
-            out.append("- durability check passed: chronicle's FULL acks cost about what a raw FULL commit costs over a NORMAL one (or the disk syncs too fast to tell).")
+            out.append(
+                "- durability check passed: chronicle's FULL acks cost about what a raw FULL commit costs over a NORMAL one (or the disk syncs too fast to tell)."
+            )
         }
         out.append("- chronicle runs:")
         out.append("  - `\(quarter.commandLine)`")

@@ -16,8 +16,10 @@ enum BulkAppend {
 
     /// Runs `chronicle append --db dbPath < commandsPath > acksPath` on a fresh database and
     /// checks that there is one ack per line, none of them `er:`, and `expectedEvents` events.
-    static func run(chronicle: String, commandsPath: String, lines: Int, expectedEvents: Int, dbPath: String, acksPath: String,
-                    stderrPath: String, environment: [String: String]) throws -> Result {
+    static func run(
+        chronicle: String, commandsPath: String, lines: Int, expectedEvents: Int, dbPath: String, acksPath: String,
+        stderrPath: String, environment: [String: String]
+    ) throws -> Result {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
         let watch = Stopwatch()
         let child = try ChildProcess(
@@ -50,7 +52,8 @@ enum BulkAppend {
             for i in 0..<bytes.count {
                 let c = bytes[i]
                 if lineStart, firstError == nil, c == UInt8(ascii: "e"), i + 2 < bytes.count,
-                    bytes[i + 1] == UInt8(ascii: "r"), bytes[i + 2] == UInt8(ascii: ":") {
+                    bytes[i + 1] == UInt8(ascii: "r"), bytes[i + 2] == UInt8(ascii: ":")
+                {
                     let end = bytes[i...].firstIndex(of: 10) ?? bytes.count
                     firstError = (count + 1, String(decoding: bytes[i..<end], as: UTF8.self))
                 }

@@ -37,7 +37,8 @@ struct ChronicleBench: ParsableCommand {
     @Flag(help: "Keep the work directory afterwards.")
     var keep = false
 
-    @Flag(help: "Only write the command files (commands.txt, commands-quarter.txt) to --work-dir, e.g. to profile chronicle append by hand.")
+    @Flag(
+        help: "Only write the command files (commands.txt, commands-quarter.txt) to --work-dir, e.g. to profile chronicle append by hand.")
     var generateOnly = false
 
     static let clock = "fixed:2025-06-01T10:00:00Z"
@@ -69,7 +70,9 @@ struct ChronicleBench: ParsableCommand {
         let (all, prefix) = try CommandMix.writeFiles(
             seed: seed, count: commands, path: "\(dir)/commands.txt", prefixCount: quarter, prefixPath: "\(dir)/commands-quarter.txt")
         if generateOnly {
-            print("wrote \(dir)/commands.txt (\(all.lines) lines, \(all.eventLines) events) and \(dir)/commands-quarter.txt (\(prefix.lines) lines)")
+            print(
+                "wrote \(dir)/commands.txt (\(all.lines) lines, \(all.eventLines) events) and \(dir)/commands-quarter.txt (\(prefix.lines) lines)"
+            )
             return
         }
         let interactiveLines = CommandMix.lines(seed: seed &+ 1, count: warmUp + interactive)
@@ -126,7 +129,9 @@ struct ChronicleBench: ParsableCommand {
         print(report.markdown)
     }
 
-    private func bulkBaseline(_ rows: EventRows, _ schemaSQL: String, _ schema: RawInsertBaseline.Schema, _ path: String, _ batch: Int) throws -> RawInsertBaseline.BulkResult {
+    private func bulkBaseline(_ rows: EventRows, _ schemaSQL: String, _ schema: RawInsertBaseline.Schema, _ path: String, _ batch: Int)
+        throws -> RawInsertBaseline.BulkResult
+    {
         let db = try RawInsertBaseline.freshDatabase(at: path, schemaSQL: schemaSQL, schema: schema, synchronous: "FULL")
         sync()
         let result = try RawInsertBaseline.bulk(rows, into: db, batch: batch)

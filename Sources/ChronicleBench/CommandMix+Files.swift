@@ -11,7 +11,9 @@ extension CommandMix {
     /// Writes the first `count` lines of the stream seeded with `seed` to `path`, and its first
     /// `prefixCount` lines also to `prefixPath` (a prefix is valid on its own too).
     /// - Complexity: O(count); memory O(tasks made), the file is written in 1 MiB pieces.
-    static func writeFiles(seed: UInt64, count: Int, path: String, prefixCount: Int, prefixPath: String) throws -> (all: Summary, prefix: Summary) {
+    static func writeFiles(seed: UInt64, count: Int, path: String, prefixCount: Int, prefixPath: String) throws -> (
+        all: Summary, prefix: Summary
+    ) {
         var mix = CommandMix(seed: seed)
         let full = try OutputFile(path: path)
         let part = try OutputFile(path: prefixPath)

@@ -98,7 +98,8 @@ struct CommandMix {
             let id = "t\(nextExplicitTask)"
             nextExplicitTask += 1
             tasks.append(id)
-            return #"{"cmd":"task.create","id":"\#(id)","title":"Explicit task \#(id)","intent":"\#(pick(Self.intents))","complexity":"\#(pick(Self.complexities))"}"#
+            return
+                #"{"cmd":"task.create","id":"\#(id)","title":"Explicit task \#(id)","intent":"\#(pick(Self.intents))","complexity":"\#(pick(Self.complexities))"}"#
         case .codedTaskStatus:
             return "su:\(pick(tasks))|in_progress|\(fraction())"
         case .jsonTaskStatus:
@@ -110,7 +111,8 @@ struct CommandMix {
             return "ms:\(storeKey())|\(memoryValue())|\(pick(Self.memoryTypes))"
         case .jsonMemory:
             let n = random.below(1_000)
-            return #"{"cmd":"memory.store","key":"\#(storeKey())","value":{"theme":"dark","n":\#(n),"tags":["a","b"]},"type":"\#(pick(Self.memoryTypes))"}"#
+            return
+                #"{"cmd":"memory.store","key":"\#(storeKey())","value":{"theme":"dark","n":\#(n),"tags":["a","b"]},"type":"\#(pick(Self.memoryTypes))"}"#
         case .workflowStart:
             let name = pick(Self.workflowNames)
             let n = workflowCounters[name, default: 0] + 1

@@ -18,8 +18,10 @@ struct EventRows {
         var hash: Range<Int>
     }
 
-    static let selectAll = "SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash FROM events ORDER BY seq"
-    static let insert = "INSERT INTO events (seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
+    static let selectAll =
+        "SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash FROM events ORDER BY seq"
+    static let insert =
+        "INSERT INTO events (seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
 
     private(set) var rows: [Row] = []
     private(set) var bytes: [UInt8] = []
@@ -37,12 +39,13 @@ struct EventRows {
             let rc = sqlite3_step(statement)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw BenchError.sqlite(path: path, message: db.lastError) }
-            rows.append(Row(
-                seq: sqlite3_column_int64(statement, 0), stream: copy(statement, 1),
-                streamRevision: sqlite3_column_int64(statement, 2), type: copy(statement, 3),
-                typeVersion: sqlite3_column_int64(statement, 4), validFrom: sqlite3_column_int64(statement, 5),
-                recordedAt: sqlite3_column_int64(statement, 6), commandID: copy(statement, 7),
-                codec: sqlite3_column_int64(statement, 8), payload: copy(statement, 9), hash: copy(statement, 10)))
+            rows.append(
+                Row(
+                    seq: sqlite3_column_int64(statement, 0), stream: copy(statement, 1),
+                    streamRevision: sqlite3_column_int64(statement, 2), type: copy(statement, 3),
+                    typeVersion: sqlite3_column_int64(statement, 4), validFrom: sqlite3_column_int64(statement, 5),
+                    recordedAt: sqlite3_column_int64(statement, 6), commandID: copy(statement, 7),
+                    codec: sqlite3_column_int64(statement, 8), payload: copy(statement, 9), hash: copy(statement, 10)))
         }
     }
 
@@ -61,7 +64,8 @@ struct EventRows {
         let r = rows[index]
         let base = arena.baseAddress!
         func text(_ column: Int32, _ range: Range<Int>) {
-            sqlite3_bind_text(statement, column, UnsafeRawPointer(base + range.lowerBound).assumingMemoryBound(to: CChar.self), Int32(range.count), nil)
+            sqlite3_bind_text(
+                statement, column, UnsafeRawPointer(base + range.lowerBound).assumingMemoryBound(to: CChar.self), Int32(range.count), nil)
         }
         func blob(_ column: Int32, _ range: Range<Int>) {
             sqlite3_bind_blob(statement, column, base + range.lowerBound, Int32(range.count), nil)

@@ -11,8 +11,10 @@ enum InteractiveAppend {
 
     /// Sends `lines` (the first `warmUp` of them unmeasured) to a fresh log at `dbPath`.
     /// `synchronous` nil leaves the appender's default (FULL).
-    static func run(chronicle: String, lines: [String], warmUp: Int, dbPath: String, synchronous: String?, stderrPath: String,
-                    environment: [String: String]) throws -> Result {
+    static func run(
+        chronicle: String, lines: [String], warmUp: Int, dbPath: String, synchronous: String?, stderrPath: String,
+        environment: [String: String]
+    ) throws -> Result {
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
         var arguments = ["append", "--db", dbPath]
         if let synchronous { arguments += ["--synchronous", synchronous] }

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import GRDBSQLite
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The baselines: the appender's rows inserted with raw prepared `sqlite3` statements into a
 /// fresh database in WAL mode, in batches (bulk) or one row per commit (interactive).

@@ -18,13 +18,16 @@ struct ResultTable {
     /// The table, columns padded so that it also reads as plain text.
     var markdown: String {
         let all = [Self.header] + rows
-        let columns: [(Row) -> String] = [\Row.measure, \Row.chronicle, \Row.baseline, \Row.ratio, \Row.target].map { path in { $0[keyPath: path] } }
+        let columns: [(Row) -> String] = [\Row.measure, \Row.chronicle, \Row.baseline, \Row.ratio, \Row.target].map { path in
+            { $0[keyPath: path] }
+        }
         let widths = columns.map { cell in all.map { cell($0).count }.max() ?? 0 }
         func line(_ row: Row) -> String {
-            "| " + zip(columns, widths).map { cell, width in
-                let text = cell(row)
-                return text + String(repeating: " ", count: width - text.count)
-            }.joined(separator: " | ") + " |"
+            "| "
+                + zip(columns, widths).map { cell, width in
+                    let text = cell(row)
+                    return text + String(repeating: " ", count: width - text.count)
+                }.joined(separator: " | ") + " |"
         }
         let rule = "|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|"
         return ([line(Self.header), rule] + rows.map(line)).joined(separator: "\n")

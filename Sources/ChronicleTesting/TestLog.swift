@@ -1,7 +1,7 @@
 public import ChronicleCore
 public import ChronicleStore
-public import Logging
 public import Foundation
+public import Logging
 
 /// Test stand-ins: an in-memory or temporary log, the fixed clock, and an appender fed with text.
 public enum TestLog {

@@ -83,10 +83,16 @@ struct BadLine: Sendable, CustomTestStringConvertible {
         BadLine("key of 129 characters", "ms:" + String(repeating: "k", count: 129) + "|v|semantic", "invalid_id"),
         BadLine("key starting with '.'", "ms:.env|v|semantic", "invalid_id"),
         BadLine("intent with a space", "tc:Title|business growth|high", "invalid_id"),
-        BadLine("JSON task id with ../", #"{"cmd":"task.create","id":"../../x","title":"T","intent":"i","complexity":"low"}"#, "invalid_id"),
-        BadLine("JSON task id with ':'", #"{"cmd":"task.create","id":"tasks:x","title":"T","intent":"i","complexity":"low"}"#, "invalid_id"),
-        BadLine("context cascade leaving the directory", #"{"cmd":"task.create","title":"T","intent":"i","complexity":"low","context_cascade":"../../outside.yaml"}"#, "invalid_id"),
-        BadLine("absolute context cascade", #"{"cmd":"task.create","title":"T","intent":"i","complexity":"low","context_cascade":"/etc/passwd"}"#, "invalid_id"),
+        BadLine(
+            "JSON task id with ../", #"{"cmd":"task.create","id":"../../x","title":"T","intent":"i","complexity":"low"}"#, "invalid_id"),
+        BadLine(
+            "JSON task id with ':'", #"{"cmd":"task.create","id":"tasks:x","title":"T","intent":"i","complexity":"low"}"#, "invalid_id"),
+        BadLine(
+            "context cascade leaving the directory",
+            #"{"cmd":"task.create","title":"T","intent":"i","complexity":"low","context_cascade":"../../outside.yaml"}"#, "invalid_id"),
+        BadLine(
+            "absolute context cascade",
+            #"{"cmd":"task.create","title":"T","intent":"i","complexity":"low","context_cascade":"/etc/passwd"}"#, "invalid_id"),
         BadLine("command id with ../", "[id=../c] ms:id_a|v|semantic", "invalid_id"),
         BadLine("workflow name with ../", "wf:../wf|{}", "invalid_id"),
         BadLine("su: stream id with ../", "su:task/../x|done|1", "invalid_id"),
@@ -116,7 +122,9 @@ struct BadLine: Sendable, CustomTestStringConvertible {
         BadLine("unclosed relaxed object", "ms:rj_b|{theme:'dark'|semantic", "parse"),
         BadLine("double comma in relaxed JSON", "wf:planning|{name:'MyApp',,}", "parse"),
         BadLine("workflow params not an object", "wf:planning|['not','an','object']", "parse"),
-        BadLine("nesting 10000 deep", "ms:rj_c|" + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "|semantic", "parse"),
+        BadLine(
+            "nesting 10000 deep", "ms:rj_c|" + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "|semantic",
+            "parse"),
 
         // Malformed JSON lines.
         BadLine("truncated JSON", #"{"cmd":"memory.store""#, "parse"),
@@ -136,11 +144,14 @@ struct BadLine: Sendable, CustomTestStringConvertible {
         // Unknown targets.
         BadLine("su: of an unknown task", "su:no_such_task|done|1", "not_found"),
         BadLine("task.status of an unknown task", #"{"cmd":"task.status","id":"ghost_001","status":"in_progress"}"#, "not_found"),
-        BadLine("workflow.step of an unknown instance", #"{"cmd":"workflow.step","id":"ghost_wf","step":"s","status":"started"}"#, "not_found"),
+        BadLine(
+            "workflow.step of an unknown instance", #"{"cmd":"workflow.step","id":"ghost_wf","step":"s","status":"started"}"#, "not_found"),
         BadLine("cl: of an unknown context", "cl:nothing_here|summary", "not_found"),
         BadLine("memory.forget of a key never stored", #"{"cmd":"memory.forget","key":"never_stored"}"#, "not_found"),
         BadLine("event.retract of a position past the end", #"{"cmd":"event.retract","seq":999999,"reason":"x"}"#, "not_found"),
-        BadLine("task.create under an unknown parent", #"{"cmd":"task.create","title":"Orphan","intent":"i","complexity":"low","parent":"ghost_001"}"#, "not_found"),
+        BadLine(
+            "task.create under an unknown parent",
+            #"{"cmd":"task.create","title":"Orphan","intent":"i","complexity":"low","parent":"ghost_001"}"#, "not_found"),
         BadLine(
             "su: before the task's valid time", "[valid=2029-01-01T00:00:00Z] su:future_task_001|in_progress|0.1", "not_found",
             setup: ["[valid=2030-01-01T00:00:00Z] tc:Future task|planning|low"]),
@@ -148,9 +159,12 @@ struct BadLine: Sendable, CustomTestStringConvertible {
         // Expected revisions.
         BadLine("[rev=5] on a stream at revision 1", "[rev=5] ms:rev_key|two|semantic", "conflict", setup: ["ms:rev_key|one|semantic"]),
         BadLine(
-            "task.create of an existing id", #"{"cmd":"task.create","id":"fixture_task","title":"Again","intent":"testing","complexity":"low"}"#, "conflict",
+            "task.create of an existing id",
+            #"{"cmd":"task.create","id":"fixture_task","title":"Again","intent":"testing","complexity":"low"}"#, "conflict",
             setup: [#"{"cmd":"task.create","id":"fixture_task","title":"Fixture","intent":"testing","complexity":"low"}"#]),
-        BadLine("expected_rev 7 on a stream at revision 1", #"{"cmd":"task.status","id":"fixture_task","status":"in_progress","expected_rev":7}"#, "conflict"),
+        BadLine(
+            "expected_rev 7 on a stream at revision 1",
+            #"{"cmd":"task.status","id":"fixture_task","status":"in_progress","expected_rev":7}"#, "conflict"),
 
         // Impossible transitions.
         BadLine("pending → completed", #"{"cmd":"task.complete","id":"fixture_task"}"#, "invalid_transition"),
@@ -162,7 +176,8 @@ struct BadLine: Sendable, CustomTestStringConvertible {
             setup: [#"{"cmd":"task.cancel","id":"fixture_task","reason":"test"}"#]),
         BadLine("cancelled → cancelled", #"{"cmd":"task.cancel","id":"fixture_task","reason":"again"}"#, "invalid_transition"),
         BadLine(
-            "step of a completed workflow", #"{"cmd":"workflow.step","id":"release_1","step":"s","status":"started"}"#, "invalid_transition",
+            "step of a completed workflow", #"{"cmd":"workflow.step","id":"release_1","step":"s","status":"started"}"#,
+            "invalid_transition",
             setup: [#"{"cmd":"workflow.start","workflow":"release","id":"release_1"}"#, #"{"cmd":"workflow.complete","id":"release_1"}"#]),
         BadLine(
             "retraction of a retraction", #"{"cmd":"event.retract","seq":$PREV,"reason":"again"}"#, "invalid_transition",
@@ -221,7 +236,8 @@ struct BadLine: Sendable, CustomTestStringConvertible {
         _ = l.addFiller()
         for c in cases {
             for s in c.setup { l.addValid(s) }
-            let bytes = String(decoding: c.bytes, as: UTF8.self).contains("$PREV")
+            let bytes =
+                String(decoding: c.bytes, as: UTF8.self).contains("$PREV")
                 ? Array(String(decoding: c.bytes, as: UTF8.self).replacingOccurrences(of: "$PREV", with: String(l.events)).utf8)
                 : c.bytes
             l.badLines[c.name] = l.add(bytes)
@@ -295,7 +311,8 @@ struct BadLine: Sendable, CustomTestStringConvertible {
             #expect(stored[key] == .string(value), "\(key)")
         }
         #expect(stored["big_exact"] == .string(String(repeating: "a", count: Self.mebibyte - "ms:big_exact||semantic".utf8.count)))
-        for refused in ["utf8_a", "utf8_f", "nul_a", "huge", "big_over", "time_a", "time_g", "rev_neg", "rj_a", "j_a", "j_b", "j_c", "j_d"] {
+        for refused in ["utf8_a", "utf8_f", "nul_a", "huge", "big_over", "time_a", "time_g", "rev_neg", "rj_a", "j_a", "j_b", "j_c", "j_d"]
+        {
             #expect(stored[refused] == nil, "\(refused) was appended")
         }
         #expect(!o.events.contains { $0.stream.id.contains("..") })
@@ -307,12 +324,13 @@ struct BadLine: Sendable, CustomTestStringConvertible {
         let run = try ChronicleBinary.run(
             ["append", "--db", o.db], input: "cl:filler_3|summary\ncl:fixture_task|summary\ncl:utf8_a\n", environment: Self.environment)
         #expect(run.status == 0)
-        #expect(run.stdout == """
-            cl:filler_3|memory filler_3 = value 3 (semantic, version 1)
-            cl:fixture_task|task Fixture: cancelled, progress 0, intent testing, complexity low, confidence 0.9, routing one_shot
-            er:not_found|line 3: context 'utf8_a' does not exist|load a task, workflow or memory key that exists, or a context path a task names
+        #expect(
+            run.stdout == """
+                cl:filler_3|memory filler_3 = value 3 (semantic, version 1)
+                cl:fixture_task|task Fixture: cancelled, progress 0, intent testing, complexity low, confidence 0.9, routing one_shot
+                er:not_found|line 3: context 'utf8_a' does not exist|load a task, workflow or memory key that exists, or a context path a task names
 
-            """)
+                """)
         #expect(try EventLog(path: o.db, logger: TestLog.silentLogger).events().count == o.layout.events)
     }
 
@@ -320,33 +338,40 @@ struct BadLine: Sendable, CustomTestStringConvertible {
 
     @Test func duplicateCommandIDReturnsTheOriginalAck() throws {
         let db = try TestLog.temporaryDirectory().appendingPathComponent("dup.db").path
-        let conflict = "command id 'c-1' was already used for a different command|use a new id for a new command; repeat an id only to retry the same command"
-        let first = try ChronicleBinary.run(["append", "--db", db], input: """
-            [id=c-1] ms:dup_key|first|semantic
-            [id=c-1] ms:dup_key|first|semantic
-            [id=c-1] ms:dup_key|second|semantic
-            [id=c-1] tc:Something else|other|low
-            [id=c-2] ms:dup_key|third|semantic
+        let conflict =
+            "command id 'c-1' was already used for a different command|use a new id for a new command; repeat an id only to retry the same command"
+        let first = try ChronicleBinary.run(
+            ["append", "--db", db],
+            input: """
+                [id=c-1] ms:dup_key|first|semantic
+                [id=c-1] ms:dup_key|first|semantic
+                [id=c-1] ms:dup_key|second|semantic
+                [id=c-1] tc:Something else|other|low
+                [id=c-2] ms:dup_key|third|semantic
 
-            """, environment: Self.environment)
+                """, environment: Self.environment)
         #expect(first.status == 0)
-        #expect(first.stdout == """
-            su:memory/dup_key|stored|1
-            su:memory/dup_key|stored|1
-            er:conflict|line 3: \(conflict)
-            er:conflict|line 4: \(conflict)
-            su:memory/dup_key|stored|2
+        #expect(
+            first.stdout == """
+                su:memory/dup_key|stored|1
+                su:memory/dup_key|stored|1
+                er:conflict|line 3: \(conflict)
+                er:conflict|line 4: \(conflict)
+                su:memory/dup_key|stored|2
 
-            """)
+                """)
         // Across processes too: a retry gets the original ack, a different command under the id is refused.
-        let second = try ChronicleBinary.run(["append", "--db", db], input: "[id=c-2] ms:dup_key|third|semantic\n[id=c-1] ms:other|x|semantic\n", environment: Self.environment)
+        let second = try ChronicleBinary.run(
+            ["append", "--db", db], input: "[id=c-2] ms:dup_key|third|semantic\n[id=c-1] ms:other|x|semantic\n",
+            environment: Self.environment)
         #expect(second.stdout == "su:memory/dup_key|stored|2\ner:conflict|line 2: \(conflict)\n")
         let events = try EventLog(path: db, logger: TestLog.silentLogger).events()
         #expect(events.map(\.commandID) == ["c-1", "c-2"])
-        #expect(events.map(\.event) == [
-            .memoryStored(value: "first", type: "semantic", category: nil, significance: nil),
-            .memoryStored(value: "third", type: "semantic", category: nil, significance: nil),
-        ])
+        #expect(
+            events.map(\.event) == [
+                .memoryStored(value: "first", type: "semantic", category: nil, significance: nil),
+                .memoryStored(value: "third", type: "semantic", category: nil, significance: nil),
+            ])
     }
 
     // MARK: - --strict and --format json
@@ -357,12 +382,13 @@ struct BadLine: Sendable, CustomTestStringConvertible {
         let db = try TestLog.temporaryDirectory().appendingPathComponent("strict.db").path
         let run = try ChronicleBinary.run(["append", "--db", db, "--strict"], input: Self.strictInput, environment: Self.environment)
         #expect(run.status == 1)
-        #expect(run.stdout == """
-            su:memory/s1|stored|1
-            su:memory/s2|stored|1
-            er:unknown_command|line 3: unknown coded command 'xx:'|use tc:, ts:, wf:, ms:, cl:, su: or tr:, or a JSON object
+        #expect(
+            run.stdout == """
+                su:memory/s1|stored|1
+                su:memory/s2|stored|1
+                er:unknown_command|line 3: unknown coded command 'xx:'|use tc:, ts:, wf:, ms:, cl:, su: or tr:, or a JSON object
 
-            """)
+                """)
         #expect(run.stderr.contains("stopped at the error on line 3"), "\(run.stderr)")
         let events = try EventLog(path: db, logger: TestLog.silentLogger).events()
         #expect(events.map(\.stream.description) == ["memory/s1", "memory/s2"])
@@ -370,7 +396,8 @@ struct BadLine: Sendable, CustomTestStringConvertible {
 
     @Test func strictStopsAtAnErrorFoundWhenDeciding() throws {
         let db = try TestLog.temporaryDirectory().appendingPathComponent("strict2.db").path
-        let input = Data("ms:s1|a|semantic\n".utf8) + Data([0x6D, 0x73, 0x3A, 0x78, 0x7C, 0xFF, 0x7C, 0x73, 0x0A])
+        let input =
+            Data("ms:s1|a|semantic\n".utf8) + Data([0x6D, 0x73, 0x3A, 0x78, 0x7C, 0xFF, 0x7C, 0x73, 0x0A])
             + Data("ts:auto|0.3|x\nms:s3|c|semantic\n".utf8)
         let run = try ChronicleBinary.run(["append", "--db", db, "--strict"], input: input, environment: Self.environment)
         #expect(run.status == 1)
@@ -378,9 +405,14 @@ struct BadLine: Sendable, CustomTestStringConvertible {
         #expect(try EventLog(path: db, logger: TestLog.silentLogger).events().count == 1)
 
         let db2 = try TestLog.temporaryDirectory().appendingPathComponent("strict3.db").path
-        let run2 = try ChronicleBinary.run(["append", "--db", db2, "--strict"], input: "ms:s1|a|semantic\nts:auto|0.3|x\nms:s3|c|semantic\n", environment: Self.environment)
+        let run2 = try ChronicleBinary.run(
+            ["append", "--db", db2, "--strict"], input: "ms:s1|a|semantic\nts:auto|0.3|x\nms:s3|c|semantic\n", environment: Self.environment
+        )
         #expect(run2.status == 1)
-        #expect(run2.stdout == "su:memory/s1|stored|1\ner:not_found|line 2: ts:auto names no task: none was created earlier on this input|create a task with tc: first or name the task id\n")
+        #expect(
+            run2.stdout
+                == "su:memory/s1|stored|1\ner:not_found|line 2: ts:auto names no task: none was created earlier on this input|create a task with tc: first or name the task id\n"
+        )
         #expect(try EventLog(path: db2, logger: TestLog.silentLogger).events().count == 1)
     }
 
@@ -395,7 +427,8 @@ struct BadLine: Sendable, CustomTestStringConvertible {
 
     @Test func strictWithoutErrorsExitsZero() throws {
         let db = try TestLog.temporaryDirectory().appendingPathComponent("strict-ok.db").path
-        let run = try ChronicleBinary.run(["append", "--db", db, "--strict"], input: "ms:s1|a|semantic\n# note\n\nms:s2|b|semantic\n", environment: Self.environment)
+        let run = try ChronicleBinary.run(
+            ["append", "--db", db, "--strict"], input: "ms:s1|a|semantic\n# note\n\nms:s2|b|semantic\n", environment: Self.environment)
         #expect(run.status == 0)
         #expect(run.stdout == "su:memory/s1|stored|1\nsu:memory/s2|stored|1\n")
     }
@@ -403,33 +436,38 @@ struct BadLine: Sendable, CustomTestStringConvertible {
     /// CRLF endings and a last line without a newline are read like any other line.
     @Test func crlfAndMissingFinalNewline() throws {
         let db = try TestLog.temporaryDirectory().appendingPathComponent("crlf.db").path
-        let run = try ChronicleBinary.run(["append", "--db", db], input: "ms:c1|a|semantic\r\n# note\r\n\r\nxx:bad\r\nms:c2|b|semantic", environment: Self.environment)
+        let run = try ChronicleBinary.run(
+            ["append", "--db", db], input: "ms:c1|a|semantic\r\n# note\r\n\r\nxx:bad\r\nms:c2|b|semantic", environment: Self.environment)
         #expect(run.status == 0)
-        #expect(run.stdout == """
-            su:memory/c1|stored|1
-            er:unknown_command|line 4: unknown coded command 'xx:'|use tc:, ts:, wf:, ms:, cl:, su: or tr:, or a JSON object
-            su:memory/c2|stored|1
+        #expect(
+            run.stdout == """
+                su:memory/c1|stored|1
+                er:unknown_command|line 4: unknown coded command 'xx:'|use tc:, ts:, wf:, ms:, cl:, su: or tr:, or a JSON object
+                su:memory/c2|stored|1
 
-            """)
+                """)
         let events = try EventLog(path: db, logger: TestLog.silentLogger).events()
-        #expect(events.map(\.event) == [
-            .memoryStored(value: "a", type: "semantic", category: nil, significance: nil),
-            .memoryStored(value: "b", type: "semantic", category: nil, significance: nil),
-        ])
+        #expect(
+            events.map(\.event) == [
+                .memoryStored(value: "a", type: "semantic", category: nil, significance: nil),
+                .memoryStored(value: "b", type: "semantic", category: nil, significance: nil),
+            ])
     }
 
     @Test func jsonAcks() throws {
         let db = try TestLog.temporaryDirectory().appendingPathComponent("json.db").path
-        let input = "ms:j1|{theme:'dark'}|semantic\n# comment\nxx:bad\ntc:User Authentication System|business_growth|high\n[rev=3] ms:j1|x|semantic\n"
+        let input =
+            "ms:j1|{theme:'dark'}|semantic\n# comment\nxx:bad\ntc:User Authentication System|business_growth|high\n[rev=3] ms:j1|x|semantic\n"
         let run = try ChronicleBinary.run(["append", "--db", db, "--format", "json"], input: input, environment: Self.environment)
         #expect(run.status == 0)
         let lines = run.stdout.split(separator: "\n").map(String.init)
-        #expect(lines == [
-            #"{"ack":"su","line":1,"entity_id":"memory/j1","status":"stored","version":1}"#,
-            #"{"ack":"er","line":3,"code":"unknown_command","message":"line 3: unknown coded command 'xx:'","recovery":"use tc:, ts:, wf:, ms:, cl:, su: or tr:, or a JSON object"}"#,
-            #"{"ack":"tr","line":4,"task_id":"user_authentication_system_001","confidence":0.6,"routing":"guided"}"#,
-            #"{"ack":"er","line":5,"code":"conflict","message":"line 5: memory/j1 is at revision 1, not 3","recovery":"read memory/j1 again and retry with rev=1"}"#,
-        ])
+        #expect(
+            lines == [
+                #"{"ack":"su","line":1,"entity_id":"memory/j1","status":"stored","version":1}"#,
+                #"{"ack":"er","line":3,"code":"unknown_command","message":"line 3: unknown coded command 'xx:'","recovery":"use tc:, ts:, wf:, ms:, cl:, su: or tr:, or a JSON object"}"#,
+                #"{"ack":"tr","line":4,"task_id":"user_authentication_system_001","confidence":0.6,"routing":"guided"}"#,
+                #"{"ack":"er","line":5,"code":"conflict","message":"line 5: memory/j1 is at revision 1, not 3","recovery":"read memory/j1 again and retry with rev=1"}"#,
+            ])
         for line in lines { #expect(throws: Never.self) { try JSONParser.parse(line) } }
         let events = try EventLog(path: db, logger: TestLog.silentLogger).events()
         #expect(events.first?.event == .memoryStored(value: object(["theme": "dark"]), type: "semantic", category: nil, significance: nil))

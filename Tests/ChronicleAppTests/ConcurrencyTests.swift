@@ -46,7 +46,8 @@ import Testing
             #expect(try Int.fetchOne(db, sql: "SELECT max(seq) FROM events") == writers * perWriter)
             let taskStreams = try Int.fetchOne(db, sql: "SELECT count(DISTINCT stream) FROM events WHERE stream LIKE 'task/shared_title_%'")
             #expect(taskStreams == tasksCreated)
-            #expect(try Int.fetchOne(db, sql: "SELECT max(stream_rev) FROM events WHERE stream = 'memory/shared'") == writers * (perWriter / 3))
+            #expect(
+                try Int.fetchOne(db, sql: "SELECT max(stream_rev) FROM events WHERE stream = 'memory/shared'") == writers * (perWriter / 3))
         }
     }
 }

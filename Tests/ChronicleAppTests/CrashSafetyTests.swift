@@ -13,9 +13,19 @@ import Testing
         var out: [(String, String, Int)] = []
         for i in 0..<count {
             let t = "t\(round)_\(i)"
-            out.append(("r\(round)-\(i)a", #"{"cmd":"task.create","command_id":"r\#(round)-\#(i)a","id":"\#(t)","title":"Task \#(i)","intent":"crash","complexity":"low"}"#, 1))
+            out.append(
+                (
+                    "r\(round)-\(i)a",
+                    #"{"cmd":"task.create","command_id":"r\#(round)-\#(i)a","id":"\#(t)","title":"Task \#(i)","intent":"crash","complexity":"low"}"#,
+                    1
+                ))
             out.append(("r\(round)-\(i)m", "[id=r\(round)-\(i)m] ms:key_\(i % 50)|{round:\(round),i:\(i)}|semantic", 1))
-            out.append(("r\(round)-\(i)b", #"{"cmd":"task.split","command_id":"r\#(round)-\#(i)b","id":"\#(t)","confidence":0.4,"reason":"r","into":[{"id":"\#(t)_a","title":"A","intent":"crash","complexity":"low"},{"id":"\#(t)_b","title":"B","intent":"crash","complexity":"low"}]}"#, 3))
+            out.append(
+                (
+                    "r\(round)-\(i)b",
+                    #"{"cmd":"task.split","command_id":"r\#(round)-\#(i)b","id":"\#(t)","confidence":0.4,"reason":"r","into":[{"id":"\#(t)_a","title":"A","intent":"crash","complexity":"low"},{"id":"\#(t)_b","title":"B","intent":"crash","complexity":"low"}]}"#,
+                    3
+                ))
         }
         return out
     }

@@ -8,10 +8,15 @@ import Testing
         let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
         let r = try ChronicleBinary.run(["append", "--db", db], input: "bogus\nms:a|1|semantic\n", environment: fixedClock)
         #expect(r.status == 0)
-        #expect(r.stdout == "er:parse|line 1: not a command|write a coded line like tc:title\\|intent\\|complexity or a JSON object {\"cmd\": …}\nsu:memory/a|stored|1\n")
+        #expect(
+            r.stdout
+                == "er:parse|line 1: not a command|write a coded line like tc:title\\|intent\\|complexity or a JSON object {\"cmd\": …}\nsu:memory/a|stored|1\n"
+        )
     }
 
-    @Test(arguments: [["append", "--format", "xml"], ["append", "--synchronous", "sometimes"], ["append", "--no-such-flag"], ["frobnicate"]])
+    @Test(arguments: [
+        ["append", "--format", "xml"], ["append", "--synchronous", "sometimes"], ["append", "--no-such-flag"], ["frobnicate"],
+    ])
     func badArgumentsExitTwo(args: [String]) throws {
         let r = try ChronicleBinary.run(args, input: "ms:a|1|semantic\n")
         #expect(r.status == 2)
@@ -21,7 +26,8 @@ import Testing
 
     @Test func aBadClockSettingExitsTwo() throws {
         let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
-        let r = try ChronicleBinary.run(["append", "--db", db], input: "ms:a|1|semantic\n", environment: ["CHRONICLE_CLOCK": "fixed:yesterday"])
+        let r = try ChronicleBinary.run(
+            ["append", "--db", db], input: "ms:a|1|semantic\n", environment: ["CHRONICLE_CLOCK": "fixed:yesterday"])
         #expect(r.status == 2)
         #expect(r.stderr.contains("CHRONICLE_CLOCK"))
     }

@@ -41,7 +41,8 @@ import Testing
 
     /// The same input given in one pipe and line by line in separate runs: group commit changes no byte.
     @Test func batchingDoesNotChangeTheLog() throws {
-        let input = try String(contentsOf: packageRoot.appendingPathComponent("replay-fixtures/seed-examples/commands.txt"), encoding: .utf8)
+        let input = try String(
+            contentsOf: packageRoot.appendingPathComponent("replay-fixtures/seed-examples/commands.txt"), encoding: .utf8)
         let whole = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
         _ = try ChronicleBinary.run(["append", "--db", whole], input: input, environment: fixedClock)
         let pieces = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path

@@ -7,7 +7,11 @@ func dumpLog(_ path: String) throws -> String {
     let queue = try DatabaseQueue(path: path)
     return try queue.read { db in
         var out = ""
-        for row in try Row.fetchAll(db, sql: "SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, hex(payload) AS payload, hex(hash) AS hash FROM events ORDER BY seq") {
+        for row in try Row.fetchAll(
+            db,
+            sql:
+                "SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, hex(payload) AS payload, hex(hash) AS hash FROM events ORDER BY seq"
+        ) {
             out += row.description + "\n"
         }
         for row in try Row.fetchAll(db, sql: "SELECT * FROM commands ORDER BY command_id") { out += row.description + "\n" }
@@ -19,4 +23,3 @@ func dumpLog(_ path: String) throws -> String {
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 let fixedClock = ["CHRONICLE_CLOCK": "fixed:2025-06-01T10:00:00Z"]
-

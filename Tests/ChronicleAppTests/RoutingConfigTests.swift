@@ -29,9 +29,13 @@ import Testing
         let dir = try TestLog.temporaryDirectory()
         let file = dir.appendingPathComponent("routing.yaml")
         try "default_confidence: {high: 0.95}\none_shot_min: {high: 0.9}\n".write(to: file, atomically: true, encoding: .utf8)
-        let result = try ChronicleBinary.run(["append", "--routing", file.path, "--db", dir.appendingPathComponent("log.db").path], input: "tc:Big job|feature|high\n", environment: fixedClock)
+        let result = try ChronicleBinary.run(
+            ["append", "--routing", file.path, "--db", dir.appendingPathComponent("log.db").path], input: "tc:Big job|feature|high\n",
+            environment: fixedClock)
         #expect(result.stdout == "tr:big_job_001|0.95|one_shot\n")
-        let missing = try ChronicleBinary.run(["append", "--routing", dir.appendingPathComponent("nope.yaml").path, "--db", dir.appendingPathComponent("log.db").path], input: "tc:Big job|feature|high\n", environment: fixedClock)
+        let missing = try ChronicleBinary.run(
+            ["append", "--routing", dir.appendingPathComponent("nope.yaml").path, "--db", dir.appendingPathComponent("log.db").path],
+            input: "tc:Big job|feature|high\n", environment: fixedClock)
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("nope.yaml"))
     }

@@ -65,9 +65,10 @@ struct RefusedCase: Sendable, CustomTestStringConvertible {
 
     /// The seed's `cl:conversation_${date}|full` taken literally: `$`, `{` and `}` are not id characters.
     @Test func seedTemplatePlaceholderIsNotAnID() {
-        #expect(throws: CommandError(
-            .invalidID, "context id 'conversation_${date}' is not a valid id",
-            recovery: "use 1-128 characters from A-Z a-z 0-9 _ . - starting with a letter or digit")
+        #expect(
+            throws: CommandError(
+                .invalidID, "context id 'conversation_${date}' is not a valid id",
+                recovery: "use 1-128 characters from A-Z a-z 0-9 _ . - starting with a letter or digit")
         ) {
             try CodedLanguage.parse(line: "cl:conversation_${date}|full")
         }
@@ -75,16 +76,24 @@ struct RefusedCase: Sendable, CustomTestStringConvertible {
 
     static let escapes: [CodedCase] = [
         CodedCase("ms:note|a\\|b|semantic", .memoryStore(key: "note", value: "a|b", type: "semantic", category: nil, significance: nil)),
-        CodedCase("ms:note|back\\\\slash|semantic", .memoryStore(key: "note", value: "back\\slash", type: "semantic", category: nil, significance: nil)),
-        CodedCase("ms:note|ends with \\\\|semantic", .memoryStore(key: "note", value: "ends with \\", type: "semantic", category: nil, significance: nil)),
+        CodedCase(
+            "ms:note|back\\\\slash|semantic",
+            .memoryStore(key: "note", value: "back\\slash", type: "semantic", category: nil, significance: nil)),
+        CodedCase(
+            "ms:note|ends with \\\\|semantic",
+            .memoryStore(key: "note", value: "ends with \\", type: "semantic", category: nil, significance: nil)),
         CodedCase("ms:note|\\|\\||semantic", .memoryStore(key: "note", value: "||", type: "semantic", category: nil, significance: nil)),
         CodedCase("ms:note|\\\\\\||semantic", .memoryStore(key: "note", value: "\\|", type: "semantic", category: nil, significance: nil)),
         // A backslash before anything else stays as written.
-        CodedCase("ms:path|C:\\temp\\new|procedural", .memoryStore(key: "path", value: "C:\\temp\\new", type: "procedural", category: nil, significance: nil)),
+        CodedCase(
+            "ms:path|C:\\temp\\new|procedural",
+            .memoryStore(key: "path", value: "C:\\temp\\new", type: "procedural", category: nil, significance: nil)),
         CodedCase("tc:Pipes \\| and \\\\ slashes|refactor|low", .taskCreate(spec("Pipes | and \\ slashes", "refactor", .low))),
         CodedCase("ts:auto|0.5|split on a\\|b", .taskSplit(id: nil, confidence: 0.5, reason: "split on a|b", into: [])),
         // The escape is undone before the relaxed JSON is read.
-        CodedCase("ms:sep|{bar:'\\|'}|semantic", .memoryStore(key: "sep", value: object(["bar": "|"]), type: "semantic", category: nil, significance: nil)),
+        CodedCase(
+            "ms:sep|{bar:'\\|'}|semantic",
+            .memoryStore(key: "sep", value: object(["bar": "|"]), type: "semantic", category: nil, significance: nil)),
         CodedCase(
             "cl:conversation_9|Summary: a\\|b, \\\\ done", .contextSummary(id: "conversation_9", summary: "Summary: a|b, \\ done")),
     ]
@@ -124,14 +133,21 @@ struct RefusedCase: Sendable, CustomTestStringConvertible {
 
     /// §7: a field that starts with `{` or `[` is relaxed JSON; any other field is a string.
     static let values: [CodedCase] = [
-        CodedCase("ms:user_preference|{theme:'dark'}|semantic", .memoryStore(key: "user_preference", value: object(["theme": "dark"]), type: "semantic", category: nil, significance: nil)),
+        CodedCase(
+            "ms:user_preference|{theme:'dark'}|semantic",
+            .memoryStore(key: "user_preference", value: object(["theme": "dark"]), type: "semantic", category: nil, significance: nil)),
         CodedCase("ms:theme|dark|semantic", .memoryStore(key: "theme", value: "dark", type: "semantic", category: nil, significance: nil)),
         CodedCase("ms:answer|42|semantic", .memoryStore(key: "answer", value: "42", type: "semantic", category: nil, significance: nil)),
         CodedCase("ms:flag|true|semantic", .memoryStore(key: "flag", value: "true", type: "semantic", category: nil, significance: nil)),
-        CodedCase("ms:quoted|'dark'|semantic", .memoryStore(key: "quoted", value: "'dark'", type: "semantic", category: nil, significance: nil)),
+        CodedCase(
+            "ms:quoted|'dark'|semantic", .memoryStore(key: "quoted", value: "'dark'", type: "semantic", category: nil, significance: nil)),
         CodedCase("ms:blank||semantic", .memoryStore(key: "blank", value: "", type: "semantic", category: nil, significance: nil)),
-        CodedCase("ms:unicode|café ☕ 😀|semantic", .memoryStore(key: "unicode", value: "café ☕ 😀", type: "semantic", category: nil, significance: nil)),
-        CodedCase("ms:inner|a {b} [c]|semantic", .memoryStore(key: "inner", value: "a {b} [c]", type: "semantic", category: nil, significance: nil)),
+        CodedCase(
+            "ms:unicode|café ☕ 😀|semantic",
+            .memoryStore(key: "unicode", value: "café ☕ 😀", type: "semantic", category: nil, significance: nil)),
+        CodedCase(
+            "ms:inner|a {b} [c]|semantic",
+            .memoryStore(key: "inner", value: "a {b} [c]", type: "semantic", category: nil, significance: nil)),
         CodedCase(
             "ms:list|[1, 'two', true, null, {x: -2.5e1}]|episodic",
             .memoryStore(key: "list", value: [1, "two", true, nil, object(["x": -25])], type: "episodic", category: nil, significance: nil)),
@@ -141,14 +157,19 @@ struct RefusedCase: Sendable, CustomTestStringConvertible {
         CodedCase(
             "ms:trailing|{a:1, b:[2,],}|semantic",
             .memoryStore(key: "trailing", value: object(["a": 1, "b": [2]]), type: "semantic", category: nil, significance: nil)),
-        CodedCase("ms:nested|{$id:'x', 'k y':{z:'it\\'s'}}|semantic",
-            .memoryStore(key: "nested", value: object(["$id": "x", "k y": object(["z": "it's"])]), type: "semantic", category: nil, significance: nil)),
+        CodedCase(
+            "ms:nested|{$id:'x', 'k y':{z:'it\\'s'}}|semantic",
+            .memoryStore(
+                key: "nested", value: object(["$id": "x", "k y": object(["z": "it's"])]), type: "semantic", category: nil, significance: nil
+            )),
         CodedCase("wf:deploy", .workflowStart(workflow: "deploy", id: nil, params: .object([]), steps: [])),
         CodedCase("wf:deploy|", .workflowStart(workflow: "deploy", id: nil, params: .object([]), steps: [])),
         CodedCase("wf:deploy|{}", .workflowStart(workflow: "deploy", id: nil, params: .object([]), steps: [])),
         CodedCase("cl:task_1", .contextLoad(contextID: "task_1", depth: .summary)),
         CodedCase("cl:task_1|summary", .contextLoad(contextID: "task_1", depth: .summary)),
-        CodedCase("cl:contexts/agents/dev/backend_tasks.yaml|full", .contextLoad(contextID: "contexts/agents/dev/backend_tasks.yaml", depth: .full)),
+        CodedCase(
+            "cl:contexts/agents/dev/backend_tasks.yaml|full",
+            .contextLoad(contextID: "contexts/agents/dev/backend_tasks.yaml", depth: .full)),
         CodedCase("su:task/auth_impl_001|done|", .statusReport(entity: "task/auth_impl_001", status: "done", progress: nil)),
         CodedCase("su:wf_1|running", .statusReport(entity: "wf_1", status: "running", progress: nil)),
         CodedCase("su:wf_1|completed|0", .statusReport(entity: "wf_1", status: "completed", progress: 0)),
@@ -169,7 +190,9 @@ struct RefusedCase: Sendable, CustomTestStringConvertible {
         #expect(try CodedLanguage.parse(line: c.line[...]) == c.expected)
     }
 
-    @Test(arguments: ["", " ", "\t", "\r", "  \t \r", "#", "# a comment", "   # indented comment", "#tc:Not a task|x|low", "#{\"cmd\":\"task.create\"}"])
+    @Test(arguments: [
+        "", " ", "\t", "\r", "  \t \r", "#", "# a comment", "   # indented comment", "#tc:Not a task|x|low", "#{\"cmd\":\"task.create\"}",
+    ])
     func skipped(_ line: String) throws {
         #expect(try CodedLanguage.parse(line: line[...]) == .skip)
     }
@@ -247,13 +270,19 @@ struct RefusedCase: Sendable, CustomTestStringConvertible {
     }
 
     @Test func wrongFieldCountSaysWhatTheCommandTakes() {
-        #expect(throws: CommandError(.parse, "ms: takes key|value|type, got 2 fields", recovery: "separate fields with '|' and escape a literal bar as \\|")) {
+        #expect(
+            throws: CommandError(
+                .parse, "ms: takes key|value|type, got 2 fields", recovery: "separate fields with '|' and escape a literal bar as \\|")
+        ) {
             try CodedLanguage.parse(line: "ms:k|v")
         }
     }
 
     @Test func unknownCommandNamesIt() {
-        #expect(throws: CommandError(.unknownCommand, "unknown coded command 'xx:'", recovery: "use tc:, ts:, wf:, ms:, cl:, su: or tr:, or a JSON object")) {
+        #expect(
+            throws: CommandError(
+                .unknownCommand, "unknown coded command 'xx:'", recovery: "use tc:, ts:, wf:, ms:, cl:, su: or tr:, or a JSON object")
+        ) {
             try CodedLanguage.parse(line: "xx:a|b")
         }
     }

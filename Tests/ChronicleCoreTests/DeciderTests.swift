@@ -1,7 +1,8 @@
+import Testing
+
 // `@testable` for the memberwise initializers of MemoryState, WorkflowState and Decision,
 // so that each expected state can be written out whole.
 @testable import ChronicleCore
-import Testing
 
 /// A stand-in for the appender: decides commands against the states it holds and folds the
 /// events with ``Entity/evolve(_:_:)``, each recorded at the seq and revision the test names.
@@ -29,7 +30,10 @@ struct Ledger {
 func t(_ seconds: Int64) -> Timestamp { time("2025-06-01T10:00:00Z").advanced(by: seconds * 1_000_000) }
 
 /// Expects `body` to refuse with `code` and exactly `message` (and `recovery`, when given).
-func expectError(_ code: CommandError.Code, _ message: String, recovery: String? = nil, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Decider.Decision) {
+func expectError(
+    _ code: CommandError.Code, _ message: String, recovery: String? = nil, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> Decider.Decision
+) {
     do {
         let decision = try body()
         Issue.record("expected er:\(code.rawValue), decided \(decision)", sourceLocation: sourceLocation)
@@ -53,7 +57,10 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
 
         // tc: — a high task without a confidence gets 0.6 and is guided.
         let create = try l.decide(.taskCreate(created))
-        #expect(create == Decider.Decision(events: [EventDraft(stream, .taskCreated(created, confidence: 0.6, routing: "guided"))], ack: .tr(id, 0.6, "guided")))
+        #expect(
+            create
+                == Decider.Decision(
+                    events: [EventDraft(stream, .taskCreated(created, confidence: 0.6, routing: "guided"))], ack: .tr(id, 0.6, "guided")))
         var expected = TaskState(
             id: id, title: "User Authentication System", intent: "business_growth", complexity: .high, confidence: 0.6,
             routing: "guided", createdAt: t(0), revision: 1)
@@ -83,7 +90,11 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
 
         // su: in_progress with progress.
         let start = try l.decide(.taskStatus(id: id, status: .inProgress, progress: 0.45))
-        #expect(start == Decider.Decision(events: [EventDraft(stream, .taskStatusChanged(status: .inProgress, progress: 0.45))], ack: .su(id, "in_progress", 0.45)))
+        #expect(
+            start
+                == Decider.Decision(
+                    events: [EventDraft(stream, .taskStatusChanged(status: .inProgress, progress: 0.45))], ack: .su(id, "in_progress", 0.45)
+                ))
         expected.status = .inProgress
         expected.progress = 0.45
         expected.updatedAt = t(20)
@@ -99,7 +110,10 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
 
         // tr: from the backend re-routes.
         let route = try l.decide(.taskRoute(id: id, confidence: 0.85, routing: "one_shot"))
-        #expect(route == Decider.Decision(events: [EventDraft(stream, .taskRouted(confidence: 0.85, routing: "one_shot"))], ack: .tr(id, 0.85, "one_shot")))
+        #expect(
+            route
+                == Decider.Decision(
+                    events: [EventDraft(stream, .taskRouted(confidence: 0.85, routing: "one_shot"))], ack: .tr(id, 0.85, "one_shot")))
         expected.confidence = 0.85
         expected.routing = "one_shot"
         expected.updatedAt = t(30)
@@ -108,7 +122,11 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
 
         // task.relate adds only the ids not there yet.
         let relate = try l.decide(.taskRelate(id: id, related: ["user_mgmt_002", "api_security_003"]))
-        #expect(relate == Decider.Decision(events: [EventDraft(stream, .taskRelated(related: ["user_mgmt_002", "api_security_003"]))], ack: .su(id, "in_progress", 0.45)))
+        #expect(
+            relate
+                == Decider.Decision(
+                    events: [EventDraft(stream, .taskRelated(related: ["user_mgmt_002", "api_security_003"]))],
+                    ack: .su(id, "in_progress", 0.45)))
         expected.related = ["user_mgmt_002", "api_security_003"]
         expected.updatedAt = t(40)
         expected.revision = 6
@@ -118,12 +136,14 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
         let child = spec("Token refresh", "auth_implementation", .medium, id: "token_refresh_001") { $0.parent = id }
         let split = try l.decide(.taskSplit(id: id, confidence: 0.4, reason: "two parts", into: [child]))
         let childStream = StreamID(.task, "token_refresh_001")
-        #expect(split == Decider.Decision(
-            events: [
-                EventDraft(stream, .taskSplitRequested(confidence: 0.4, reason: "two parts", children: ["token_refresh_001"])),
-                EventDraft(childStream, .taskCreated(child, confidence: 0.75, routing: "guided")),
-            ],
-            ack: .su(id, "splitting", 0.45)))
+        #expect(
+            split
+                == Decider.Decision(
+                    events: [
+                        EventDraft(stream, .taskSplitRequested(confidence: 0.4, reason: "two parts", children: ["token_refresh_001"])),
+                        EventDraft(childStream, .taskCreated(child, confidence: 0.75, routing: "guided")),
+                    ],
+                    ack: .su(id, "splitting", 0.45)))
         expected.status = .splitting
         expected.confidence = 0.4
         expected.routing = "split"
@@ -140,7 +160,11 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
 
         // task.complete from splitting.
         let complete = try l.decide(.taskComplete(id: id, result: object(["pr": 42]), nextSteps: ["deploy"]))
-        #expect(complete == Decider.Decision(events: [EventDraft(stream, .taskCompleted(result: object(["pr": 42]), nextSteps: ["deploy"]))], ack: .su(id, "completed", 1)))
+        #expect(
+            complete
+                == Decider.Decision(
+                    events: [EventDraft(stream, .taskCompleted(result: object(["pr": 42]), nextSteps: ["deploy"]))],
+                    ack: .su(id, "completed", 1)))
         expected.status = .completed
         expected.progress = 1
         expected.result = object(["pr": 42])
@@ -150,7 +174,10 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
         #expect(l.fold(complete.events[0], seq: 9, rev: 8, valid: t(60)) == .task(expected))
 
         // Completed is final.
-        expectError(.invalidTransition, "task '\(id)' cannot go from completed to in_progress", recovery: "a completed task is final; create a new task") {
+        expectError(
+            .invalidTransition, "task '\(id)' cannot go from completed to in_progress",
+            recovery: "a completed task is final; create a new task"
+        ) {
             try l.decide(.taskStatus(id: id, status: .inProgress, progress: 0.5))
         }
         expectError(.invalidTransition, "task '\(id)' cannot go from completed to cancelled") {
@@ -169,7 +196,9 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
         let created = spec("Fix typo", "docs", .low, id: "fix_typo_001") { $0.confidence = 0.95 }
         let create = try l.decide(.taskCreate(created))
         #expect(create.ack == .tr("fix_typo_001", 0.95, "one_shot"))
-        var expected = TaskState(id: "fix_typo_001", title: "Fix typo", intent: "docs", complexity: .low, confidence: 0.95, routing: "one_shot", createdAt: t(0), revision: 1)
+        var expected = TaskState(
+            id: "fix_typo_001", title: "Fix typo", intent: "docs", complexity: .low, confidence: 0.95, routing: "one_shot", createdAt: t(0),
+            revision: 1)
         #expect(l.fold(create.events[0], seq: 1, rev: 1, valid: t(0)) == .task(expected))
 
         let block = try l.decide(.taskStatus(id: "fix_typo_001", status: .blocked, progress: 0.1))
@@ -180,7 +209,8 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
         #expect(l.fold(block.events[0], seq: 2, rev: 2, valid: t(1)) == .task(expected))
 
         // A status report of completion sets progress to 1 whatever was reported.
-        expectError(.invalidTransition, "task 'fix_typo_001' cannot go from blocked to completed", recovery: "move it to in_progress first") {
+        expectError(.invalidTransition, "task 'fix_typo_001' cannot go from blocked to completed", recovery: "move it to in_progress first")
+        {
             try l.decide(.taskStatus(id: "fix_typo_001", status: .completed, progress: 0.5))
         }
         let resume = try l.decide(.taskStatus(id: "fix_typo_001", status: .inProgress, progress: nil))
@@ -189,7 +219,11 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
         expected.revision = 3
         #expect(l.fold(resume.events[0], seq: 3, rev: 3, valid: t(2)) == .task(expected))
         let done = try l.decide(.taskStatus(id: "fix_typo_001", status: .completed, progress: 0.5))
-        #expect(done == Decider.Decision(events: [EventDraft(stream, .taskStatusChanged(status: .completed, progress: 0.5))], ack: .su("fix_typo_001", "completed", 1)))
+        #expect(
+            done
+                == Decider.Decision(
+                    events: [EventDraft(stream, .taskStatusChanged(status: .completed, progress: 0.5))],
+                    ack: .su("fix_typo_001", "completed", 1)))
         expected.status = .completed
         expected.progress = 1
         expected.updatedAt = t(3)
@@ -202,13 +236,22 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
         let c2 = try m.decide(.taskCreate(other))
         _ = m.fold(c2.events[0], seq: 1, rev: 1, valid: t(0))
         let cancel = try m.decide(.taskCancel(id: "write_docs_001", reason: "duplicate"))
-        #expect(cancel == Decider.Decision(events: [EventDraft(StreamID(.task, "write_docs_001"), .taskCancelled(reason: "duplicate"))], ack: .su("write_docs_001", "cancelled", 0)))
-        var expectedOther = TaskState(id: "write_docs_001", title: "Write docs", intent: "docs", complexity: .medium, confidence: 0.75, routing: "guided", createdAt: t(0), revision: 2)
+        #expect(
+            cancel
+                == Decider.Decision(
+                    events: [EventDraft(StreamID(.task, "write_docs_001"), .taskCancelled(reason: "duplicate"))],
+                    ack: .su("write_docs_001", "cancelled", 0)))
+        var expectedOther = TaskState(
+            id: "write_docs_001", title: "Write docs", intent: "docs", complexity: .medium, confidence: 0.75, routing: "guided",
+            createdAt: t(0), revision: 2)
         expectedOther.status = .cancelled
         expectedOther.cancelReason = "duplicate"
         expectedOther.updatedAt = t(5)
         #expect(m.fold(cancel.events[0], seq: 2, rev: 2, valid: t(5)) == .task(expectedOther))
-        expectError(.invalidTransition, "task 'write_docs_001' cannot go from cancelled to cancelled", recovery: "a cancelled task is final; create a new task") {
+        expectError(
+            .invalidTransition, "task 'write_docs_001' cannot go from cancelled to cancelled",
+            recovery: "a cancelled task is final; create a new task"
+        ) {
             try m.decide(.taskCancel(id: "write_docs_001", reason: "again"))
         }
     }
@@ -219,8 +262,11 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
         let created = spec("Late", "ops", .low, id: "late_001")
         _ = l.fold(try l.decide(.taskCreate(created)).events[0], seq: 1, rev: 1, valid: t(0))
         _ = l.fold(try l.decide(.taskStatus(id: "late_001", status: .inProgress, progress: 0.5)).events[0], seq: 2, rev: 2, valid: t(100))
-        let state = l.fold(try l.decide(.taskRelate(id: "late_001", related: ["x_001"])).events[0], seq: 3, rev: 3, valid: t(50), recorded: t(200))
-        var expected = TaskState(id: "late_001", title: "Late", intent: "ops", complexity: .low, confidence: 0.9, routing: "one_shot", createdAt: t(0), revision: 3)
+        let state = l.fold(
+            try l.decide(.taskRelate(id: "late_001", related: ["x_001"])).events[0], seq: 3, rev: 3, valid: t(50), recorded: t(200))
+        var expected = TaskState(
+            id: "late_001", title: "Late", intent: "ops", complexity: .low, confidence: 0.9, routing: "one_shot", createdAt: t(0),
+            revision: 3)
         expected.status = .inProgress
         expected.progress = 0.5
         expected.related = ["x_001"]
@@ -235,12 +281,14 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
         "pending→pending", "pending→in_progress", "pending→blocked", "pending→splitting", "pending→cancelled",
         "in_progress→in_progress", "in_progress→blocked", "in_progress→splitting", "in_progress→completed", "in_progress→cancelled",
         "blocked→pending", "blocked→in_progress", "blocked→blocked", "blocked→splitting", "blocked→cancelled",
-        "splitting→pending", "splitting→in_progress", "splitting→blocked", "splitting→splitting", "splitting→completed", "splitting→cancelled",
+        "splitting→pending", "splitting→in_progress", "splitting→blocked", "splitting→splitting", "splitting→completed",
+        "splitting→cancelled",
     ]
 
     @Test(arguments: TaskStatus.allCases, TaskStatus.allCases)
     func statusMove(_ from: TaskStatus, _ to: TaskStatus) throws {
-        var task = TaskState(id: "t_001", title: "T", intent: "i", complexity: .low, confidence: 0.9, routing: "one_shot", createdAt: t(0), revision: 4)
+        var task = TaskState(
+            id: "t_001", title: "T", intent: "i", complexity: .low, confidence: 0.9, routing: "one_shot", createdAt: t(0), revision: 4)
         task.status = from
         task.progress = 0.25
         var s = DecisionState()
@@ -289,20 +337,33 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
         var l = Ledger()
         let stream = StreamID(.memory, "user_preference")
 
-        let first = try l.decide(.memoryStore(key: "user_preference", value: object(["theme": "dark"]), type: "semantic", category: nil, significance: nil))
-        #expect(first == Decider.Decision(
-            events: [EventDraft(stream, .memoryStored(value: object(["theme": "dark"]), type: "semantic", category: nil, significance: nil))],
-            ack: .su("memory/user_preference", "stored", version: 1)))
-        var expected = MemoryState(key: "user_preference", value: object(["theme": "dark"]), type: "semantic", category: nil, significance: nil, version: 1, validFrom: t(0), revision: 1)
+        let first = try l.decide(
+            .memoryStore(key: "user_preference", value: object(["theme": "dark"]), type: "semantic", category: nil, significance: nil))
+        #expect(
+            first
+                == Decider.Decision(
+                    events: [
+                        EventDraft(
+                            stream, .memoryStored(value: object(["theme": "dark"]), type: "semantic", category: nil, significance: nil))
+                    ],
+                    ack: .su("memory/user_preference", "stored", version: 1)))
+        var expected = MemoryState(
+            key: "user_preference", value: object(["theme": "dark"]), type: "semantic", category: nil, significance: nil, version: 1,
+            validFrom: t(0), revision: 1)
         #expect(l.fold(first.events[0], seq: 1, rev: 1, valid: t(0)) == .memory(expected))
 
         let second = try l.decide(.memoryStore(key: "user_preference", value: "light", type: "episodic", category: "ui", significance: 0.9))
         #expect(second.ack == .su("memory/user_preference", "stored", version: 2))
-        expected = MemoryState(key: "user_preference", value: "light", type: "episodic", category: "ui", significance: 0.9, version: 2, validFrom: t(10), revision: 2)
+        expected = MemoryState(
+            key: "user_preference", value: "light", type: "episodic", category: "ui", significance: 0.9, version: 2, validFrom: t(10),
+            revision: 2)
         #expect(l.fold(second.events[0], seq: 2, rev: 2, valid: t(10)) == .memory(expected))
 
         let forget = try l.decide(.memoryForget(key: "user_preference"))
-        #expect(forget == Decider.Decision(events: [EventDraft(stream, .memoryForgotten)], ack: .su("memory/user_preference", "forgotten", version: 2)))
+        #expect(
+            forget
+                == Decider.Decision(
+                    events: [EventDraft(stream, .memoryForgotten)], ack: .su("memory/user_preference", "forgotten", version: 2)))
         #expect(l.fold(forget.events[0], seq: 3, rev: 3, valid: t(20)) == nil)
         #expect(l.state.revision(stream) == 3)
 
@@ -313,7 +374,9 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
         // A store after a forget brings the key back, counting versions from 1 again.
         let again = try l.decide(.memoryStore(key: "user_preference", value: "dark", type: "semantic", category: nil, significance: nil))
         #expect(again.ack == .su("memory/user_preference", "stored", version: 1))
-        expected = MemoryState(key: "user_preference", value: "dark", type: "semantic", category: nil, significance: nil, version: 1, validFrom: t(30), revision: 4)
+        expected = MemoryState(
+            key: "user_preference", value: "dark", type: "semantic", category: nil, significance: nil, version: 1, validFrom: t(30),
+            revision: 4)
         #expect(l.fold(again.events[0], seq: 4, rev: 4, valid: t(30)) == .memory(expected))
     }
 
@@ -321,15 +384,23 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
     @Test func foldOrderAndRetraction() {
         let stream = StreamID(.memory, "theme")
         func stored(_ seq: Int64, _ rev: Int, _ value: JSONValue, valid: Timestamp) -> RecordedEvent {
-            RecordedEvent(seq: seq, stream: stream, streamRevision: rev, validFrom: valid, recordedAt: t(Int64(100 + seq)), commandID: "c-\(seq)", event: .memoryStored(value: value, type: "semantic", category: nil, significance: nil))
+            RecordedEvent(
+                seq: seq, stream: stream, streamRevision: rev, validFrom: valid, recordedAt: t(Int64(100 + seq)), commandID: "c-\(seq)",
+                event: .memoryStored(value: value, type: "semantic", category: nil, significance: nil))
         }
         let a = stored(1, 1, "dark", valid: t(10))
         let b = stored(2, 2, "light", valid: t(20))
         let c = stored(3, 3, "blue", valid: t(20))  // same valid time as b: seq breaks the tie
-        let retraction = RecordedEvent(seq: 4, stream: stream, streamRevision: 4, validFrom: t(104), recordedAt: t(104), commandID: "c-4", event: .eventRetracted(seq: 3, reason: "typo"))
+        let retraction = RecordedEvent(
+            seq: 4, stream: stream, streamRevision: 4, validFrom: t(104), recordedAt: t(104), commandID: "c-4",
+            event: .eventRetracted(seq: 3, reason: "typo"))
 
-        #expect(Fold.state(of: [c, a, b], retracted: []) == .memory(MemoryState(key: "theme", value: "blue", type: "semantic", version: 3, validFrom: t(20), revision: 3)))
-        #expect(Fold.state(of: [a, b, c, retraction], retracted: [3]) == .memory(MemoryState(key: "theme", value: "light", type: "semantic", version: 2, validFrom: t(20), revision: 2)))
+        #expect(
+            Fold.state(of: [c, a, b], retracted: [])
+                == .memory(MemoryState(key: "theme", value: "blue", type: "semantic", version: 3, validFrom: t(20), revision: 3)))
+        #expect(
+            Fold.state(of: [a, b, c, retraction], retracted: [3])
+                == .memory(MemoryState(key: "theme", value: "light", type: "semantic", version: 2, validFrom: t(20), revision: 2)))
         #expect(Fold.state(of: [a, b, c, retraction], retracted: [1, 2, 3]) == nil)
     }
 
@@ -342,7 +413,12 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
         let params = object(["name": "MyApp", "scope": "web,mobile"])
 
         let start = try l.decide(.workflowStart(workflow: "project_planning", id: id, params: params, steps: ["scope", "estimate"]))
-        #expect(start == Decider.Decision(events: [EventDraft(stream, .workflowStarted(workflow: "project_planning", params: params, steps: ["scope", "estimate"]))], ack: .su(id, "running", 0)))
+        #expect(
+            start
+                == Decider.Decision(
+                    events: [
+                        EventDraft(stream, .workflowStarted(workflow: "project_planning", params: params, steps: ["scope", "estimate"]))
+                    ], ack: .su(id, "running", 0)))
         var expected = WorkflowState(
             id: id, workflow: "project_planning", params: params, status: .running, progress: 0,
             steps: [.init(name: "scope"), .init(name: "estimate")], result: nil, cancelReason: nil,
@@ -350,7 +426,11 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
         #expect(l.fold(start.events[0], seq: 1, rev: 1, valid: t(0)) == .workflow(expected))
 
         let scopeStarted = try l.decide(.workflowStep(id: id, step: "scope", status: .started, output: nil, error: nil))
-        #expect(scopeStarted == Decider.Decision(events: [EventDraft(stream, .workflowStepRecorded(step: "scope", status: .started, output: nil, error: nil))], ack: .su(id, "running", 0)))
+        #expect(
+            scopeStarted
+                == Decider.Decision(
+                    events: [EventDraft(stream, .workflowStepRecorded(step: "scope", status: .started, output: nil, error: nil))],
+                    ack: .su(id, "running", 0)))
         expected.steps[0].status = .started
         expected.updatedAt = t(1)
         expected.revision = 2
@@ -396,18 +476,25 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
         var l = Ledger()
         let stream = StreamID(.workflow, "deploy_001")
         let start = try l.decide(.workflowStart(workflow: "deploy", id: "deploy_001", params: .object([]), steps: []))
-        var expected = WorkflowState(id: "deploy_001", workflow: "deploy", params: .object([]), steps: [], startedAt: t(0), updatedAt: t(0), revision: 1)
+        var expected = WorkflowState(
+            id: "deploy_001", workflow: "deploy", params: .object([]), steps: [], startedAt: t(0), updatedAt: t(0), revision: 1)
         #expect(l.fold(start.events[0], seq: 1, rev: 1, valid: t(0)) == .workflow(expected))
 
         let status = try l.decide(.workflowStatus(id: "deploy_001", status: .running, progress: 0.5))
-        #expect(status == Decider.Decision(events: [EventDraft(stream, .workflowStatusChanged(status: .running, progress: 0.5))], ack: .su("deploy_001", "running", 0.5)))
+        #expect(
+            status
+                == Decider.Decision(
+                    events: [EventDraft(stream, .workflowStatusChanged(status: .running, progress: 0.5))],
+                    ack: .su("deploy_001", "running", 0.5)))
         expected.progress = 0.5
         expected.updatedAt = t(1)
         expected.revision = 2
         #expect(l.fold(status.events[0], seq: 2, rev: 2, valid: t(1)) == .workflow(expected))
 
         let complete = try l.decide(.workflowComplete(id: "deploy_001", result: "ok"))
-        #expect(complete == Decider.Decision(events: [EventDraft(stream, .workflowCompleted(result: "ok"))], ack: .su("deploy_001", "completed", 1)))
+        #expect(
+            complete
+                == Decider.Decision(events: [EventDraft(stream, .workflowCompleted(result: "ok"))], ack: .su("deploy_001", "completed", 1)))
         expected.status = .completed
         expected.progress = 1
         expected.result = "ok"
@@ -420,17 +507,29 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
 
         // su:…|done on a workflow: completed, progress 1 whatever was reported.
         var m = Ledger()
-        _ = m.fold(try m.decide(.workflowStart(workflow: "deploy", id: "deploy_002", params: .object([]), steps: [])).events[0], seq: 1, rev: 1, valid: t(0))
+        _ = m.fold(
+            try m.decide(.workflowStart(workflow: "deploy", id: "deploy_002", params: .object([]), steps: [])).events[0], seq: 1, rev: 1,
+            valid: t(0))
         let done = try m.decide(.workflowStatus(id: "deploy_002", status: .completed, progress: 0.2))
         #expect(done.ack == .su("deploy_002", "completed", 1))
-        var expectedDone = WorkflowState(id: "deploy_002", workflow: "deploy", params: .object([]), status: .completed, progress: 1, steps: [], startedAt: t(0), updatedAt: t(1), revision: 2)
+        var expectedDone = WorkflowState(
+            id: "deploy_002", workflow: "deploy", params: .object([]), status: .completed, progress: 1, steps: [], startedAt: t(0),
+            updatedAt: t(1), revision: 2)
         #expect(m.fold(done.events[0], seq: 2, rev: 2, valid: t(1)) == .workflow(expectedDone))
 
         var n = Ledger()
-        _ = n.fold(try n.decide(.workflowStart(workflow: "deploy", id: "deploy_003", params: .object([]), steps: ["a"])).events[0], seq: 1, rev: 1, valid: t(0))
+        _ = n.fold(
+            try n.decide(.workflowStart(workflow: "deploy", id: "deploy_003", params: .object([]), steps: ["a"])).events[0], seq: 1, rev: 1,
+            valid: t(0))
         let cancel = try n.decide(.workflowCancel(id: "deploy_003", reason: "scope changed"))
-        #expect(cancel == Decider.Decision(events: [EventDraft(StreamID(.workflow, "deploy_003"), .workflowCancelled(reason: "scope changed"))], ack: .su("deploy_003", "cancelled", 0)))
-        expectedDone = WorkflowState(id: "deploy_003", workflow: "deploy", params: .object([]), status: .cancelled, progress: 0, steps: [.init(name: "a")], cancelReason: "scope changed", startedAt: t(0), updatedAt: t(5), revision: 2)
+        #expect(
+            cancel
+                == Decider.Decision(
+                    events: [EventDraft(StreamID(.workflow, "deploy_003"), .workflowCancelled(reason: "scope changed"))],
+                    ack: .su("deploy_003", "cancelled", 0)))
+        expectedDone = WorkflowState(
+            id: "deploy_003", workflow: "deploy", params: .object([]), status: .cancelled, progress: 0, steps: [.init(name: "a")],
+            cancelReason: "scope changed", startedAt: t(0), updatedAt: t(5), revision: 2)
         #expect(n.fold(cancel.events[0], seq: 2, rev: 2, valid: t(5)) == .workflow(expectedDone))
     }
 
@@ -439,29 +538,46 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
     @Test func contextSummaryAndLoad() throws {
         var l = Ledger()
         let summary = try l.decide(.contextSummary(id: "conversation_123", summary: "Summary: Discussed auth implementation..."))
-        #expect(summary == Decider.Decision(
-            events: [EventDraft(StreamID(.context, "conversation_123"), .contextSummarized(summary: "Summary: Discussed auth implementation..."))],
-            ack: .cl("conversation_123", "Summary: Discussed auth implementation...")))
-        #expect(l.fold(summary.events[0], seq: 1, rev: 1, valid: t(0)) == .context(id: "conversation_123", summary: "Summary: Discussed auth implementation...", revision: 1))
+        #expect(
+            summary
+                == Decider.Decision(
+                    events: [
+                        EventDraft(
+                            StreamID(.context, "conversation_123"), .contextSummarized(summary: "Summary: Discussed auth implementation...")
+                        )
+                    ],
+                    ack: .cl("conversation_123", "Summary: Discussed auth implementation...")))
+        #expect(
+            l.fold(summary.events[0], seq: 1, rev: 1, valid: t(0))
+                == .context(id: "conversation_123", summary: "Summary: Discussed auth implementation...", revision: 1))
 
         let load = try l.decide(.contextLoad(contextID: "conversation_123", depth: .summary))
         #expect(load == Decider.Decision(events: [], ack: .cl("conversation_123", "Summary: Discussed auth implementation...")))
 
         let created = spec("User Authentication System", "business_growth", .high, id: "user_authentication_system_001")
         _ = l.fold(try l.decide(.taskCreate(created)).events[0], seq: 2, rev: 1, valid: t(1))
-        #expect(try l.decide(.contextLoad(contextID: "user_authentication_system_001", depth: .summary)).ack == .cl(
-            "user_authentication_system_001",
-            "task User Authentication System: pending, progress 0, intent business_growth, complexity high, confidence 0.6, routing guided"))
+        #expect(
+            try l.decide(.contextLoad(contextID: "user_authentication_system_001", depth: .summary)).ack
+                == .cl(
+                    "user_authentication_system_001",
+                    "task User Authentication System: pending, progress 0, intent business_growth, complexity high, confidence 0.6, routing guided"
+                ))
         let full = try l.decide(.contextLoad(contextID: "task/user_authentication_system_001", depth: .full))
-        #expect(full.ack.fields.last?.value.jsonString
-            == #"{"id":"user_authentication_system_001","title":"User Authentication System","status":"pending","progress":0,"intent":"business_growth","complexity":"high","confidence":0.6,"routing":"guided","keywords":[],"patterns":[],"related":[],"children":[],"created_at":"2025-06-01T10:00:01Z","updated_at":"2025-06-01T10:00:01Z","revision":1}"#)
+        #expect(
+            full.ack.fields.last?.value.jsonString
+                == #"{"id":"user_authentication_system_001","title":"User Authentication System","status":"pending","progress":0,"intent":"business_growth","complexity":"high","confidence":0.6,"routing":"guided","keywords":[],"patterns":[],"related":[],"children":[],"created_at":"2025-06-01T10:00:01Z","updated_at":"2025-06-01T10:00:01Z","revision":1}"#
+        )
     }
 
     @Test func retraction() throws {
         var s = DecisionState()
         s.retractionTarget = .init(stream: StreamID(.memory, "theme"), isRetraction: false, alreadyRetracted: false)
         let d = try Decider().decide(.eventRetract(seq: 12, reason: "wrong key"), given: s)
-        #expect(d == Decider.Decision(events: [EventDraft(StreamID(.memory, "theme"), .eventRetracted(seq: 12, reason: "wrong key"))], ack: .su("event/12", "retracted", 1)))
+        #expect(
+            d
+                == Decider.Decision(
+                    events: [EventDraft(StreamID(.memory, "theme"), .eventRetracted(seq: 12, reason: "wrong key"))],
+                    ack: .su("event/12", "retracted", 1)))
 
         s.retractionTarget = .init(stream: StreamID(.memory, "theme"), isRetraction: true, alreadyRetracted: false)
         expectError(.invalidTransition, "seq 12 is itself a retraction and cannot be retracted") {
@@ -487,14 +603,25 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
             try l.decide(.taskStatus(id: "t_001", status: .inProgress, progress: 0.3), Envelope(expectedRevision: 5))
         }
         expectError(.conflict, "task/t_001 is at revision 3, not 2") {
-            try l.decide(.taskUpdate(id: "t_001", changes: { var c = TaskChanges(); c.title = "U"; return c }()), Envelope(expectedRevision: 2))
+            try l.decide(
+                .taskUpdate(
+                    id: "t_001",
+                    changes: {
+                        var c = TaskChanges(); c.title = "U"; return c
+                    }()), Envelope(expectedRevision: 2))
         }
-        #expect(try l.decide(.taskStatus(id: "t_001", status: .inProgress, progress: 0.3), Envelope(expectedRevision: 3)).ack == .su("t_001", "in_progress", 0.3))
+        #expect(
+            try l.decide(.taskStatus(id: "t_001", status: .inProgress, progress: 0.3), Envelope(expectedRevision: 3)).ack
+                == .su("t_001", "in_progress", 0.3))
 
         // rev=0: the stream must not exist yet.
-        #expect(try l.decide(.memoryStore(key: "fresh", value: "v", type: "semantic", category: nil, significance: nil), Envelope(expectedRevision: 0)).ack == .su("memory/fresh", "stored", version: 1))
+        #expect(
+            try l.decide(
+                .memoryStore(key: "fresh", value: "v", type: "semantic", category: nil, significance: nil), Envelope(expectedRevision: 0)
+            ).ack == .su("memory/fresh", "stored", version: 1))
         expectError(.conflict, "memory/fresh is at revision 0, not 1") {
-            try l.decide(.memoryStore(key: "fresh", value: "v", type: "semantic", category: nil, significance: nil), Envelope(expectedRevision: 1))
+            try l.decide(
+                .memoryStore(key: "fresh", value: "v", type: "semantic", category: nil, significance: nil), Envelope(expectedRevision: 1))
         }
         expectError(.conflict, "task/t_001 is at revision 3, not 0") {
             try l.decide(.taskCreate(spec("T", "i", .low, id: "t_001")), Envelope(expectedRevision: 0))
@@ -504,7 +631,8 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
     @Test func createTwiceIsAConflict() throws {
         var l = Ledger()
         _ = l.fold(try l.decide(.taskCreate(spec("T", "i", .low, id: "t_001"))).events[0], seq: 1, rev: 1, valid: t(0))
-        _ = l.fold(try l.decide(.workflowStart(workflow: "w", id: "w_001", params: .object([]), steps: [])).events[0], seq: 2, rev: 1, valid: t(0))
+        _ = l.fold(
+            try l.decide(.workflowStart(workflow: "w", id: "w_001", params: .object([]), steps: [])).events[0], seq: 2, rev: 1, valid: t(0))
         expectError(.conflict, "task 't_001' already exists", recovery: "choose another id or update the task") {
             try l.decide(.taskCreate(spec("Again", "i", .low, id: "t_001")))
         }
@@ -516,14 +644,23 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
         }
         // Two children with one id would create one stream twice.
         expectError(.conflict, "task 'c_001' already exists") {
-            try l.decide(.taskSplit(id: "t_001", confidence: 0.3, reason: "r", into: [spec("A", "i", .low, id: "c_001"), spec("B", "i", .low, id: "c_001")]))
+            try l.decide(
+                .taskSplit(
+                    id: "t_001", confidence: 0.3, reason: "r", into: [spec("A", "i", .low, id: "c_001"), spec("B", "i", .low, id: "c_001")])
+            )
         }
     }
 
     // MARK: - Not found
 
     static let missing: [(Command, String)] = [
-        (.taskUpdate(id: "ghost_001", changes: { var c = TaskChanges(); c.title = "x"; return c }()), "task 'ghost_001' does not exist"),
+        (
+            .taskUpdate(
+                id: "ghost_001",
+                changes: {
+                    var c = TaskChanges(); c.title = "x"; return c
+                }()), "task 'ghost_001' does not exist"
+        ),
         (.taskSplit(id: "ghost_001", confidence: 0.3, reason: "r", into: []), "task 'ghost_001' does not exist"),
         (.taskRoute(id: "ghost_001", confidence: 0.3, routing: "split"), "task 'ghost_001' does not exist"),
         (.taskStatus(id: "ghost_001", status: .inProgress, progress: nil), "task 'ghost_001' does not exist"),
@@ -533,7 +670,10 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
         (.taskCreate(spec("Child", "i", .low, id: "child_001") { $0.parent = "ghost_001" }), "parent task 'ghost_001' does not exist"),
         (.taskSplit(id: nil, confidence: 0.3, reason: "r", into: []), "ts:auto names no task: none was created earlier on this input"),
         (.memoryForget(key: "never_stored"), "memory key 'never_stored' does not exist"),
-        (.workflowStep(id: "ghost_wf", step: "s", status: .started, output: nil, error: nil), "workflow instance 'ghost_wf' does not exist"),
+        (
+            .workflowStep(id: "ghost_wf", step: "s", status: .started, output: nil, error: nil),
+            "workflow instance 'ghost_wf' does not exist"
+        ),
         (.workflowComplete(id: "ghost_wf", result: nil), "workflow instance 'ghost_wf' does not exist"),
         (.workflowCancel(id: "ghost_wf", reason: nil), "workflow instance 'ghost_wf' does not exist"),
         (.workflowStatus(id: "ghost_wf", status: .running, progress: 0.5), "workflow instance 'ghost_wf' does not exist"),
@@ -551,7 +691,8 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
     // MARK: - Routing
 
     static let routes: [(Double, Complexity, String)] = [
-        (0, .low, "split"), (0.49, .low, "split"), (0.5, .low, "guided"), (0.69, .low, "guided"), (0.7, .low, "one_shot"), (1, .low, "one_shot"),
+        (0, .low, "split"), (0.49, .low, "split"), (0.5, .low, "guided"), (0.69, .low, "guided"), (0.7, .low, "one_shot"),
+        (1, .low, "one_shot"),
         (0.3, .medium, "split"), (0.5, .medium, "guided"), (0.79, .medium, "guided"), (0.8, .medium, "one_shot"),
         (0.499, .high, "split"), (0.6, .high, "guided"), (0.89, .high, "guided"), (0.9, .high, "one_shot"), (0.95, .high, "one_shot"),
     ]
@@ -564,7 +705,10 @@ func expectError(_ code: CommandError.Code, _ message: String, recovery: String?
     @Test func routingDefaultsAndCustomPolicy() {
         let p = RoutingPolicy.builtIn
         #expect([Complexity.low, .medium, .high].map { p.confidence(for: $0) } == [0.9, 0.75, 0.6])
-        #expect([Complexity.low, .medium, .high].map { p.route(confidence: p.confidence(for: $0), complexity: $0) } == ["one_shot", "guided", "guided"])
+        #expect(
+            [Complexity.low, .medium, .high].map { p.route(confidence: p.confidence(for: $0), complexity: $0) } == [
+                "one_shot", "guided", "guided",
+            ])
 
         let custom = RoutingPolicy(defaultConfidence: [.low: 0.4], oneShotMin: [.low: 0.5], splitBelow: 0.2)
         #expect(custom.confidence(for: .low) == 0.4)

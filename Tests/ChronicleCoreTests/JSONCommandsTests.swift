@@ -9,41 +9,47 @@ import Testing
             .taskCreate(spec("User Authentication System", "business_growth", .high))),
         CodedCase(
             #"{"cmd":"task.create","id":"auth_impl_001","title":"Implement auth","intent":"auth_implementation","complexity":"medium","description":"JWT login","confidence":0.87,"keywords":["authentication","jwt"],"patterns":["feature_dev"],"related":["user_mgmt_002"],"parent":"auth_epic_001","context_cascade":"contexts/agents/dev/backend_tasks.yaml","estimated_effort":"2-3_days","command_id":"c-1","valid_at":"2025-06-01T09:00:00Z","expected_rev":0}"#,
-            .taskCreate(spec("Implement auth", "auth_implementation", .medium, id: "auth_impl_001") {
-                $0.description = "JWT login"
-                $0.confidence = 0.87
-                $0.keywords = ["authentication", "jwt"]
-                $0.patterns = ["feature_dev"]
-                $0.related = ["user_mgmt_002"]
-                $0.parent = "auth_epic_001"
-                $0.contextCascade = "contexts/agents/dev/backend_tasks.yaml"
-                $0.estimatedEffort = "2-3_days"
-            }),
+            .taskCreate(
+                spec("Implement auth", "auth_implementation", .medium, id: "auth_impl_001") {
+                    $0.description = "JWT login"
+                    $0.confidence = 0.87
+                    $0.keywords = ["authentication", "jwt"]
+                    $0.patterns = ["feature_dev"]
+                    $0.related = ["user_mgmt_002"]
+                    $0.parent = "auth_epic_001"
+                    $0.contextCascade = "contexts/agents/dev/backend_tasks.yaml"
+                    $0.estimatedEffort = "2-3_days"
+                }),
             Envelope(commandID: "c-1", validAt: time("2025-06-01T09:00:00Z"), expectedRevision: 0)),
         CodedCase(
             #"{"cmd":"task.update","id":"auth_impl_001","set":{"title":"Auth v2","confidence":0.5,"keywords":[],"related_tasks":["api_security_003"]}}"#,
-            .taskUpdate(id: "auth_impl_001", changes: {
-                var c = TaskChanges()
-                c.title = "Auth v2"
-                c.confidence = 0.5
-                c.keywords = []
-                c.related = ["api_security_003"]
-                return c
-            }())),
+            .taskUpdate(
+                id: "auth_impl_001",
+                changes: {
+                    var c = TaskChanges()
+                    c.title = "Auth v2"
+                    c.confidence = 0.5
+                    c.keywords = []
+                    c.related = ["api_security_003"]
+                    return c
+                }())),
         CodedCase(
             #"{"cmd":"task.split","id":"app_001","confidence":0.3,"reason":"too big","into":[{"title":"Backend","intent":"api","complexity":"high"},{"id":"frontend_x","title":"Frontend","intent":"ui","complexity":"low","keywords":["react"]}]}"#,
-            .taskSplit(id: "app_001", confidence: 0.3, reason: "too big", into: [
-                spec("Backend", "api", .high) { $0.parent = "app_001" },
-                spec("Frontend", "ui", .low, id: "frontend_x") {
-                    $0.keywords = ["react"]
-                    $0.parent = "app_001"
-                },
-            ])),
+            .taskSplit(
+                id: "app_001", confidence: 0.3, reason: "too big",
+                into: [
+                    spec("Backend", "api", .high) { $0.parent = "app_001" },
+                    spec("Frontend", "ui", .low, id: "frontend_x") {
+                        $0.keywords = ["react"]
+                        $0.parent = "app_001"
+                    },
+                ])),
         CodedCase(#"{"cmd":"task.split","id":"app_001"}"#, .taskSplit(id: "app_001", confidence: 0, reason: "", into: [])),
         CodedCase(
             #"{"cmd":"task.status","id":"app_001","status":"in_progress","progress":0.45}"#,
             .taskStatus(id: "app_001", status: .inProgress, progress: 0.45)),
-        CodedCase(#"{"cmd":"task.status","task_id":"app_001","status":"done"}"#, .taskStatus(id: "app_001", status: .completed, progress: nil)),
+        CodedCase(
+            #"{"cmd":"task.status","task_id":"app_001","status":"done"}"#, .taskStatus(id: "app_001", status: .completed, progress: nil)),
         CodedCase(
             #"{"cmd":"task.complete","id":"app_001","result":{"pr":42},"next_steps":["deploy","announce"]}"#,
             .taskComplete(id: "app_001", result: object(["pr": 42]), nextSteps: ["deploy", "announce"])),
@@ -54,7 +60,9 @@ import Testing
             .taskRelate(id: "app_001", related: ["user_mgmt_002", "api_security_003"])),
         CodedCase(
             #"{"cmd":"memory.store","key":"user_preference","value":{"theme":"dark","sizes":[1,2.5]},"type":"semantic","category":"ui","significance":0.9,"id":"c-2"}"#,
-            .memoryStore(key: "user_preference", value: object(["theme": "dark", "sizes": [1, 2.5]]), type: "semantic", category: "ui", significance: 0.9),
+            .memoryStore(
+                key: "user_preference", value: object(["theme": "dark", "sizes": [1, 2.5]]), type: "semantic", category: "ui",
+                significance: 0.9),
             Envelope(commandID: "c-2")),
         CodedCase(
             #"{"cmd":"memory.store","key":"n","value":null}"#,
@@ -74,7 +82,8 @@ import Testing
             .workflowStep(id: "plan_7", step: "estimate", status: .failed, output: nil, error: "timeout")),
         CodedCase(#"{"cmd":"workflow.complete","id":"plan_7","result":"ok"}"#, .workflowComplete(id: "plan_7", result: "ok")),
         CodedCase(#"{"cmd":"workflow.complete","id":"plan_7"}"#, .workflowComplete(id: "plan_7", result: nil)),
-        CodedCase(#"{"cmd":"workflow.cancel","id":"plan_7","reason":"scope changed"}"#, .workflowCancel(id: "plan_7", reason: "scope changed")),
+        CodedCase(
+            #"{"cmd":"workflow.cancel","id":"plan_7","reason":"scope changed"}"#, .workflowCancel(id: "plan_7", reason: "scope changed")),
         CodedCase(
             #"{"cmd":"event.retract","seq":12,"reason":"wrong key","id":"c-3"}"#,
             .eventRetract(seq: 12, reason: "wrong key"), Envelope(commandID: "c-3")),
@@ -94,7 +103,8 @@ import Testing
     }
 
     /// The handoff object of seed 000, written as JSON on one line, field for field.
-    static let seedHandoff = #"{"userResponse": "I'll update that auth task for you", "handoff": {"action": "update_task", "taskId": "auth_impl_001", "intent": "auth_implementation", "keywords": ["authentication", "security", "jwt"], "patterns": ["feature_dev", "security_critical"], "confidence": 0.87, "related_tasks": ["user_mgmt_002", "api_security_003"], "context_cascade": "contexts/agents/dev/backend_tasks.yaml", "estimated_effort": "2-3_days"}}"#
+    static let seedHandoff =
+        #"{"userResponse": "I'll update that auth task for you", "handoff": {"action": "update_task", "taskId": "auth_impl_001", "intent": "auth_implementation", "keywords": ["authentication", "security", "jwt"], "patterns": ["feature_dev", "security_critical"], "confidence": 0.87, "related_tasks": ["user_mgmt_002", "api_security_003"], "context_cascade": "contexts/agents/dev/backend_tasks.yaml", "estimated_effort": "2-3_days"}}"#
 
     static var seedHandoffChanges: TaskChanges {
         var c = TaskChanges()
@@ -109,7 +119,9 @@ import Testing
     }
 
     @Test func seedHandoffIsATaskUpdate() throws {
-        #expect(try CodedLanguage.parse(line: Self.seedHandoff[...]) == .command(.taskUpdate(id: "auth_impl_001", changes: Self.seedHandoffChanges), Envelope()))
+        #expect(
+            try CodedLanguage.parse(line: Self.seedHandoff[...])
+                == .command(.taskUpdate(id: "auth_impl_001", changes: Self.seedHandoffChanges), Envelope()))
     }
 
     /// The same object as the seed lays it out, over several lines (JSON allows newlines between tokens).
@@ -130,7 +142,8 @@ import Testing
               }
             }
             """
-        #expect(try JSONCommands.parse(text[...]) == .command(.taskUpdate(id: "auth_impl_001", changes: Self.seedHandoffChanges), Envelope()))
+        #expect(
+            try JSONCommands.parse(text[...]) == .command(.taskUpdate(id: "auth_impl_001", changes: Self.seedHandoffChanges), Envelope()))
     }
 
     static let refused: [RefusedCase] = [

@@ -250,10 +250,11 @@ import Testing
 
     /// parse(jsonString(v)) == v for values with finite numbers; and compact text survives parse + print unchanged.
     @Test func roundTrip() throws {
-        let values: [JSONValue] = Self.strict.map(\.1) + Self.escapes.map { .string($0.1) } + Self.relaxedOnly.map(\.1) + [
-            [0.1, 0.2, 1e-7, 123.456, -1e300, 5e-324, 9_007_199_254_740_993],
-            object(["emoji": "😀", "ctl": "\u{0}\u{1}\u{1f}", "nested": [object(["x": [[[]]]])]]),
-        ]
+        let values: [JSONValue] =
+            Self.strict.map(\.1) + Self.escapes.map { .string($0.1) } + Self.relaxedOnly.map(\.1) + [
+                [0.1, 0.2, 1e-7, 123.456, -1e300, 5e-324, 9_007_199_254_740_993],
+                object(["emoji": "😀", "ctl": "\u{0}\u{1}\u{1f}", "nested": [object(["x": [[[]]]])]]),
+            ]
         for value in values {
             let text = value.jsonString
             #expect(try JSONParser.parse(text) == value, "\(text)")

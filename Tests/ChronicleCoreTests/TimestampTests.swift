@@ -117,7 +117,8 @@ import Testing
         var mismatches = 0
         for day in stride(from: firstDay, through: lastDay, by: 5) {
             let t = Timestamp(microseconds: day * 86_400_000_000 + 45_296_000_000)  // 12:34:56
-            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(day * 86_400 + 45_296)))
+            let c = calendar.dateComponents(
+                [.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(day * 86_400 + 45_296)))
             let expected = String(format: "%04ld-%02ld-%02ldT%02ld:%02ld:%02ldZ", c.year!, c.month!, c.day!, c.hour!, c.minute!, c.second!)
             if t.rfc3339 != expected {
                 mismatches += 1

@@ -1,9 +1,10 @@
 import ChronicleCore
-@testable import ChronicleStore
 import ChronicleTesting
 import Foundation
 import GRDB
 import Testing
+
+@testable import ChronicleStore
 
 @Suite struct EventLogTests {
     func temporaryLog() throws -> (EventLog, String) {
@@ -50,11 +51,12 @@ import Testing
     @Test func eventsRoundTripWithTimesAndRevisions() throws {
         let (log, _) = try temporaryLog()
         let appender = try TestLog.appender(log)
-        let acks = try appender.append(text: """
-            tc:Write docs|docs|low
-            [valid=2025-05-01T00:00:00Z] ms:k|{a:1}|semantic
-            su:write_docs_001|in_progress|0.5
-            """)
+        let acks = try appender.append(
+            text: """
+                tc:Write docs|docs|low
+                [valid=2025-05-01T00:00:00Z] ms:k|{a:1}|semantic
+                su:write_docs_001|in_progress|0.5
+                """)
         #expect(acks == ["tr:write_docs_001|0.9|one_shot", "su:memory/k|stored|1", "su:write_docs_001|in_progress|0.5"])
         let events = try log.events()
         #expect(events.map(\.seq) == [1, 2, 3])
@@ -88,7 +90,10 @@ import Testing
         #expect(try log.events().count == 1)
         // The same id on a different command is refused, not taken for a retry.
         let other = try appender.append(text: "[id=c1] tc:Two|y|high")
-        #expect(other == ["er:conflict|line 1: command id 'c1' was already used for a different command|use a new id for a new command; repeat an id only to retry the same command"])
+        #expect(
+            other == [
+                "er:conflict|line 1: command id 'c1' was already used for a different command|use a new id for a new command; repeat an id only to retry the same command"
+            ])
         #expect(try appender.append(text: "[id=c1 valid=2025-01-01T00:00:00Z] tc:One|x|low").first?.hasPrefix("er:conflict") == true)
         #expect(try log.events().count == 1)
         // A second appender (another process) sees the stored ack too.
@@ -109,10 +114,11 @@ import Testing
     @Test func aLateEventIsFoldedInValidTimeOrder() throws {
         let (log, _) = try temporaryLog()
         let appender = try TestLog.appender(log)
-        _ = try appender.append(text: """
-            [valid=2025-06-01T12:00:00Z] ms:city|Paris|semantic
-            [valid=2025-06-01T08:00:00Z] ms:city|Rome|semantic
-            """)
+        _ = try appender.append(
+            text: """
+                [valid=2025-06-01T12:00:00Z] ms:city|Paris|semantic
+                [valid=2025-06-01T08:00:00Z] ms:city|Rome|semantic
+                """)
         // Current state: the value with the latest valid time, whatever the recording order.
         #expect(appender.live.streams[StreamID(.memory, "city")]?.entity?.memory?.value == "Paris")
         // A command valid between the two sees Rome.
@@ -124,7 +130,8 @@ import Testing
     @Test func aCommandIsDecidedAsOfItsValidTime() throws {
         let (log, _) = try temporaryLog()
         let appender = try TestLog.appender(log)
-        _ = try appender.append(text: #"{"cmd":"task.create","id":"t","title":"T","intent":"x","complexity":"low","valid_at":"2025-06-02T00:00:00Z"}"#)
+        _ = try appender.append(
+            text: #"{"cmd":"task.create","id":"t","title":"T","intent":"x","complexity":"low","valid_at":"2025-06-02T00:00:00Z"}"#)
         // Before its creation in valid time the task does not exist.
         let early = try appender.append(text: "[valid=2025-06-01T12:00:00Z] su:t|in_progress|0.1")
         #expect(early.first?.hasPrefix("er:not_found|line 1: task 't' does not exist") == true)
@@ -140,7 +147,8 @@ import Testing
         // The retraction is itself an event on the same stream; a fresh appender folds the same state.
         let fresh = try TestLog.appender(log)
         #expect(fresh.live.streams[StreamID(.task, "fix_bug_001")]?.entity == appender.live.streams[StreamID(.task, "fix_bug_001")]?.entity)
-        #expect(try appender.append(text: #"{"cmd":"event.retract","seq":4,"reason":"x"}"#).first?.hasPrefix("er:invalid_transition") == true)
+        #expect(
+            try appender.append(text: #"{"cmd":"event.retract","seq":4,"reason":"x"}"#).first?.hasPrefix("er:invalid_transition") == true)
         #expect(try appender.append(text: #"{"cmd":"event.retract","seq":99,"reason":"x"}"#).first?.hasPrefix("er:not_found") == true)
     }
 
@@ -148,7 +156,10 @@ import Testing
         let (log, path) = try temporaryLog()
         _ = try TestLog.appender(log).append(text: "ms:a|1|semantic")
         try DatabaseQueue(path: path).write { db in
-            try db.execute(sql: "INSERT INTO events SELECT seq + 2, stream, stream_rev + 1, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash FROM events WHERE seq = 1")
+            try db.execute(
+                sql:
+                    "INSERT INTO events SELECT seq + 2, stream, stream_rev + 1, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash FROM events WHERE seq = 1"
+            )
         }
         let problems = try LogIntegrity.check(log)
         #expect(problems.first == LogIntegrity.Problem(seq: 3, what: "expected seq 2 (a gap or a repeat)"))
@@ -195,8 +206,9 @@ import Testing
         var inlineAcks: [String] = []
         for line in Self.script().split(separator: "\n") { inlineAcks += try inline.append(text: String(line)) }
 
-        #expect(bulkAcks.map { $0.replacingOccurrences(of: #"line \d+: "#, with: "", options: .regularExpression) }
-            == inlineAcks.map { $0.replacingOccurrences(of: #"line \d+: "#, with: "", options: .regularExpression) })
+        #expect(
+            bulkAcks.map { $0.replacingOccurrences(of: #"line \d+: "#, with: "", options: .regularExpression) }
+                == inlineAcks.map { $0.replacingOccurrences(of: #"line \d+: "#, with: "", options: .regularExpression) })
         #expect(try bulkLog.events() == inlineLog.events())
         #expect(try LogIntegrity.check(bulkLog) == [])
         #expect(bulk.live.streams.mapValues(\.entity) == inline.live.streams.mapValues(\.entity))

@@ -9,15 +9,24 @@ public struct Ack: Sendable, Equatable {
     }
 
     public static func tr(_ id: String, _ confidence: Double, _ routing: String) -> Ack {
-        Ack("tr", [JSONMember("task_id", .string(id)), JSONMember("confidence", .number(confidence)), JSONMember("routing", .string(routing))])
+        Ack(
+            "tr",
+            [JSONMember("task_id", .string(id)), JSONMember("confidence", .number(confidence)), JSONMember("routing", .string(routing))])
     }
 
     public static func su(_ entity: String, _ status: String, _ progress: Double) -> Ack {
-        Ack("su", [JSONMember("entity_id", .string(entity)), JSONMember("status", .string(status)), JSONMember("progress", .number(progress))])
+        Ack(
+            "su",
+            [JSONMember("entity_id", .string(entity)), JSONMember("status", .string(status)), JSONMember("progress", .number(progress))])
     }
 
     public static func su(_ entity: String, _ status: String, version: Int) -> Ack {
-        Ack("su", [JSONMember("entity_id", .string(entity)), JSONMember("status", .string(status)), JSONMember("version", .number(Double(version)))])
+        Ack(
+            "su",
+            [
+                JSONMember("entity_id", .string(entity)), JSONMember("status", .string(status)),
+                JSONMember("version", .number(Double(version))),
+            ])
     }
 
     public static func cl(_ id: String, _ summary: JSONValue) -> Ack {
@@ -26,10 +35,12 @@ public struct Ack: Sendable, Equatable {
 
     /// `er:{code}|line N: {message}|{recovery}`.
     public static func error(_ error: CommandError, line: Int) -> Ack {
-        Ack("er", [
-            JSONMember("code", .string(error.code.rawValue)), JSONMember("message", .string("line \(line): \(error.message)")),
-            JSONMember("recovery", .string(error.recovery)),
-        ])
+        Ack(
+            "er",
+            [
+                JSONMember("code", .string(error.code.rawValue)), JSONMember("message", .string("line \(line): \(error.message)")),
+                JSONMember("recovery", .string(error.recovery)),
+            ])
     }
 
     public var isError: Bool { code == "er" }

@@ -17,13 +17,15 @@ public enum ContextView {
     public static func summary(_ entity: Entity) -> String {
         switch entity {
         case .task(let t):
-            return "task \(t.title): \(t.status.rawValue), progress \(JSONValue.format(number: t.progress)), intent \(t.intent), complexity \(t.complexity.rawValue), confidence \(JSONValue.format(number: t.confidence)), routing \(t.routing)"
+            return
+                "task \(t.title): \(t.status.rawValue), progress \(JSONValue.format(number: t.progress)), intent \(t.intent), complexity \(t.complexity.rawValue), confidence \(JSONValue.format(number: t.confidence)), routing \(t.routing)"
         case .memory(let m):
             let value = m.value.stringValue ?? m.value.jsonString
             return "memory \(m.key) = \(value) (\(m.type), version \(m.version))"
         case .workflow(let w):
             let done = w.steps.filter { $0.status == .completed }.count
-            return "workflow \(w.workflow): \(w.status.rawValue), progress \(JSONValue.format(number: w.progress)), \(done)/\(w.steps.count) steps"
+            return
+                "workflow \(w.workflow): \(w.status.rawValue), progress \(JSONValue.format(number: w.progress)), \(done)/\(w.steps.count) steps"
         case .context(_, let summary, _):
             return summary
         }

@@ -29,7 +29,8 @@ public struct Decider: Sendable {
             if let parent = spec.parent, s.task(parent) == nil { throw .notFound("parent task", parent) }
             let confidence = spec.confidence ?? routing.confidence(for: spec.complexity)
             let route = routing.route(confidence: confidence, complexity: spec.complexity)
-            return Decision(events: [EventDraft(stream, .taskCreated(spec, confidence: confidence, routing: route))], ack: .tr(id, confidence, route))
+            return Decision(
+                events: [EventDraft(stream, .taskCreated(spec, confidence: confidence, routing: route))], ack: .tr(id, confidence, route))
 
         case .taskUpdate(let id, let changes):
             let t = try task(id, s)
@@ -38,7 +39,10 @@ public struct Decider: Sendable {
         case .taskSplit(let id?, let confidence, let reason, let into):
             let t = try task(id, s)
             try move(t, to: .splitting)
-            var events = [EventDraft(StreamID(.task, id), .taskSplitRequested(confidence: confidence, reason: reason, children: into.compactMap(\.id)))]
+            var events = [
+                EventDraft(
+                    StreamID(.task, id), .taskSplitRequested(confidence: confidence, reason: reason, children: into.compactMap(\.id)))
+            ]
             var seen: Set<String> = [id]
             for child in into {
                 guard let cid = child.id else { throw .parse("child task id was not resolved", "report this as a bug") }
@@ -46,15 +50,22 @@ public struct Decider: Sendable {
                     throw CommandError(.conflict, "task '\(cid)' already exists", recovery: "choose another id for the child")
                 }
                 let c = child.confidence ?? routing.confidence(for: child.complexity)
-                events.append(EventDraft(StreamID(.task, cid), .taskCreated(child, confidence: c, routing: routing.route(confidence: c, complexity: child.complexity))))
+                events.append(
+                    EventDraft(
+                        StreamID(.task, cid),
+                        .taskCreated(child, confidence: c, routing: routing.route(confidence: c, complexity: child.complexity))))
             }
             return Decision(events: events, ack: .su(id, TaskStatus.splitting.rawValue, t.progress))
         case .taskSplit(nil, _, _, _):
-            throw CommandError(.notFound, "ts:auto names no task: none was created earlier on this input", recovery: "create a task with tc: first or name the task id")
+            throw CommandError(
+                .notFound, "ts:auto names no task: none was created earlier on this input",
+                recovery: "create a task with tc: first or name the task id")
 
         case .taskRoute(let id, let confidence, let route):
             _ = try task(id, s)
-            return Decision(events: [EventDraft(StreamID(.task, id), .taskRouted(confidence: confidence, routing: route))], ack: .tr(id, confidence, route))
+            return Decision(
+                events: [EventDraft(StreamID(.task, id), .taskRouted(confidence: confidence, routing: route))],
+                ack: .tr(id, confidence, route))
 
         case .taskStatus(let id, let status, let progress):
             let t = try task(id, s)
@@ -78,19 +89,25 @@ public struct Decider: Sendable {
         case .memoryStore(let key, let value, let type, let category, let significance):
             let version = (s.memory(key)?.version ?? 0) + 1
             return Decision(
-                events: [EventDraft(StreamID(.memory, key), .memoryStored(value: value, type: type, category: category, significance: significance))],
+                events: [
+                    EventDraft(
+                        StreamID(.memory, key), .memoryStored(value: value, type: type, category: category, significance: significance))
+                ],
                 ack: .su("memory/\(key)", "stored", version: version))
 
         case .memoryForget(let key):
             guard let m = s.memory(key) else { throw .notFound("memory key", key) }
-            return Decision(events: [EventDraft(StreamID(.memory, key), .memoryForgotten)], ack: .su("memory/\(key)", "forgotten", version: m.version))
+            return Decision(
+                events: [EventDraft(StreamID(.memory, key), .memoryForgotten)], ack: .su("memory/\(key)", "forgotten", version: m.version))
 
         case .workflowStart(let workflow, let id?, let params, let steps):
             let stream = StreamID(.workflow, id)
             guard s.revision(stream) == 0 else {
                 throw CommandError(.conflict, "workflow instance '\(id)' already exists", recovery: "choose another instance id")
             }
-            return Decision(events: [EventDraft(stream, .workflowStarted(workflow: workflow, params: params, steps: steps))], ack: .su(id, WorkflowStatus.running.rawValue, 0))
+            return Decision(
+                events: [EventDraft(stream, .workflowStarted(workflow: workflow, params: params, steps: steps))],
+                ack: .su(id, WorkflowStatus.running.rawValue, 0))
         case .workflowStart:
             throw .parse("workflow instance id was not resolved", "report this as a bug")
 
@@ -114,23 +131,29 @@ public struct Decider: Sendable {
             throw .notFound("task or workflow", entity)
 
         case .contextSummary(let id, let summary):
-            return Decision(events: [EventDraft(StreamID(.context, id), .contextSummarized(summary: summary))], ack: .cl(id, .string(summary)))
+            return Decision(
+                events: [EventDraft(StreamID(.context, id), .contextSummarized(summary: summary))], ack: .cl(id, .string(summary)))
 
         case .eventRetract(let seq, let reason):
             guard let target = s.retractionTarget else {
                 throw CommandError(.notFound, "no event at seq \(seq)", recovery: "check the position with chronicle tail")
             }
             guard !target.isRetraction else {
-                throw CommandError(.invalidTransition, "seq \(seq) is itself a retraction and cannot be retracted", recovery: "append the corrected fact as a new command")
+                throw CommandError(
+                    .invalidTransition, "seq \(seq) is itself a retraction and cannot be retracted",
+                    recovery: "append the corrected fact as a new command")
             }
             guard !target.alreadyRetracted else {
                 throw CommandError(.invalidTransition, "seq \(seq) is already retracted", recovery: "nothing to do")
             }
-            return Decision(events: [EventDraft(target.stream, .eventRetracted(seq: seq, reason: reason))], ack: .su("event/\(seq)", "retracted", 1))
+            return Decision(
+                events: [EventDraft(target.stream, .eventRetracted(seq: seq, reason: reason))], ack: .su("event/\(seq)", "retracted", 1))
 
         case .contextLoad(let id, let depth):
             guard let summary = ContextView.render(id, depth: depth, in: s) else {
-                throw CommandError(.notFound, "context '\(CommandError.shown(id))' does not exist", recovery: "load a task, workflow or memory key that exists, or a context path a task names")
+                throw CommandError(
+                    .notFound, "context '\(CommandError.shown(id))' does not exist",
+                    recovery: "load a task, workflow or memory key that exists, or a context path a task names")
             }
             return Decision(events: [], ack: .cl(id, summary))
         }
@@ -157,14 +180,20 @@ public struct Decider: Sendable {
     private func openWorkflow(_ id: String, _ s: DecisionState) throws(CommandError) -> WorkflowState {
         guard let w = s.workflow(id) else { throw .notFound("workflow instance", id) }
         guard w.status.isOpen else {
-            throw CommandError(.invalidTransition, "workflow '\(id)' is \(w.status.rawValue) and cannot change", recovery: "start a new instance")
+            throw CommandError(
+                .invalidTransition, "workflow '\(id)' is \(w.status.rawValue) and cannot change", recovery: "start a new instance")
         }
         return w
     }
 
     private func workflowDecision(_ w: WorkflowState, _ event: DomainEvent) -> Decision {
         let stream = StreamID(.workflow, w.id)
-        let after = WorkflowState.evolve(w, RecordedEvent(seq: 0, stream: stream, streamRevision: w.revision + 1, validFrom: w.updatedAt, recordedAt: w.updatedAt, commandID: "", event: event)) ?? w
+        let after =
+            WorkflowState.evolve(
+                w,
+                RecordedEvent(
+                    seq: 0, stream: stream, streamRevision: w.revision + 1, validFrom: w.updatedAt, recordedAt: w.updatedAt, commandID: "",
+                    event: event)) ?? w
         return Decision(events: [EventDraft(stream, event)], ack: .su(w.id, after.status.rawValue, after.progress))
     }
 }

@@ -128,7 +128,9 @@ extension DomainEvent {
         case "task.related":
             self = .taskRelated(related: strs("related") ?? [])
         case "memory.stored":
-            self = .memoryStored(value: p["value"] ?? .null, type: try str("type"), category: optStr("category"), significance: p["significance"]?.numberValue)
+            self = .memoryStored(
+                value: p["value"] ?? .null, type: try str("type"), category: optStr("category"),
+                significance: p["significance"]?.numberValue)
         case "memory.forgotten":
             self = .memoryForgotten
         case "workflow.started":

@@ -31,12 +31,13 @@ extension WorkflowState {
         .object([
             "id": .string(id), "workflow": .string(workflow), "status": .string(status.rawValue),
             "progress": .number(progress), "params": params,
-            "steps": .array(steps.map { step in
-                .object([
-                    "name": .string(step.name), "status": step.status.map { .string($0.rawValue) },
-                    "output": step.output, "error": step.error.map(JSONValue.string),
-                ])
-            }),
+            "steps": .array(
+                steps.map { step in
+                    .object([
+                        "name": .string(step.name), "status": step.status.map { .string($0.rawValue) },
+                        "output": step.output, "error": step.error.map(JSONValue.string),
+                    ])
+                }),
             "result": result, "cancel_reason": cancelReason.map(JSONValue.string),
             "started_at": .string(startedAt.rfc3339), "updated_at": .string(updatedAt.rfc3339),
             "revision": .number(Double(revision)),

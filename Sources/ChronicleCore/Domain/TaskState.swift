@@ -26,7 +26,10 @@ public struct TaskState: Sendable, Equatable {
     /// Stream revision of the newest event folded in.
     public var revision: Int
 
-    public init(id: String, title: String, intent: String, complexity: Complexity, confidence: Double, routing: String, createdAt: Timestamp, revision: Int) {
+    public init(
+        id: String, title: String, intent: String, complexity: Complexity, confidence: Double, routing: String, createdAt: Timestamp,
+        revision: Int
+    ) {
         self.id = id
         self.title = title
         self.intent = intent

@@ -38,7 +38,9 @@ public enum CodedLanguage {
                 envelope.validAt = try time(value)
             case "rev":
                 guard let rev = Int(value), rev >= 0 else {
-                    throw .parse("rev '\(CommandError.shown(value))' is not a revision number", "use a whole number ≥ 0 (0: the stream must not exist yet)")
+                    throw .parse(
+                        "rev '\(CommandError.shown(value))' is not a revision number",
+                        "use a whole number ≥ 0 (0: the stream must not exist yet)")
                 }
                 envelope.expectedRevision = rev
             default:
@@ -94,7 +96,9 @@ public enum CodedLanguage {
             return .taskSplit(id: id, confidence: try fraction(fields[1], "confidence"), reason: try text(fields[2], "reason"), into: [])
         case "tr":
             try need(3...3, "task_id|confidence|routing")
-            return .taskRoute(id: try identifier(fields[0], "task id"), confidence: try fraction(fields[1], "confidence"), routing: try identifier(fields[2], "routing"))
+            return .taskRoute(
+                id: try identifier(fields[0], "task id"), confidence: try fraction(fields[1], "confidence"),
+                routing: try identifier(fields[2], "routing"))
         case "wf":
             try need(1...2, "workflow|params")
             let workflow = try identifier(fields[0], "workflow")
@@ -112,7 +116,9 @@ public enum CodedLanguage {
         case "ms":
             try need(3...3, "key|value|type")
             let key = try identifier(fields[0], "memory key")
-            return .memoryStore(key: key, value: try codedValue(fields[1]), type: try identifier(fields[2], "memory type"), category: nil, significance: nil)
+            return .memoryStore(
+                key: key, value: try codedValue(fields[1]), type: try identifier(fields[2], "memory type"), category: nil, significance: nil
+            )
         case "cl":
             try need(1...2, "context_id|depth")
             let id = fields[0]

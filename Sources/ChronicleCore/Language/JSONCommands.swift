@@ -54,7 +54,9 @@ public enum JSONCommands {
             let reason = try f.string("reason") ?? ""
             var children: [TaskSpec] = []
             if let into = f.take("into") {
-                guard let items = into.arrayValue else { throw .parse("\"into\" must be an array of task specs", "write \"into\": [{\"title\": …}]") }
+                guard let items = into.arrayValue else {
+                    throw .parse("\"into\" must be an array of task specs", "write \"into\": [{\"title\": …}]")
+                }
                 for item in items {
                     var c = Fields(item, name: "task.split into")
                     var spec = try taskSpec(&c)
@@ -117,17 +119,23 @@ public enum JSONCommands {
             guard let id = try f.string("context_id") else { throw .parse("context.load needs \"context_id\"", "name the context") }
             guard Identifier.isValid(id) || Identifier.isValidPath(id) else { throw .invalidID("context id", id) }
             let word = try f.string("depth") ?? "summary"
-            guard let depth = ContextDepth(rawValue: word) else { throw .parse("depth '\(CommandError.shown(word))' is not summary or full", "use summary or full") }
+            guard let depth = ContextDepth(rawValue: word) else {
+                throw .parse("depth '\(CommandError.shown(word))' is not summary or full", "use summary or full")
+            }
             return .contextLoad(contextID: id, depth: depth)
         default:
             throw CommandError(
                 .unknownCommand, "unknown command '\(CommandError.shown(name))'",
-                recovery: "use task.create, task.update, task.split, task.status, task.complete, task.cancel, task.relate, memory.store, memory.forget, workflow.start, workflow.step, workflow.complete, workflow.cancel, event.retract or context.load")
+                recovery:
+                    "use task.create, task.update, task.split, task.status, task.complete, task.cancel, task.relate, memory.store, memory.forget, workflow.start, workflow.step, workflow.complete, workflow.cancel, event.retract or context.load"
+            )
         }
     }
 
     static func taskSpec(_ f: inout Fields) throws(CommandError) -> TaskSpec {
-        guard let title = try f.string("title"), !title.isEmpty else { throw .parse("\(f.name) needs a \"title\"", "give the task a title") }
+        guard let title = try f.string("title"), !title.isEmpty else {
+            throw .parse("\(f.name) needs a \"title\"", "give the task a title")
+        }
         guard !title.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 }) else {
             throw .parse("the title contains a control character", "remove control characters (newlines, tabs, NUL) from the title")
         }
@@ -156,7 +164,9 @@ public enum JSONCommands {
             c.intent = intent
         }
         if let word = try f.string("complexity") {
-            guard let complexity = Complexity(word: word) else { throw .parse("complexity '\(CommandError.shown(word))' is not low, medium or high", "use low, medium or high") }
+            guard let complexity = Complexity(word: word) else {
+                throw .parse("complexity '\(CommandError.shown(word))' is not low, medium or high", "use low, medium or high")
+            }
             c.complexity = complexity
         }
         c.confidence = try f.fraction("confidence")
@@ -172,7 +182,8 @@ public enum JSONCommands {
         var f = Fields(handoff, name: "handoff")
         guard let action = try f.string("action") else { throw .parse("the handoff has no \"action\"", "give \"action\": \"update_task\"") }
         guard action == "update_task" else {
-            throw CommandError(.unknownCommand, "unknown handoff action '\(CommandError.shown(action))'", recovery: "use \"action\": \"update_task\"")
+            throw CommandError(
+                .unknownCommand, "unknown handoff action '\(CommandError.shown(action))'", recovery: "use \"action\": \"update_task\"")
         }
         let id = try f.requiredID("taskId", alias: "task_id")
         let changes = try taskChanges(&f)
@@ -229,7 +240,9 @@ struct Fields {
 
     mutating func fraction(_ key: String) throws(CommandError) -> Double? {
         guard let n = try number(key) else { return nil }
-        guard n >= 0, n <= 1 else { throw .parse("\"\(key)\" must be from 0 to 1, got \(JSONValue.format(number: n))", "write it like 0.45") }
+        guard n >= 0, n <= 1 else {
+            throw .parse("\"\(key)\" must be from 0 to 1, got \(JSONValue.format(number: n))", "write it like 0.45")
+        }
         return n
     }
 
@@ -267,7 +280,9 @@ struct Fields {
     mutating func path(_ key: String) throws(CommandError) -> String? {
         guard let p = try string(key) else { return nil }
         guard Identifier.isValidPath(p) else {
-            throw CommandError(.invalidID, "\(key) '\(CommandError.shown(p))' is not a safe relative path", recovery: "use segments of A-Z a-z 0-9 _ . - separated by '/'")
+            throw CommandError(
+                .invalidID, "\(key) '\(CommandError.shown(p))' is not a safe relative path",
+                recovery: "use segments of A-Z a-z 0-9 _ . - separated by '/'")
         }
         return p
     }

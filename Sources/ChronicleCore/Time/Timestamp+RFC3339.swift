@@ -62,7 +62,8 @@ extension Timestamp {
             hour < 24, minute < 60, second < 61
         else { return nil }
         let days = Self.daysFromCivil(year: year, month: month, day: day)
-        let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + Swift.min(second, 59))
+        let seconds =
+            Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + Swift.min(second, 59))
             - Int64(offsetSeconds)
         let value = Timestamp(microseconds: seconds * 1_000_000 + Int64(micros))
         guard value >= .earliest, value <= .latest else { return nil }

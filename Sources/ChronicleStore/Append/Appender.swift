@@ -82,11 +82,14 @@ public final class Appender {
         let fingerprint = envelope.commandID == nil ? nil : CommandFingerprint.of(command, envelope)
         if let id = envelope.commandID, let stored = try tx.storedCommand(id: id) {
             guard stored.fingerprint == fingerprint else {
-                return .error(CommandError(
-                    .conflict, "command id '\(id)' was already used for a different command",
-                    recovery: "use a new id for a new command; repeat an id only to retry the same command"), line: line)
+                return .error(
+                    CommandError(
+                        .conflict, "command id '\(id)' was already used for a different command",
+                        recovery: "use a new id for a new command; repeat an id only to retry the same command"), line: line)
             }
-            return Ack(storedJSON: stored.ack) ?? .error(CommandError(.storage, "the stored ack of command '\(id)' is unreadable", recovery: "run chronicle verify"), line: line)
+            return Ack(storedJSON: stored.ack)
+                ?? .error(
+                    CommandError(.storage, "the stored ack of command '\(id)' is unreadable", recovery: "run chronicle verify"), line: line)
         }
         do {
             let resolved = try resolve(command)
@@ -99,8 +102,11 @@ public final class Appender {
             // events, or an event and its command id) is wrapped in a savepoint; a single INSERT
             // is already atomic, and skipping the savepoint there saves a third of the statements.
             let rows = decision.events.count + (envelope.commandID == nil ? 0 : 1)
-            let recorded = rows > 1
-                ? try tx.savepoint { try write(decision, envelope: envelope, fingerprint: fingerprint, recordedAt: recordedAt, validAt: validAt, tx) }
+            let recorded =
+                rows > 1
+                ? try tx.savepoint {
+                    try write(decision, envelope: envelope, fingerprint: fingerprint, recordedAt: recordedAt, validAt: validAt, tx)
+                }
                 : try write(decision, envelope: envelope, fingerprint: fingerprint, recordedAt: recordedAt, validAt: validAt, tx)
             for e in recorded { try live.apply(e, in: tx) }
             if case .taskCreate(let spec) = resolved { lastCreatedTask = spec.id }
@@ -109,13 +115,15 @@ public final class Appender {
             return .error(error, line: line)
         } catch let error as StoreError {
             logger.error("command not stored", metadata: ["input.line": "\(line)", "error": "\(error)"])
-            return .error(CommandError(.storage, "\(error)", recovery: "retry the line; if it fails again run chronicle verify"), line: line)
+            return .error(
+                CommandError(.storage, "\(error)", recovery: "retry the line; if it fails again run chronicle verify"), line: line)
         }
     }
 
     /// Inserts the decision's events (inside the command's savepoint) and returns them as recorded.
     private func write(
-        _ decision: Decider.Decision, envelope: Envelope, fingerprint: [UInt8]?, recordedAt: Timestamp, validAt: Timestamp, _ tx: LogTransaction
+        _ decision: Decider.Decision, envelope: Envelope, fingerprint: [UInt8]?, recordedAt: Timestamp, validAt: Timestamp,
+        _ tx: LogTransaction
     ) throws -> [RecordedEvent] {
         var seq = live.lastSeq
         var hash = live.lastHash
@@ -139,9 +147,10 @@ public final class Appender {
                 seq: seq, stream: stream, streamRevision: rev, type: type, typeVersion: draft.event.typeVersion,
                 validFrom: validAt.microseconds, recordedAt: recordedAt.microseconds, commandID: commandID,
                 codec: codec.rawValue, payload: payload, hash: hash)
-            recorded.append(RecordedEvent(
-                seq: seq, stream: draft.stream, streamRevision: rev, validFrom: validAt, recordedAt: recordedAt,
-                commandID: commandID, event: draft.event))
+            recorded.append(
+                RecordedEvent(
+                    seq: seq, stream: draft.stream, streamRevision: rev, validFrom: validAt, recordedAt: recordedAt,
+                    commandID: commandID, event: draft.event))
         }
         if let id = envelope.commandID {
             try tx.recordCommand(id: id, firstSeq: live.lastSeq + 1, fingerprint: fingerprint ?? [], ack: decision.ack.storedJSON)
@@ -178,16 +187,22 @@ public final class Appender {
             } else if live.exists(StreamID(.workflow, entity)) {
                 stream = StreamID(.workflow, entity)
             } else {
-                throw CommandError(.notFound, "no task or workflow '\(CommandError.shown(entity))'", recovery: "check the id; su: reports on tasks and workflow instances")
+                throw CommandError(
+                    .notFound, "no task or workflow '\(CommandError.shown(entity))'",
+                    recovery: "check the id; su: reports on tasks and workflow instances")
             }
             if stream.kind == .task {
                 guard let status = TaskStatus(word: word) else {
-                    throw CommandError(.parse, "'\(CommandError.shown(word))' is not a task status", recovery: "use one of \(TaskStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                    throw CommandError(
+                        .parse, "'\(CommandError.shown(word))' is not a task status",
+                        recovery: "use one of \(TaskStatus.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 return .taskStatus(id: stream.id, status: status, progress: progress)
             }
             guard let status = WorkflowStatus(word: word) else {
-                throw CommandError(.parse, "'\(CommandError.shown(word))' is not a workflow status", recovery: "use one of \(WorkflowStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw CommandError(
+                    .parse, "'\(CommandError.shown(word))' is not a workflow status",
+                    recovery: "use one of \(WorkflowStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             return .workflowStatus(id: stream.id, status: status, progress: progress)
         default:
@@ -209,7 +224,8 @@ public final class Appender {
         switch command {
         case .eventRetract(let seq, _):
             if let target = try tx.event(at: seq) {
-                s.retractionTarget = .init(stream: target.stream, isRetraction: target.isRetraction, alreadyRetracted: live.retracted.contains(seq))
+                s.retractionTarget = .init(
+                    stream: target.stream, isRetraction: target.isRetraction, alreadyRetracted: live.retracted.contains(seq))
             }
         case .contextLoad(let id, _):
             s.cascadeTasks = (live.cascade[id] ?? []).sorted().compactMap { live.streams[StreamID(.task, $0)]?.entity?.task }

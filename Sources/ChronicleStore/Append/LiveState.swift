@@ -81,7 +81,8 @@ public final class LiveState {
     private func refold(_ st: inout StreamState, _ stream: StreamID, _ tx: LogTransaction) throws {
         let events = try tx.events(stream: stream)
         st.entity = Fold.state(of: events, retracted: retracted)
-        st.maxValidFrom = events.filter { !$0.isRetraction && !retracted.contains($0.seq) }.map(\.validFrom).max()
+        st.maxValidFrom =
+            events.filter { !$0.isRetraction && !retracted.contains($0.seq) }.map(\.validFrom).max()
             ?? Timestamp(microseconds: .min)
     }
 }

@@ -1,8 +1,9 @@
 public import ChronicleCore
+
 #if canImport(Glibc)
-internal import Glibc
+    internal import Glibc
 #elseif canImport(Darwin)
-internal import Darwin
+    internal import Darwin
 #endif
 
 /// The wall clock: the current time, moved one microsecond past the previous commit if it

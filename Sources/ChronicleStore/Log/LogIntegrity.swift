@@ -24,7 +24,10 @@ public enum LogIntegrity {
         var expectedSeq: Int64 = 1
         var lastRecorded = Int64.min
         var revisions: [String: Int] = [:]
-        let statement = try tx.db.makeStatement(sql: "SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash FROM events ORDER BY seq")
+        let statement = try tx.db.makeStatement(
+            sql:
+                "SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash FROM events ORDER BY seq"
+        )
         let h = statement.sqliteStatement
         while sqlite3_step(h) == SQLITE_ROW {
             let seq = sqlite3_column_int64(h, 0)

@@ -68,10 +68,11 @@ public final class LogTransaction {
 
     /// Positions of every event a retraction names.
     public func retractedPositions() throws -> Set<Int64> {
-        Set(try rows("SELECT \(Self.columns) FROM events WHERE type = 'event.retracted'") { _ in }.compactMap { e -> Int64? in
-            if case .eventRetracted(let seq, _) = e.event { return seq }
-            return nil
-        })
+        Set(
+            try rows("SELECT \(Self.columns) FROM events WHERE type = 'event.retracted'") { _ in }.compactMap { e -> Int64? in
+                if case .eventRetracted(let seq, _) = e.event { return seq }
+                return nil
+            })
     }
 
     /// The ack stored for a command id, as its JSON text, and the fingerprint of the command.
@@ -114,7 +115,8 @@ public final class LogTransaction {
     static func insert(_ h: OpaquePointer, _ row: EventRow) throws {
         let (seq, stream, streamRevision, type, typeVersion, validFrom, recordedAt, commandID, codec, payload, hash) = (
             row.seq, row.stream, row.streamRevision, row.type, row.typeVersion, row.validFrom, row.recordedAt, row.commandID,
-            row.codec, row.payload, row.hash)
+            row.codec, row.payload, row.hash
+        )
         defer { sqlite3_reset(h) }
         sqlite3_bind_int64(h, 1, seq)
         bindText(h, 2, stream)
@@ -178,10 +180,11 @@ public final class LogTransaction {
             } catch {
                 throw StoreError.corruptEvent(seq: seq, reason: error.description)
             }
-            out.append(RecordedEvent(
-                seq: seq, stream: stream, streamRevision: Int(sqlite3_column_int64(h, 2)),
-                validFrom: Timestamp(microseconds: sqlite3_column_int64(h, 5)),
-                recordedAt: Timestamp(microseconds: sqlite3_column_int64(h, 6)), commandID: text(h, 7), event: event))
+            out.append(
+                RecordedEvent(
+                    seq: seq, stream: stream, streamRevision: Int(sqlite3_column_int64(h, 2)),
+                    validFrom: Timestamp(microseconds: sqlite3_column_int64(h, 5)),
+                    recordedAt: Timestamp(microseconds: sqlite3_column_int64(h, 6)), commandID: text(h, 7), event: event))
         }
         return out
     }
@@ -211,7 +214,9 @@ private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
 func bindText(_ h: OpaquePointer, _ i: Int32, _ s: String) {
     var s = s
-    s.withUTF8 { b in _ = sqlite3_bind_text(h, i, UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(b.count), transient) }
+    s.withUTF8 { b in
+        _ = sqlite3_bind_text(h, i, UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(b.count), transient)
+    }
 }
 
 func bindBlob(_ h: OpaquePointer, _ i: Int32, _ b: [UInt8]) {

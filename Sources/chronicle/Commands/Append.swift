@@ -47,13 +47,17 @@ struct Append: AsyncParsableCommand {
             let appender = try Appender(log: log, decider: Decider(routing: policy), clock: clock, logger: logger)
             outcome = try session.run(appender, logger: logger)
         } catch {
-            FileHandle.standardError.write(Data("chronicle: the log cannot be written: \(error)\nEvery line acked before this message is committed; append the rest again once the cause is fixed.\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "chronicle: the log cannot be written: \(error)\nEvery line acked before this message is committed; append the rest again once the cause is fixed.\n"
+                        .utf8))
             throw ExitCode(3)
         }
         switch outcome {
         case .finished: return
         case .stoppedAtError(let line):
-            FileHandle.standardError.write(Data("chronicle: --strict: stopped at the error on line \(line); later lines were not appended\n".utf8))
+            FileHandle.standardError.write(
+                Data("chronicle: --strict: stopped at the error on line \(line); later lines were not appended\n".utf8))
             throw ExitCode(1)
         case .outputClosed:
             FileHandle.standardError.write(Data("chronicle: standard output closed; stopped appending\n".utf8))
