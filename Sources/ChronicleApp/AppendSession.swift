@@ -73,11 +73,13 @@ public struct AppendSession {
         var errors = 0
         var linesRead = 0
         while true {
-            let (batch, read) = try queue.pop(limit: batchLimit)
+            let (chunks, read) = try queue.pop(limit: batchLimit)
             linesRead = read
-            if batch.isEmpty { break }
+            if chunks.isEmpty { break }
+            let batch = chunks.joined()
             let acks = try appender.append(batch, stopAtFirstError: strict)
             out.removeAll(keepingCapacity: true)
+            var lastLine = 0
             for (line, ack) in zip(batch, acks) {
                 switch format {
                 case .coded: out.append(contentsOf: ack.coded.utf8)
@@ -85,10 +87,11 @@ public struct AppendSession {
                 }
                 out.append(10)
                 if ack.isError { errors += 1 }
+                lastLine = line.number
             }
             guard Self.writeAll(outputFD, out) else { return .outputClosed }
-            if strict, acks.count < batch.count || acks.last?.isError == true {
-                return .stoppedAtError(line: batch[acks.count - 1].number)
+            if strict, acks.last?.isError == true {
+                return .stoppedAtError(line: lastLine)
             }
         }
         logger.info("input ended", metadata: ["input.lines": "\(linesRead)", "input.errors": "\(errors)"])

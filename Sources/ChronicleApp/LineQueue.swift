@@ -36,9 +36,9 @@ final class LineQueue: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Every queued chunk, merged up to `limit` lines (more only when one chunk is larger);
+    /// The queued chunks, up to `limit` lines together (more only when one chunk is larger);
     /// waits for at least one. Empty with `atEnd` when input is exhausted.
-    func pop(limit: Int) throws -> (lines: [Appender.Line], linesRead: Int) {
+    func pop(limit: Int) throws -> (chunks: [[Appender.Line]], linesRead: Int) {
         condition.lock()
         defer { condition.unlock() }
         while chunks.isEmpty && !ended { condition.wait() }
@@ -46,11 +46,15 @@ final class LineQueue: @unchecked Sendable {
             if let failure { throw failure }
             return ([], linesRead)
         }
-        var out = chunks.removeFirst()
-        while let next = chunks.first, out.count + next.count <= limit {
-            out.append(contentsOf: next)
-            chunks.removeFirst()
+        // Whole chunks are handed over as they are (no copying of lines).
+        var taken = 1
+        var count = chunks[0].count
+        while taken < chunks.count, count + chunks[taken].count <= limit {
+            count += chunks[taken].count
+            taken += 1
         }
+        let out = Array(chunks[..<taken])
+        chunks.removeFirst(taken)
         condition.broadcast()
         return (out, linesRead)
     }

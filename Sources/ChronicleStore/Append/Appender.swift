@@ -47,7 +47,7 @@ public final class Appender {
     ///   stream's newest one also reads and folds that stream.
     /// With `stopAtFirstError`, processing stops after the first error ack: the lines before it
     /// are committed, the ones after it are neither processed nor acked.
-    public func append(_ lines: [Line], stopAtFirstError: Bool = false) throws -> [Ack] {
+    public func append(_ lines: some Collection<Line>, stopAtFirstError: Bool = false) throws -> [Ack] {
         try log.write { tx in
             try catchUp(tx)
             // A bulk group's inserts run on the writing thread while the next commands are decided.
