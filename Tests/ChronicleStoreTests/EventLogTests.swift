@@ -214,3 +214,95 @@ import Testing
         #expect(bulk.live.streams.mapValues(\.entity) == inline.live.streams.mapValues(\.entity))
     }
 }
+
+/// Defects found in review, each pinned by a test.
+@Suite struct AppendRegressionTests {
+    func temporaryLog() throws -> (EventLog, String) {
+        let path = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        return (try EventLog(path: path, logger: TestLog.silentLogger), path)
+    }
+
+    /// A write that fails rolls the whole group back (bulk or small): no ack of it is given,
+    /// nothing of it is committed, and the appender goes on from what the log really holds.
+    @Test(arguments: [10, 80])
+    func aFailedWriteRollsTheWholeGroupBack(lines: Int) throws {
+        let (log, path) = try temporaryLog()
+        let appender = try TestLog.appender(log)
+        _ = try appender.append(text: "ms:seed|0|semantic")
+        try DatabaseQueue(path: path).write { db in
+            try db.execute(
+                sql:
+                    "CREATE TRIGGER boom BEFORE INSERT ON events WHEN NEW.stream = 'memory/boom' BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+            )
+        }
+        var text = (0..<lines).map { "ms:k\($0 % 5)|v\($0)|semantic" }
+        text.insert("ms:boom|x|semantic", at: lines / 4)
+        text.insert("[valid=2025-05-01T00:00:00Z] ms:k1|late|semantic", at: lines - 2)
+        #expect(throws: (any Error).self) { try appender.append(text: text.joined(separator: "\n")) }
+        #expect(try log.events().count == 1)
+        #expect(try LogIntegrity.check(log) == [])
+        try DatabaseQueue(path: path).write { try $0.execute(sql: "DROP TRIGGER boom") }
+        #expect(try appender.append(text: "ms:k0|after|semantic") == ["su:memory/k0|stored|1"])
+        #expect(try log.events().map(\.seq) == [1, 2])
+        #expect(try LogIntegrity.check(log) == [])
+    }
+
+    /// Catching up through a retraction or a late event folds each event once.
+    @Test func catchUpThroughARetractionFoldsEachEventOnce() throws {
+        let (log, _) = try temporaryLog()
+        let writer = try TestLog.appender(log)
+        _ = try writer.append(
+            text: """
+                ms:k|one|semantic
+                {"cmd":"event.retract","seq":1,"reason":"x"}
+                ms:k|two|semantic
+                ms:m|a|semantic
+                [valid=2025-05-01T00:00:00Z] ms:m|early|semantic
+                ms:m|b|semantic
+                """)
+        let reader = try TestLog.appender(log)
+        for stream in [StreamID(.memory, "k"), StreamID(.memory, "m")] {
+            #expect(reader.live.streams[stream]?.entity == writer.live.streams[stream]?.entity)
+        }
+        #expect(reader.live.streams[StreamID(.memory, "k")]?.entity?.memory?.version == 1)
+        #expect(reader.live.streams[StreamID(.memory, "m")]?.entity?.memory?.version == 3)
+        #expect(try reader.append(text: "ms:k|three|semantic") == ["su:memory/k|stored|2"])
+    }
+
+    /// A retried tc: (same id) is still the task ts:auto names.
+    @Test func aRetriedTaskCreationIsTheTaskTsAutoNames() throws {
+        let (log, path) = try temporaryLog()
+        _ = try TestLog.appender(log).append(text: "[id=c1] tc:Auth System|code|high")
+        let second = try TestLog.appender(EventLog(path: path, logger: TestLog.silentLogger))
+        #expect(
+            try second.append(text: "[id=c1] tc:Auth System|code|high\nts:auto|0.5|too big") == [
+                "tr:auth_system_001|0.6|guided", "su:auth_system_001|splitting|0",
+            ])
+    }
+
+    /// cl: of a context path answers as of the command's valid time, like cl: of a task.
+    @Test func aContextPathIsLoadedAsOfTheValidTime() throws {
+        let (log, _) = try temporaryLog()
+        let appender = try TestLog.appender(log)
+        _ = try appender.append(
+            text: """
+                {"cmd":"task.create","id":"a1","title":"A","intent":"x","complexity":"low","context_cascade":"ctx/dev","valid_at":"2025-06-01T09:00:00Z"}
+                [valid=2025-06-01T12:00:00Z] su:a1|in_progress|0.5
+                {"cmd":"task.update","id":"a1","set":{"context_cascade":"ctx/ops"},"valid_at":"2025-06-01T13:00:00Z"}
+                """)
+        #expect(try appender.append(text: "cl:ctx/dev|summary") == ["cl:ctx/dev|1 task: a1 (pending)"])
+        #expect(try appender.append(text: "[valid=2025-06-01T12:30:00Z] cl:ctx/dev|summary") == ["cl:ctx/dev|1 task: a1 (in_progress)"])
+        #expect(try appender.append(text: "[valid=2025-06-01T14:00:00Z] cl:ctx/dev|summary").first?.hasPrefix("er:not_found") == true)
+        #expect(try appender.append(text: "[valid=2025-06-01T14:00:00Z] cl:ctx/ops|summary") == ["cl:ctx/ops|1 task: a1 (in_progress)"])
+    }
+
+    /// A retry whose JSON members come in another order is the same command.
+    @Test func aRetryWithReorderedJSONIsTheSameCommand() throws {
+        let (log, _) = try temporaryLog()
+        let appender = try TestLog.appender(log)
+        let first = try appender.append(text: #"{"cmd":"memory.store","id":"m1","key":"k","value":{"a":1,"b":[{"y":2,"x":1}]}}"#)
+        let retry = try appender.append(text: #"{"value":{"b":[{"x":1,"y":2}],"a":1},"key":"k","id":"m1","cmd":"memory.store"}"#)
+        #expect(retry == first)
+        #expect(try log.events().count == 1)
+    }
+}

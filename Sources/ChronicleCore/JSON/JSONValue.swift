@@ -72,3 +72,16 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByFloatLiteral, Expr
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(nilLiteral: ()) { self = .null }
 }
+
+extension JSONValue {
+    /// The same value with every object's members sorted by key: equal for two texts that differ
+    /// only in member order.
+    public var canonical: JSONValue {
+        switch self {
+        case .array(let items): .array(items.map(\.canonical))
+        case .object(let members):
+            .object(members.map { JSONMember($0.key, $0.value.canonical) }.sorted { $0.key < $1.key })
+        default: self
+        }
+    }
+}

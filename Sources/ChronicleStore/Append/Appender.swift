@@ -19,7 +19,9 @@ public final class Appender {
     public let decider: Decider
     let clock: any RecordingClock
     let logger: Logger
-    public let live = LiveState()
+    public private(set) var live = LiveState()
+    /// Set when a group failed: the in-memory view may hold what was rolled back.
+    private var stale = false
     /// Groups of at least this many lines overlap deciding with writing (two threads);
     /// smaller ones, interactive lines above all, are written inline.
     static let pipelineThreshold = 64
@@ -48,6 +50,25 @@ public final class Appender {
     /// With `stopAtFirstError`, processing stops after the first error ack: the lines before it
     /// are committed, the ones after it are neither processed nor acked.
     public func append(_ lines: some Collection<Line>, stopAtFirstError: Bool = false) throws -> [Ack] {
+        if stale {
+            live = LiveState()
+            try log.read { tx in try catchUp(tx) }
+            stale = false
+        }
+        let lastCreatedBefore = lastCreatedTask
+        stale = true
+        let acks: [Ack]
+        do {
+            acks = try group(lines, stopAtFirstError: stopAtFirstError)
+        } catch {
+            lastCreatedTask = lastCreatedBefore
+            throw error
+        }
+        stale = false
+        return acks
+    }
+
+    private func group(_ lines: some Collection<Line>, stopAtFirstError: Bool) throws -> [Ack] {
         try log.write { tx in
             try catchUp(tx)
             // A bulk group's inserts run on the writing thread while the next commands are decided.
@@ -87,7 +108,12 @@ public final class Appender {
                         .conflict, "command id '\(id)' was already used for a different command",
                         recovery: "use a new id for a new command; repeat an id only to retry the same command"), line: line)
             }
-            return Ack(storedJSON: stored.ack)
+            let ack = Ack(storedJSON: stored.ack)
+            // A retried task creation is still "the task created last" for ts:auto.
+            if case .taskCreate = command, let ack, ack.code == "tr", let id = ack.fields.first?.value.stringValue {
+                lastCreatedTask = id
+            }
+            return ack
                 ?? .error(
                     CommandError(.storage, "the stored ack of command '\(id)' is unreadable", recovery: "run chronicle verify"), line: line)
         }
@@ -113,11 +139,9 @@ public final class Appender {
             return decision.ack
         } catch let error as CommandError {
             return .error(error, line: line)
-        } catch let error as StoreError {
-            logger.error("command not stored", metadata: ["input.line": "\(line)", "error": "\(error)"])
-            return .error(
-                CommandError(.storage, "\(error)", recovery: "retry the line; if it fails again run chronicle verify"), line: line)
         }
+        // Any other error (the log could not be read or written) ends the whole group: the
+        // transaction is rolled back and no ack of the group is given.
     }
 
     /// Inserts the decision's events (inside the command's savepoint) and returns them as recorded.
@@ -228,7 +252,10 @@ public final class Appender {
                     stream: target.stream, isRetraction: target.isRetraction, alreadyRetracted: live.retracted.contains(seq))
             }
         case .contextLoad(let id, _):
-            s.cascadeTasks = (live.cascade[id] ?? []).sorted().compactMap { live.streams[StreamID(.task, $0)]?.entity?.task }
+            // The index holds every task that ever named the path; keep those that name it as of the valid time.
+            s.cascadeTasks = try (live.cascade[id] ?? []).sorted().compactMap { taskID in
+                try live.entity(StreamID(.task, taskID), asOf: validAt, in: tx)?.task
+            }.filter { $0.contextCascade == id }
         default:
             break
         }

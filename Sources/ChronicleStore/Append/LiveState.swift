@@ -11,11 +11,7 @@ public final class LiveState {
         /// The newest valid time among the stream's folded events.
         public var maxValidFrom = Timestamp(microseconds: .min)
         /// The fold of every (unretracted) event of the stream: the state as of valid time ≥ maxValidFrom.
-        public var entity: Entity? {
-            didSet { contextCascade = entity?.task?.contextCascade }
-        }
-        /// For a task: the context-cascade path its current state names.
-        public private(set) var contextCascade: String?
+        public var entity: Entity?
     }
 
     public private(set) var streams: [StreamID: StreamState] = [:]
@@ -25,7 +21,7 @@ public final class LiveState {
     public internal(set) var lastHash: [UInt8] = HashChain.genesis
     public private(set) var taskIDs = IDAllocator()
     public private(set) var workflowIDs = IDAllocator()
-    /// Context-cascade path → the tasks that name it (as of now).
+    /// Context-cascade path → every task that named it at some valid time (readers filter).
     public private(set) var cascade: [String: Set<String>] = [:]
 
     public init() {}
@@ -51,35 +47,36 @@ public final class LiveState {
         lastSeq = e.seq
         lastRecordedAt = e.recordedAt
         var st = streams[e.stream] ?? StreamState()
-        let before = st.contextCascade
         st.revision = e.streamRevision
         if case .eventRetracted(let seq, _) = e.event {
             retracted.insert(seq)
-            try refold(&st, e.stream, tx)
+            try refold(&st, e.stream, upTo: e.seq, tx)
         } else if e.validFrom >= st.maxValidFrom {
             st.entity = Entity.evolve(st.entity, e)
             st.maxValidFrom = e.validFrom
         } else {
-            try refold(&st, e.stream, tx)
+            try refold(&st, e.stream, upTo: e.seq, tx)
         }
         streams[e.stream] = st
+        // The cascade index keeps every path a task's events ever named (a superset: readers
+        // filter by the task's state at their valid time).
         switch e.event {
-        case .taskCreated: taskIDs.observe(e.stream.id)
-        case .workflowStarted: workflowIDs.observe(e.stream.id)
-        default: break
-        }
-        if e.stream.kind == .task {
-            let old = before
-            let new = st.contextCascade
-            if old != new {
-                if let old { cascade[old]?.remove(e.stream.id) }
-                if let new { cascade[new, default: []].insert(e.stream.id) }
-            }
+        case .taskCreated(let spec, _, _):
+            taskIDs.observe(e.stream.id)
+            if let path = spec.contextCascade { cascade[path, default: []].insert(e.stream.id) }
+        case .taskUpdated(let changes):
+            if let path = changes.contextCascade { cascade[path, default: []].insert(e.stream.id) }
+        case .workflowStarted:
+            workflowIDs.observe(e.stream.id)
+        default:
+            break
         }
     }
 
-    private func refold(_ st: inout StreamState, _ stream: StreamID, _ tx: LogTransaction) throws {
-        let events = try tx.events(stream: stream)
+    /// Re-folds a stream from the log, up to the event being applied: when catching up, later
+    /// events of the stream are already in the log but not yet applied.
+    private func refold(_ st: inout StreamState, _ stream: StreamID, upTo seq: Int64, _ tx: LogTransaction) throws {
+        let events = try tx.events(stream: stream).filter { $0.seq <= seq }
         st.entity = Fold.state(of: events, retracted: retracted)
         st.maxValidFrom =
             events.filter { !$0.isRetraction && !retracted.contains($0.seq) }.map(\.validFrom).max()

@@ -121,6 +121,7 @@ public final class EventLog: @unchecked Sendable {
             try tx.prepareHotStatements()
             writer = WritePipeline(hot: hot)
         }
+        writer!.reset()
         tx.startPipelining(writer!)
     }
 

@@ -29,7 +29,10 @@ public enum LogIntegrity {
                 "SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash FROM events ORDER BY seq"
         )
         let h = statement.sqliteStatement
-        while sqlite3_step(h) == SQLITE_ROW {
+        var rc = sqlite3_step(h)
+        defer { sqlite3_reset(h) }
+        while rc == SQLITE_ROW {
+            defer { rc = sqlite3_step(h) }
             let seq = sqlite3_column_int64(h, 0)
             func fail(_ what: String) { problems.append(Problem(seq: seq, what: what)) }
             let stream = String(cString: sqlite3_column_text(h, 1))
@@ -60,6 +63,9 @@ public enum LogIntegrity {
                 validFrom: valid, recordedAt: recorded, commandID: command, codec: codec, payload: payload)
             if computed != hash { fail("hash does not match the row's content and the previous hash") }
             previousHash = hash
+        }
+        if rc != SQLITE_DONE {
+            throw StoreError.read(reason: String(cString: sqlite3_errmsg(sqlite3_db_handle(h))))
         }
         return problems
     }

@@ -62,15 +62,22 @@ final class WritePipeline: @unchecked Sendable {
         local.removeAll(keepingCapacity: true)
     }
 
-    /// Waits until every operation handed over is executed; throws (once) the first failure.
+    /// Waits until every operation handed over is executed; throws the first failure, again
+    /// on every call, until ``reset()``: once a write failed, the transaction must be rolled back.
     func drain() throws {
         handOff()
         condition.lock()
         while !queued.isEmpty || busy { condition.wait() }
         let error = failure
-        failure = nil
         condition.unlock()
         if let error { throw error }
+    }
+
+    /// Forgets a failure, for the next transaction (the failed one was rolled back).
+    func reset() {
+        condition.lock()
+        failure = nil
+        condition.unlock()
     }
 
     /// Ends the writing thread once it is idle.
