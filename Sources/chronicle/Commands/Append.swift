@@ -46,10 +46,14 @@ struct Append: AsyncParsableCommand {
         do {
             let appender = try Appender(log: log, decider: Decider(routing: policy), clock: clock, logger: logger)
             outcome = try session.run(appender, logger: logger)
+        } catch let error as InputError {
+            FileHandle.standardError.write(
+                Data("chronicle: \(error)\nEvery line acked before this message is committed.\n".utf8))
+            throw ExitCode(1)
         } catch {
             FileHandle.standardError.write(
                 Data(
-                    "chronicle: the log cannot be written: \(error)\nEvery line acked before this message is committed; append the rest again once the cause is fixed.\n"
+                    "chronicle: the log cannot be written: \(error)\nThe group of lines being committed was rolled back; every line acked before this message is committed. Append the unacked lines again once the cause is fixed.\n"
                         .utf8))
             throw ExitCode(3)
         }
