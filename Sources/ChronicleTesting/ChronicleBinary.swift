@@ -47,7 +47,7 @@ public enum ChronicleBinary {
             try? stdin.fileHandleForWriting.close()
         }
         writer.start()
-        let errData = StderrCollector(stderr.fileHandleForReading)
+        let errData = PipeCollector(stderr.fileHandleForReading)
         let out = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: errData.finish())
@@ -55,18 +55,19 @@ public enum ChronicleBinary {
 }
 
 /// Reads a pipe to its end on its own thread, so neither pipe can fill and stall the child.
-final class StderrCollector: @unchecked Sendable {
+public final class PipeCollector: @unchecked Sendable {
     private var data = Data()
     private let done = DispatchSemaphore(value: 0)
 
-    init(_ handle: FileHandle) {
+    public init(_ handle: FileHandle) {
         Thread {
             self.data = handle.readDataToEndOfFile()
             self.done.signal()
         }.start()
     }
 
-    func finish() -> String {
+    /// Waits for the end of the pipe; everything read, as UTF-8 text.
+    public func finish() -> String {
         done.wait()
         return String(decoding: data, as: UTF8.self)
     }

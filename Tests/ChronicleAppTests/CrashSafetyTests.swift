@@ -61,7 +61,7 @@ import Testing
                 try? stdin.fileHandleForWriting.close()
             }
             writer.start()
-            let output = OutputCollector(stdout.fileHandleForReading)
+            let output = PipeCollector(stdout.fileHandleForReading)
             usleep(UInt32.random(in: 50_000...1_500_000, using: &generator))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
@@ -93,23 +93,5 @@ import Testing
             }
             #expect(perCommand.count == stored.count)
         }
-    }
-}
-
-/// Reads a pipe to its end on its own thread.
-final class OutputCollector: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread {
-            self.data = handle.readDataToEndOfFile()
-            self.done.signal()
-        }.start()
-    }
-
-    func finish() -> String {
-        done.wait()
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -7,10 +7,6 @@ import Testing
 @testable import ChronicleStore
 
 @Suite struct EventLogTests {
-    func temporaryLog() throws -> (EventLog, String) {
-        let path = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
-        return (try EventLog(path: path, logger: TestLog.silentLogger), path)
-    }
 
     @Test func embeddedMigrationsAreTheFilesInSchema() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -217,10 +213,6 @@ import Testing
 
 /// Defects found in review, each pinned by a test.
 @Suite struct AppendRegressionTests {
-    func temporaryLog() throws -> (EventLog, String) {
-        let path = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
-        return (try EventLog(path: path, logger: TestLog.silentLogger), path)
-    }
 
     /// A write that fails rolls the whole group back (bulk or small): no ack of it is given,
     /// nothing of it is committed, and the appender goes on from what the log really holds.
@@ -305,4 +297,10 @@ import Testing
         #expect(retry == first)
         #expect(try log.events().count == 1)
     }
+}
+
+/// A log in a fresh temporary directory, and its path.
+func temporaryLog() throws -> (EventLog, String) {
+    let path = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+    return (try EventLog(path: path, logger: TestLog.silentLogger), path)
 }
