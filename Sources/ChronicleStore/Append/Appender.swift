@@ -3,7 +3,7 @@ public import Logging
 
 /// Turns parsed input lines into committed events and acks: group commit, a savepoint around
 /// every command that writes more than one row (a one-row command is atomic as a statement),
-/// command, exactly-once command ids, and catch-up with other appenders before deciding.
+/// exactly-once command ids, and catch-up with other appenders before deciding.
 public final class Appender {
     /// One input line, numbered from 1, as the reader parsed it.
     public struct Line: Sendable {
@@ -44,11 +44,12 @@ public final class Appender {
     /// Decides and commits `lines` in one transaction; one ack per line, in order.
     ///
     /// A refused line appends nothing and leaves the others alone. Throws only when the log
-    /// itself cannot be written: then nothing of this batch is committed.
+    /// itself cannot be read or written: then nothing of this group is committed, and the next
+    /// call starts again from what the log holds. With `stopAtFirstError`, processing stops after
+    /// the first error ack: the lines before it are committed, the ones after it are neither
+    /// processed nor acked.
     /// - Complexity: O(lines) in the usual case; a command with a valid time before its
     ///   stream's newest one also reads and folds that stream.
-    /// With `stopAtFirstError`, processing stops after the first error ack: the lines before it
-    /// are committed, the ones after it are neither processed nor acked.
     public func append(_ lines: some Collection<Line>, stopAtFirstError: Bool = false) throws -> [Ack] {
         if stale {
             live = LiveState()
