@@ -154,3 +154,36 @@ extension DomainEvent {
         }
     }
 }
+
+extension DomainEvent {
+    /// Appends the payload's JSON to `out`: the same bytes as `payload.write(into:)`, written
+    /// without building the value first for the commonest events (the append path's encoder).
+    public func writePayload(into out: inout [UInt8]) {
+        switch self {
+        case .memoryStored(let value, let type, let category, let significance):
+            out.append(contentsOf: #"{"value":"#.utf8)
+            value.write(into: &out)
+            out.append(contentsOf: #","type":"#.utf8)
+            JSONValue.writeString(type, into: &out)
+            if let category {
+                out.append(contentsOf: #","category":"#.utf8)
+                JSONValue.writeString(category, into: &out)
+            }
+            if let significance {
+                out.append(contentsOf: #","significance":"#.utf8)
+                out.append(contentsOf: JSONValue.format(number: significance).utf8)
+            }
+            out.append(125)
+        case .taskStatusChanged(let status, let progress):
+            out.append(contentsOf: #"{"status":"#.utf8)
+            JSONValue.writeString(status.rawValue, into: &out)
+            if let progress {
+                out.append(contentsOf: #","progress":"#.utf8)
+                out.append(contentsOf: JSONValue.format(number: progress).utf8)
+            }
+            out.append(125)
+        default:
+            payload.write(into: &out)
+        }
+    }
+}

@@ -44,7 +44,7 @@ extension JSONValue {
 
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    public static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(34)
         var s = s
         s.withUTF8 { bytes in

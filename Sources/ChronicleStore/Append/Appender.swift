@@ -160,7 +160,7 @@ public final class Appender {
             let rev = (revisions[draft.stream] ?? live.revision(draft.stream)) + 1
             revisions[draft.stream] = rev
             jsonScratch.removeAll(keepingCapacity: true)
-            draft.event.payload.write(into: &jsonScratch)
+            draft.event.writePayload(into: &jsonScratch)
             let (codec, payload) = PayloadCodec.encode(jsonScratch)
             let stream = draft.stream.description
             let type = draft.event.type

@@ -46,18 +46,9 @@ public final class LiveState {
     public func apply(_ e: RecordedEvent, in tx: LogTransaction) throws {
         lastSeq = e.seq
         lastRecordedAt = e.recordedAt
-        var st = streams[e.stream] ?? StreamState()
-        st.revision = e.streamRevision
-        if case .eventRetracted(let seq, _) = e.event {
-            retracted.insert(seq)
-            try refold(&st, e.stream, upTo: e.seq, tx)
-        } else if e.validFrom >= st.maxValidFrom {
-            st.entity = Entity.evolve(st.entity, e)
-            st.maxValidFrom = e.validFrom
-        } else {
-            try refold(&st, e.stream, upTo: e.seq, tx)
-        }
-        streams[e.stream] = st
+        if case .eventRetracted(let seq, _) = e.event { retracted.insert(seq) }
+        // In place: one lookup, and the stream's state is not copied out and back.
+        try fold(e, into: &streams[e.stream, default: StreamState()], tx)
         // The cascade index keeps every path a task's events ever named (a superset: readers
         // filter by the task's state at their valid time).
         switch e.event {
@@ -70,6 +61,16 @@ public final class LiveState {
             workflowIDs.observe(e.stream.id)
         default:
             break
+        }
+    }
+
+    private func fold(_ e: RecordedEvent, into st: inout StreamState, _ tx: LogTransaction) throws {
+        st.revision = e.streamRevision
+        if e.isRetraction || e.validFrom < st.maxValidFrom {
+            try refold(&st, e.stream, upTo: e.seq, tx)
+        } else {
+            st.entity = Entity.evolve(st.entity, e)
+            st.maxValidFrom = e.validFrom
         }
     }
 
