@@ -26,7 +26,7 @@ public struct StreamID: Hashable, Sendable, CustomStringConvertible {
         self.init(kind, id)
     }
 
-    public var description: String { "\(kind.rawValue)/\(id)" }
+    public var description: String { kind.rawValue + "/" + id }
 }
 
 /// The rules for ids and keys: safe as file names and as Redis keys.

@@ -152,7 +152,7 @@ public final class Appender {
     ) throws -> [RecordedEvent] {
         var seq = live.lastSeq
         var hash = live.lastHash
-        let commandID = envelope.commandID ?? "@\(seq + 1)"
+        let commandID = envelope.commandID ?? "@" + String(seq + 1)
         var revisions: [StreamID: Int] = [:]
         var recorded: [RecordedEvent] = []
         for draft in decision.events {

@@ -36,7 +36,7 @@ final class WritePipeline: @unchecked Sendable {
     private var local: [Operation] = []
     private let handles: [HotStatements.Kind: OpaquePointer]
     /// Operations gathered before they are handed over (fewer lock round trips).
-    private let handOffSize = 256
+    private let handOffSize = 1_024
 
     /// `hot` must have every statement prepared (``LogTransaction/startPipelining(_:)`` does it).
     init(hot: HotStatements) {
