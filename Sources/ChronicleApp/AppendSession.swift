@@ -69,45 +69,44 @@ public struct AppendSession {
         }
         reader.name = "chronicle.reader"
         reader.start()
-        var out: [UInt8] = []
+        let output = AckOutput(format: format, fd: outputFD)
+        defer { output.stop() }
         var errors = 0
         var linesRead = 0
-        while true {
+        while output.isOpen {
             let (chunks, read) = try queue.pop(limit: batchLimit)
             linesRead = read
             if chunks.isEmpty { break }
-            let batch = chunks.joined()
-            let acks = try appender.append(batch, stopAtFirstError: strict)
-            out.removeAll(keepingCapacity: true)
-            var lastLine = 0
-            for (line, ack) in zip(batch, acks) {
-                switch format {
-                case .coded: out.append(contentsOf: ack.coded.utf8)
-                case .json: out.append(contentsOf: ack.json(line: line.number).utf8)
-                }
-                out.append(10)
-                if ack.isError { errors += 1 }
-                lastLine = line.number
-            }
-            guard Self.writeAll(outputFD, out) else { return .outputClosed }
+            let count = chunks.reduce(0) { $0 + $1.count }
+            let acks = try appender.append(chunks: chunks, stopAtFirstError: strict)
+            errors += acks.reduce(0) { $0 + ($1.isError ? 1 : 0) }
             if strict, acks.last?.isError == true {
-                return .stoppedAtError(line: lastLine)
+                guard output.writeNow(chunks, acks) else { return .outputClosed }
+                return .stoppedAtError(line: Self.number(of: acks.count - 1, in: chunks))
+            }
+            // A bulk group's acks are written while the next group is decided; a small group's
+            // (an interactive writer's line) at once.
+            if count >= Self.backgroundOutputThreshold {
+                output.submit(chunks, acks)
+            } else {
+                guard output.writeNow(chunks, acks) else { return .outputClosed }
             }
         }
+        guard output.flush() else { return .outputClosed }
         logger.info("input ended", metadata: ["input.lines": "\(linesRead)", "input.errors": "\(errors)"])
         return .finished(lines: linesRead, errors: errors)
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += n
+    /// Groups of at least this many lines have their acks written by the output thread.
+    static let backgroundOutputThreshold = 64
+
+    /// The input line number of the `index`-th line of `chunks`.
+    static func number(of index: Int, in chunks: [[Appender.Line]]) -> Int {
+        var k = index
+        for chunk in chunks {
+            if k < chunk.count { return chunk[k].number }
+            k -= chunk.count
         }
-        return true
+        return 0
     }
 }

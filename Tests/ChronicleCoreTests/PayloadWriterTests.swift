@@ -26,3 +26,30 @@ import Testing
         #expect(String(decoding: fast, as: UTF8.self) == event.payload.jsonString)
     }
 }
+
+/// The byte writers of the ack path give exactly what the String forms give.
+@Suite struct ByteWriterTests {
+    @Test(arguments: [0, -0.0, 1, -1, 0.45, 1e15, -9_007_199_254_740_991, 9_007_199_254_740_992, 1e300, 123_456_789, .nan, .infinity])
+    func numbersAreWrittenAsFormatted(n: Double) {
+        var out: [UInt8] = []
+        JSONValue.write(number: n, into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == JSONValue.format(number: n))
+    }
+
+    @Test(arguments: [
+        ("plain", "plain"), ("a|b", #"a\|b"#), (#"back\slash"#, #"back\\slash"#), ("two\nlines", #"two\nlines"#),
+        ("crlf\r\n", #"crlf\r\n"#), ("é|ü", #"é\|ü"#),
+    ])
+    func fieldsAreEscapedByteByByte(text: String, escaped: String) throws {
+        #expect(CodedLanguage.escape(text) == escaped)
+        var out: [UInt8] = []
+        CodedLanguage.writeEscaped(text, into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == escaped)
+    }
+
+    @Test func aCodedAckIsItsFieldsJoined() {
+        let ack = Ack.su("task_1", "in_progress", 0.4)
+        #expect(ack.coded == "su:task_1|in_progress|0.4")
+        #expect(Ack.error(CommandError(.parse, "bad | bar", recovery: "fix"), line: 3).coded == #"er:parse|line 3: bad \| bar|fix"#)
+    }
+}

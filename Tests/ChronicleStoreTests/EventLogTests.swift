@@ -297,6 +297,37 @@ import Testing
         #expect(retry == first)
         #expect(try log.events().count == 1)
     }
+
+    /// Commits do not checkpoint the WAL themselves; the checkpointing thread copies it back
+    /// into the database file while the log stays open.
+    @Test func theWALIsCopiedBackWhileTheLogIsOpen() throws {
+        let (log, path) = try temporaryLog()
+        let appender = try TestLog.appender(log)
+        let initialSize = try fileSize(path)
+        // About 3,000 pages of WAL, past the checkpointing mark of 1,000 (values that LZ4 cannot shrink).
+        var seed: UInt64 = 42
+        let lines = (1...4_000).map { i in
+            let value = (0..<2_000).map { _ -> Character in
+                seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return Character(UnicodeScalar(UInt8(97 + (seed >> 33) % 26)))
+            }
+            return "ms:key_\(i)|\(String(value))|semantic"
+        }
+        _ = try appender.append(text: lines.joined(separator: "\n"))
+        var size = try fileSize(path)
+        let deadline = Date().addingTimeInterval(30)
+        while size < initialSize + 4_000_000, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.02)
+            size = try fileSize(path)
+        }
+        #expect(size >= initialSize + 4_000_000, "database file \(size) bytes, WAL not copied back")
+        #expect(try LogIntegrity.check(log).isEmpty)
+        #expect(try log.events().count == 4_000)
+    }
+
+    private func fileSize(_ path: String) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
 }
 
 /// A log in a fresh temporary directory, and its path.

@@ -45,18 +45,25 @@ public struct Ack: Sendable, Equatable {
 
     public var isError: Bool { code == "er" }
 
-    /// The coded line: `code:field|field|…`, bars and backslashes in fields escaped.
+    /// The coded line: `code:field|field|…`, bars, backslashes and line breaks in fields escaped.
     public var coded: String {
-        var out = code + ":"
+        var out: [UInt8] = []
+        writeCoded(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends the coded line (without a line break) to `out`.
+    public func writeCoded(into out: inout [UInt8]) {
+        out.append(contentsOf: code.utf8)
+        out.append(UInt8(ascii: ":"))
         for (i, f) in fields.enumerated() {
-            if i > 0 { out += "|" }
+            if i > 0 { out.append(UInt8(ascii: "|")) }
             switch f.value {
-            case .string(let s): out += CodedLanguage.escape(s)
-            case .number(let n): out += JSONValue.format(number: n)
-            default: out += CodedLanguage.escape(f.value.jsonString)
+            case .string(let s): CodedLanguage.writeEscaped(s, into: &out)
+            case .number(let n): JSONValue.write(number: n, into: &out)
+            default: CodedLanguage.writeEscaped(f.value.jsonString, into: &out)
             }
         }
-        return out
     }
 
     /// The JSON form (`--format json`): `{"ack":"tr","line":3,"task_id":…}`.

@@ -171,7 +171,7 @@ extension DomainEvent {
             }
             if let significance {
                 out.append(contentsOf: #","significance":"#.utf8)
-                out.append(contentsOf: JSONValue.format(number: significance).utf8)
+                JSONValue.write(number: significance, into: &out)
             }
             out.append(125)
         case .taskStatusChanged(let status, let progress):
@@ -179,7 +179,7 @@ extension DomainEvent {
             JSONValue.writeString(status.rawValue, into: &out)
             if let progress {
                 out.append(contentsOf: #","progress":"#.utf8)
-                out.append(contentsOf: JSONValue.format(number: progress).utf8)
+                JSONValue.write(number: progress, into: &out)
             }
             out.append(125)
         default:

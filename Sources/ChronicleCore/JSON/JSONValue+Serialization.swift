@@ -14,7 +14,7 @@ extension JSONValue {
         switch self {
         case .null: out.append(contentsOf: [110, 117, 108, 108])
         case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
-        case .number(let n): out.append(contentsOf: Self.format(number: n).utf8)
+        case .number(let n): Self.write(number: n, into: &out)
         case .string(let s): Self.writeString(s, into: &out)
         case .array(let items):
             out.append(91)
@@ -40,6 +40,33 @@ extension JSONValue {
         if n.isNaN || n.isInfinite { return "null" }
         if n == n.rounded(), abs(n) < 9_007_199_254_740_992 { return String(Int64(n)) }
         return String(n)
+    }
+
+    /// Appends ``format(number:)`` of `n` to `out`; integral values digit by digit, without a String.
+    public static func write(number n: Double, into out: inout [UInt8]) {
+        guard !n.isNaN, !n.isInfinite, n == n.rounded(), abs(n) < 9_007_199_254_740_992 else {
+            out.append(contentsOf: format(number: n).utf8)
+            return
+        }
+        var v = Int64(n)
+        if v < 0 {
+            out.append(UInt8(ascii: "-"))
+            v = -v
+        }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            repeat {
+                d[count] = UInt8(truncatingIfNeeded: v % 10) + 48
+                v /= 10
+                count += 1
+            } while v > 0
+            while count > 0 {
+                count -= 1
+                out.append(d[count])
+            }
+        }
     }
 
     static let hex: [UInt8] = Array("0123456789abcdef".utf8)

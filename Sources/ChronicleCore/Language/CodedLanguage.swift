@@ -174,17 +174,25 @@ public enum CodedLanguage {
     /// Escapes `|` and `\` so a value can stand in a coded field.
     public static func escape(_ text: String) -> String {
         guard text.utf8.contains(where: { $0 == 124 || $0 == 92 || $0 == 10 || $0 == 13 }) else { return text }
-        var out = ""
-        for ch in text {
-            switch ch {
-            case "|": out += "\\|"
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r", "\r\n": out += "\\r"
-            default: out.append(ch)
+        var out: [UInt8] = []
+        writeEscaped(text, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Appends `text` to `out` with `|`, `\`, line feeds and carriage returns escaped.
+    public static func writeEscaped(_ text: String, into out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            for c in bytes {
+                switch c {
+                case 124: out.append(92); out.append(124)
+                case 92: out.append(92); out.append(92)
+                case 10: out.append(92); out.append(110)
+                case 13: out.append(92); out.append(114)
+                default: out.append(c)
+                }
             }
         }
-        return out
     }
 
     /// A coded value: relaxed JSON when it starts with `{` or `[`, a string otherwise.

@@ -27,9 +27,6 @@ public final class Appender {
     static let pipelineThreshold = 64
     /// The task `ts:auto` names: the one created last on this appender's input.
     public private(set) var lastCreatedTask: String?
-    /// Buffers reused by every event written (payload JSON, hashed bytes).
-    private var jsonScratch: [UInt8] = []
-    private var hashScratch: [UInt8] = []
 
     /// Opens an appender on `log`, folding every event already in it.
     /// - Complexity: O(events in the log).
@@ -50,7 +47,13 @@ public final class Appender {
     /// processed nor acked.
     /// - Complexity: O(lines) in the usual case; a command with a valid time before its
     ///   stream's newest one also reads and folds that stream.
-    public func append(_ lines: some Collection<Line>, stopAtFirstError: Bool = false) throws -> [Ack] {
+    public func append(_ lines: [Line], stopAtFirstError: Bool = false) throws -> [Ack] {
+        try append(chunks: [lines], stopAtFirstError: stopAtFirstError)
+    }
+
+    /// ``append(_:stopAtFirstError:)`` of the lines of `chunks`, in order, as one group (the
+    /// reading thread's chunks, without copying them into one array).
+    public func append(chunks: [[Line]], stopAtFirstError: Bool = false) throws -> [Ack] {
         if stale {
             live = LiveState()
             try log.read { tx in try catchUp(tx) }
@@ -60,7 +63,7 @@ public final class Appender {
         stale = true
         let acks: [Ack]
         do {
-            acks = try group(lines, stopAtFirstError: stopAtFirstError)
+            acks = try group(chunks, stopAtFirstError: stopAtFirstError)
         } catch {
             lastCreatedTask = lastCreatedBefore
             throw error
@@ -69,22 +72,27 @@ public final class Appender {
         return acks
     }
 
-    private func group(_ lines: some Collection<Line>, stopAtFirstError: Bool) throws -> [Ack] {
-        try log.write { tx in
+    private func group(_ chunks: [[Line]], stopAtFirstError: Bool) throws -> [Ack] {
+        let count = chunks.reduce(0) { $0 + $1.count }
+        return try log.write { tx in
             try catchUp(tx)
+            try tx.startChain(after: live.lastHash)
             // A bulk group's inserts run on the writing thread while the next commands are decided.
-            if lines.count >= Self.pipelineThreshold { try log.pipelineWrites(tx) }
+            if count >= Self.pipelineThreshold { try log.pipelineWrites(tx) }
             var acks: [Ack] = []
-            acks.reserveCapacity(lines.count)
-            for line in lines {
-                switch line.parsed {
-                case .failure(let error):
-                    acks.append(.error(error, line: line.number))
-                case .success(let (command, envelope)):
-                    acks.append(try process(command, envelope, line: line.number, tx))
+            acks.reserveCapacity(count)
+            lines: for chunk in chunks {
+                for i in chunk.indices {
+                    switch chunk[i].parsed {
+                    case .failure(let error):
+                        acks.append(.error(error, line: chunk[i].number))
+                    case .success(let (command, envelope)):
+                        acks.append(try process(command, envelope, line: chunk[i].number, tx))
+                    }
+                    if stopAtFirstError, acks.last?.isError == true { break lines }
                 }
-                if stopAtFirstError, acks.last?.isError == true { break }
             }
+            live.lastHash = try tx.chainHead()
             return acks
         }
     }
@@ -151,27 +159,18 @@ public final class Appender {
         _ tx: LogTransaction
     ) throws -> [RecordedEvent] {
         var seq = live.lastSeq
-        var hash = live.lastHash
         let commandID = envelope.commandID ?? "@" + String(seq + 1)
-        var revisions: [StreamID: Int] = [:]
         var recorded: [RecordedEvent] = []
+        recorded.reserveCapacity(decision.events.count)
         for draft in decision.events {
             seq += 1
-            let rev = (revisions[draft.stream] ?? live.revision(draft.stream)) + 1
-            revisions[draft.stream] = rev
-            jsonScratch.removeAll(keepingCapacity: true)
-            draft.event.writePayload(into: &jsonScratch)
-            let (codec, payload) = PayloadCodec.encode(jsonScratch)
-            let stream = draft.stream.description
-            let type = draft.event.type
-            hash = HashChain.hash(
-                previous: hash, seq: seq, stream: stream, streamRevision: rev, type: type, typeVersion: draft.event.typeVersion,
-                validFrom: validAt.microseconds, recordedAt: recordedAt.microseconds, commandID: commandID,
-                codec: codec.rawValue, payload: payload, scratch: &hashScratch)
+            // Revisions count this command's earlier events on the same stream.
+            var rev = live.revision(draft.stream) + 1
+            for r in recorded where r.stream == draft.stream { rev = r.streamRevision + 1 }
             try tx.insert(
-                seq: seq, stream: stream, streamRevision: rev, type: type, typeVersion: draft.event.typeVersion,
-                validFrom: validAt.microseconds, recordedAt: recordedAt.microseconds, commandID: commandID,
-                codec: codec.rawValue, payload: payload, hash: hash)
+                PendingEvent(
+                    seq: seq, stream: draft.stream, streamRevision: rev, event: draft.event, validFrom: validAt.microseconds,
+                    recordedAt: recordedAt.microseconds, commandID: commandID))
             recorded.append(
                 RecordedEvent(
                     seq: seq, stream: draft.stream, streamRevision: rev, validFrom: validAt, recordedAt: recordedAt,
@@ -180,7 +179,6 @@ public final class Appender {
         if let id = envelope.commandID {
             try tx.recordCommand(id: id, firstSeq: live.lastSeq + 1, fingerprint: fingerprint ?? [], ack: decision.ack.storedJSON)
         }
-        live.lastHash = hash
         return recorded
     }
 

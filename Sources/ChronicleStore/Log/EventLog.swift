@@ -33,6 +33,8 @@ public final class EventLog: @unchecked Sendable {
     let queue: DatabaseQueue
     let logger: Logger
     let hot = HotStatements()
+    /// Encodes and chains the rows inserted on the connection (one thread at a time).
+    let encoder = EventEncoder()
 
     /// Opens (creating if needed) the log at `path`; `:memory:` gives a private in-memory log.
     public init(path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 60, logger: Logger) throws(StoreError) {
@@ -49,6 +51,11 @@ public final class EventLog: @unchecked Sendable {
             // After opening: setting up WAL mode sets synchronous=NORMAL on the connection.
             try queue.inDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            }
+            if path != ":memory:" {
+                let checkpointer = try Checkpointer(path: path, busyTimeoutSeconds: busyTimeoutSeconds, logger: logger)
+                queue.inDatabase { db in checkpointer.watch(db) }
+                self.checkpointer = checkpointer
             }
         } catch {
             throw .cannotOpen(path: path, reason: Self.reason(error))
@@ -103,7 +110,7 @@ public final class EventLog: @unchecked Sendable {
     public func write<T>(_ body: (LogTransaction) throws -> T) throws -> T {
         var result: T?
         try queue.inTransaction(.immediate) { db in
-            let tx = LogTransaction(db, self.hot)
+            let tx = LogTransaction(db, self.hot, self.encoder)
             defer { try? tx.finishPipelining() }
             result = try body(tx)
             try tx.finishPipelining()
@@ -119,17 +126,26 @@ public final class EventLog: @unchecked Sendable {
     public func pipelineWrites(_ tx: LogTransaction) throws {
         if writer == nil {
             try tx.prepareHotStatements()
-            writer = WritePipeline(hot: hot)
+            writer = WritePipeline(hot: hot, encoder: encoder)
         }
         writer!.reset()
         tx.startPipelining(writer!)
     }
 
-    deinit { writer?.stop() }
+    /// Copies the WAL into the database file off the commit path (file logs only).
+    private var checkpointer: Checkpointer?
+
+    deinit {
+        writer?.stop()
+        if let checkpointer {
+            queue.inDatabase { db in checkpointer.unwatch(db) }
+            checkpointer.stop()
+        }
+    }
 
     /// Runs `body` with a read-only view of the log as of the start of the read.
     public func read<T>(_ body: (LogTransaction) throws -> T) throws -> T {
-        try queue.read { db in try body(LogTransaction(db, self.hot)) }
+        try queue.read { db in try body(LogTransaction(db, self.hot, self.encoder)) }
     }
 
     /// Every event from position `seq` on, in log order.

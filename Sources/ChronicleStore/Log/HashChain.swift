@@ -12,17 +12,21 @@ public enum HashChain {
         validFrom: Int64, recordedAt: Int64, commandID: String, codec: Int, payload: [UInt8]
     ) -> [UInt8] {
         var scratch: [UInt8] = []
-        return hash(
-            previous: previous, seq: seq, stream: stream, streamRevision: streamRevision, type: type,
+        var out: [UInt8] = []
+        hash(
+            previous: previous, seq: seq, stream: stream.utf8, streamRevision: streamRevision, type: type,
             typeVersion: typeVersion, validFrom: validFrom, recordedAt: recordedAt, commandID: commandID,
-            codec: codec, payload: payload, scratch: &scratch)
+            codec: codec, payload: payload, scratch: &scratch, into: &out)
+        return out
     }
 
-    /// The same, building the hashed bytes in `scratch` (reused across calls on the append path).
-    public static func hash(
-        previous: [UInt8], seq: Int64, stream: String, streamRevision: Int, type: String, typeVersion: Int,
-        validFrom: Int64, recordedAt: Int64, commandID: String, codec: Int, payload: [UInt8], scratch buffer: inout [UInt8]
-    ) -> [UInt8] {
+    /// The same, building the hashed bytes in `scratch` and writing the 32-byte hash over `out`'s
+    /// contents (both reused across calls on the append path: no allocation per event).
+    static func hash(
+        previous: [UInt8], seq: Int64, stream: some Collection<UInt8>, streamRevision: Int, type: String, typeVersion: Int,
+        validFrom: Int64, recordedAt: Int64, commandID: String, codec: Int, payload: [UInt8], scratch buffer: inout [UInt8],
+        into out: inout [UInt8]
+    ) {
         buffer.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: previous)
         func int(_ v: Int64) { withUnsafeBytes(of: v.littleEndian) { buffer.append(contentsOf: $0) } }
@@ -31,7 +35,7 @@ public enum HashChain {
             buffer.append(contentsOf: b)
         }
         int(seq)
-        bytes(stream.utf8)
+        bytes(stream)
         int(Int64(streamRevision))
         bytes(type.utf8)
         int(Int64(typeVersion))
@@ -40,6 +44,8 @@ public enum HashChain {
         bytes(commandID.utf8)
         int(Int64(codec))
         bytes(payload)
-        return buffer.withUnsafeBytes { Array(SHA256.hash(data: $0)) }
+        let digest = buffer.withUnsafeBytes { SHA256.hash(data: $0) }
+        out.removeAll(keepingCapacity: true)
+        digest.withUnsafeBytes { out.append(contentsOf: $0) }
     }
 }

@@ -9,12 +9,14 @@ internal import GRDBSQLite
 public final class LogTransaction {
     let db: Database
     let hot: HotStatements
+    let encoder: EventEncoder
     /// When set, writes are handed to the writing thread and reads first wait for it.
     private(set) var pipeline: WritePipeline?
 
-    init(_ db: Database, _ hot: HotStatements) {
+    init(_ db: Database, _ hot: HotStatements, _ encoder: EventEncoder) {
         self.db = db
         self.hot = hot
+        self.encoder = encoder
     }
 
     /// From now until ``finishPipelining()``, inserts, savepoints and command records are
@@ -100,36 +102,22 @@ public final class LogTransaction {
         _ = try step(h)
     }
 
-    /// Inserts one row exactly as given (the hash already computed).
-    public func insert(
-        seq: Int64, stream: String, streamRevision: Int, type: String, typeVersion: Int, validFrom: Int64,
-        recordedAt: Int64, commandID: String, codec: Int, payload: [UInt8], hash: [UInt8]
-    ) throws {
-        let row = EventRow(
-            seq: seq, stream: stream, streamRevision: streamRevision, type: type, typeVersion: typeVersion,
-            validFrom: validFrom, recordedAt: recordedAt, commandID: commandID, codec: codec, payload: payload, hash: hash)
-        if let pipeline { return pipeline.enqueue(.event(row)) }
-        try Self.insert(try hot.statement(.insert, db), row)
+    /// Inserts one event: its payload is encoded and its hash chained to the newest event's.
+    func insert(_ e: PendingEvent) throws {
+        if let pipeline { return pipeline.enqueue(.event(e)) }
+        try encoder.insert(e, with: try hot.statement(.insert, db))
     }
 
-    static func insert(_ h: OpaquePointer, _ row: EventRow) throws {
-        let (seq, stream, streamRevision, type, typeVersion, validFrom, recordedAt, commandID, codec, payload, hash) = (
-            row.seq, row.stream, row.streamRevision, row.type, row.typeVersion, row.validFrom, row.recordedAt, row.commandID,
-            row.codec, row.payload, row.hash
-        )
-        defer { sqlite3_reset(h) }
-        sqlite3_bind_int64(h, 1, seq)
-        bindText(h, 2, stream)
-        sqlite3_bind_int64(h, 3, Int64(streamRevision))
-        bindText(h, 4, type)
-        sqlite3_bind_int64(h, 5, Int64(typeVersion))
-        sqlite3_bind_int64(h, 6, validFrom)
-        sqlite3_bind_int64(h, 7, recordedAt)
-        bindText(h, 8, commandID)
-        sqlite3_bind_int64(h, 9, Int64(codec))
-        bindBlob(h, 10, payload)
-        bindBlob(h, 11, hash)
-        _ = try step(h)
+    /// Chains the events this transaction inserts to the event whose hash is `hash` (the newest).
+    func startChain(after hash: [UInt8]) throws {
+        try settle()
+        encoder.start(after: hash)
+    }
+
+    /// The hash of the newest event, counting the ones this transaction inserted.
+    func chainHead() throws -> [UInt8] {
+        try settle()
+        return encoder.head
     }
 
     /// Runs `body` inside `SAVEPOINT command`; an error rolls back to it and is rethrown.
@@ -216,6 +204,12 @@ func bindText(_ h: OpaquePointer, _ i: Int32, _ s: String) {
     var s = s
     s.withUTF8 { b in
         _ = sqlite3_bind_text(h, i, UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(b.count), transient)
+    }
+}
+
+func bindBlobAsText(_ h: OpaquePointer, _ i: Int32, _ utf8: [UInt8]) {
+    utf8.withUnsafeBytes { p in
+        _ = sqlite3_bind_text(h, i, p.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(p.count), transient)
     }
 }
 

@@ -1,21 +1,6 @@
 internal import Foundation
 internal import GRDBSQLite
 
-/// One row of `events`, ready to insert.
-struct EventRow {
-    var seq: Int64
-    var stream: String
-    var streamRevision: Int
-    var type: String
-    var typeVersion: Int
-    var validFrom: Int64
-    var recordedAt: Int64
-    var commandID: String
-    var codec: Int
-    var payload: [UInt8]
-    var hash: [UInt8]
-}
-
 /// A second thread that executes a transaction's writes in order while the appender goes on
 /// deciding the next commands: on two cores, SQLite's insert work and the decisions overlap.
 ///
@@ -24,7 +9,7 @@ struct EventRow {
 /// that fails stops the writer; ``drain()`` throws its error and the transaction is rolled back.
 final class WritePipeline: @unchecked Sendable {
     enum Operation {
-        case event(EventRow)
+        case event(PendingEvent)
         case command(id: String, firstSeq: Int64, fingerprint: [UInt8], ack: String)
         case exec(HotStatements.Kind)
     }
@@ -35,11 +20,13 @@ final class WritePipeline: @unchecked Sendable {
     private var failure: (any Error)?
     private var local: [Operation] = []
     private let handles: [HotStatements.Kind: OpaquePointer]
+    private let encoder: EventEncoder
     /// Operations gathered before they are handed over (fewer lock round trips).
     private let handOffSize = 1_024
 
     /// `hot` must have every statement prepared (``LogTransaction/startPipelining(_:)`` does it).
-    init(hot: HotStatements) {
+    init(hot: HotStatements, encoder: EventEncoder) {
+        self.encoder = encoder
         var handles: [HotStatements.Kind: OpaquePointer] = [:]
         for kind in HotStatements.Kind.allCases { handles[kind] = hot.prepared(kind) }
         self.handles = handles
@@ -125,7 +112,7 @@ final class WritePipeline: @unchecked Sendable {
 
     private func execute(_ op: Operation) throws {
         switch op {
-        case .event(let row): try LogTransaction.insert(handles[.insert]!, row)
+        case .event(let e): try encoder.insert(e, with: handles[.insert]!)
         case .command(let id, let firstSeq, let fingerprint, let ack):
             try LogTransaction.recordCommand(handles[.recordCommand]!, id: id, firstSeq: firstSeq, fingerprint: fingerprint, ack: ack)
         case .exec(let kind): try LogTransaction.exec(handles[kind]!)
