@@ -43,19 +43,50 @@ final class EventEncoder {
             previous: head, seq: e.seq, stream: stream, streamRevision: e.streamRevision, type: type, typeVersion: version,
             validFrom: e.validFrom, recordedAt: e.recordedAt, commandID: e.commandID, codec: codec.rawValue,
             payload: payload, scratch: &hashed, into: &next)
-        defer { sqlite3_reset(h) }
-        sqlite3_bind_int64(h, 1, e.seq)
-        bindBlobAsText(h, 2, stream)
-        sqlite3_bind_int64(h, 3, Int64(e.streamRevision))
-        bindText(h, 4, type)
-        sqlite3_bind_int64(h, 5, Int64(version))
-        sqlite3_bind_int64(h, 6, e.validFrom)
-        sqlite3_bind_int64(h, 7, e.recordedAt)
-        bindText(h, 8, e.commandID)
-        sqlite3_bind_int64(h, 9, Int64(codec.rawValue))
-        bindBlob(h, 10, payload)
-        bindBlob(h, 11, next)
-        _ = try LogTransaction.step(h)
+        // Every text and blob is bound without a copy (SQLITE_STATIC): the buffers outlive the
+        // step, and the bindings are cleared before they go.
+        var typeName = type
+        var commandID = e.commandID
+        try stream.withUnsafeBytes { stream in
+            try payload.withUnsafeBytes { payload in
+                try next.withUnsafeBytes { hash in
+                    try typeName.withUTF8 { type in
+                        try commandID.withUTF8 { commandID in
+                            defer {
+                                sqlite3_reset(h)
+                                sqlite3_clear_bindings(h)
+                            }
+                            sqlite3_bind_int64(h, 1, e.seq)
+                            bindStatic(h, 2, stream, text: true)
+                            sqlite3_bind_int64(h, 3, Int64(e.streamRevision))
+                            bindStatic(h, 4, UnsafeRawBufferPointer(type), text: true)
+                            sqlite3_bind_int64(h, 5, Int64(version))
+                            sqlite3_bind_int64(h, 6, e.validFrom)
+                            sqlite3_bind_int64(h, 7, e.recordedAt)
+                            bindStatic(h, 8, UnsafeRawBufferPointer(commandID), text: true)
+                            sqlite3_bind_int64(h, 9, Int64(codec.rawValue))
+                            bindStatic(h, 10, payload, text: false)
+                            bindStatic(h, 11, hash, text: false)
+                            _ = try LogTransaction.step(h)
+                        }
+                    }
+                }
+            }
+        }
         swap(&head, &next)
     }
 }
+
+/// Binds `bytes` without copying them: they must stay valid until the statement is reset and
+/// its bindings cleared.
+private func bindStatic(_ h: OpaquePointer, _ i: Int32, _ bytes: UnsafeRawBufferPointer, text: Bool) {
+    // An empty buffer may have no address; SQLite needs one for an empty, non-NULL value.
+    let base = bytes.baseAddress ?? UnsafeRawPointer(emptyValue.utf8Start)
+    if text {
+        sqlite3_bind_text(h, i, base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), nil)
+    } else {
+        sqlite3_bind_blob(h, i, base, Int32(bytes.count), nil)
+    }
+}
+
+private let emptyValue: StaticString = ""
