@@ -325,6 +325,26 @@ import Testing
         #expect(try log.events().count == 4_000)
     }
 
+    /// After small commits (an interactive writer's) the WAL is copied back within the commit
+    /// that passes the mark, as SQLite's automatic checkpoint would.
+    @Test func smallCommitsCheckpointAsTheyGo() throws {
+        let path = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        let log = try EventLog(path: path, durability: .normal, logger: TestLog.silentLogger)
+        let appender = try TestLog.appender(log)
+        var seed: UInt64 = 7
+        for i in 1...1_500 {
+            let value = String(
+                (0..<3_000).map { _ -> Character in
+                    seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    return Character(UnicodeScalar(UInt8(97 + (seed >> 33) % 26)))
+                })
+            #expect(try appender.append(text: "ms:key_\(i)|\(value)|semantic").first?.hasPrefix("su:") == true)
+        }
+        // No waiting: the checkpoint ran inside one of the commits.
+        #expect(try fileSize(path) >= 3_000_000)
+        #expect(try log.events().count == 1_500)
+    }
+
     private func fileSize(_ path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }

@@ -113,6 +113,7 @@ public final class EventLog: @unchecked Sendable {
             let tx = LogTransaction(db, self.hot, self.encoder)
             defer { try? tx.finishPipelining() }
             result = try body(tx)
+            checkpointer?.nextCheckpointInBackground = tx.pipeline != nil
             try tx.finishPipelining()
             return .commit
         }
