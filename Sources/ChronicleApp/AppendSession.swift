@@ -32,7 +32,7 @@ public struct AppendSession {
     /// The most lines committed in one transaction. Large groups make bulk appends cheaper
     /// (each index page is written once for many rows); an interactive writer's lines are
     /// committed as they come, whatever the limit.
-    public var batchLimit = 65_536
+    public var batchLimit = 131_072
     /// The most lines read and parsed in one go (the reading thread's chunk).
     public var chunkLimit = 8_192
     public var inputFD: Int32 = 0
