@@ -7,10 +7,11 @@ struct Chronicle: AsyncParsableCommand {
         commandName: "chronicle",
         abstract: "A bi-temporal, append-only event log for an assistant's tasks, memory and workflows.",
         discussion: """
-            Exit status: 0 every line acked (er: acks included unless --strict), 1 --strict stopped \
-            at an error, 2 bad arguments, 3 the log cannot be opened or written.
+            Exit status of append: 0 every line acked (er: acks included unless --strict), 1 --strict \
+            stopped at an error, 2 bad arguments, 3 the log cannot be opened or written. Of verify: \
+            0 the log is sound, 1 it is damaged, 2 bad arguments, 3 it cannot be opened or read.
             """,
-        subcommands: [Append.self])
+        subcommands: [Append.self, Verify.self])
 }
 
 /// Runs the command line, mapping argument errors to exit status 2.

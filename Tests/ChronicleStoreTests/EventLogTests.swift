@@ -158,7 +158,7 @@ import Testing
             )
         }
         let problems = try LogIntegrity.check(log)
-        #expect(problems.first == LogIntegrity.Problem(seq: 3, what: "expected seq 2 (a gap or a repeat)"))
+        #expect(problems.first == LogIntegrity.Problem(seq: 3, what: "seq 2 is missing"))
     }
 
     @Test func theHashChainDetectsAnAlteredRow() throws {

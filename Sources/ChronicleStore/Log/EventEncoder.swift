@@ -40,8 +40,8 @@ final class EventEncoder {
         let type = e.event.type
         let version = e.event.typeVersion
         HashChain.hash(
-            previous: head, seq: e.seq, stream: stream, streamRevision: e.streamRevision, type: type, typeVersion: version,
-            validFrom: e.validFrom, recordedAt: e.recordedAt, commandID: e.commandID, codec: codec.rawValue,
+            previous: head, seq: e.seq, stream: stream, streamRevision: e.streamRevision, type: type.utf8, typeVersion: version,
+            validFrom: e.validFrom, recordedAt: e.recordedAt, commandID: e.commandID.utf8, codec: codec.rawValue,
             payload: payload, scratch: &hashed, into: &next)
         // Every text and blob is bound without a copy (SQLITE_STATIC): the buffers outlive the
         // step, and the bindings are cleared before they go.

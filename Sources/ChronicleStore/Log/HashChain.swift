@@ -14,8 +14,8 @@ public enum HashChain {
         var scratch: [UInt8] = []
         var out: [UInt8] = []
         hash(
-            previous: previous, seq: seq, stream: stream.utf8, streamRevision: streamRevision, type: type,
-            typeVersion: typeVersion, validFrom: validFrom, recordedAt: recordedAt, commandID: commandID,
+            previous: previous, seq: seq, stream: stream.utf8, streamRevision: streamRevision, type: type.utf8,
+            typeVersion: typeVersion, validFrom: validFrom, recordedAt: recordedAt, commandID: commandID.utf8,
             codec: codec, payload: payload, scratch: &scratch, into: &out)
         return out
     }
@@ -23,9 +23,9 @@ public enum HashChain {
     /// The same, building the hashed bytes in `scratch` and writing the 32-byte hash over `out`'s
     /// contents (both reused across calls on the append path: no allocation per event).
     static func hash(
-        previous: [UInt8], seq: Int64, stream: some Collection<UInt8>, streamRevision: Int, type: String, typeVersion: Int,
-        validFrom: Int64, recordedAt: Int64, commandID: String, codec: Int, payload: [UInt8], scratch buffer: inout [UInt8],
-        into out: inout [UInt8]
+        previous: [UInt8], seq: Int64, stream: some Collection<UInt8>, streamRevision: Int, type: some Collection<UInt8>,
+        typeVersion: Int, validFrom: Int64, recordedAt: Int64, commandID: some Collection<UInt8>, codec: Int, payload: [UInt8],
+        scratch buffer: inout [UInt8], into out: inout [UInt8]
     ) {
         buffer.removeAll(keepingCapacity: true)
         buffer.append(contentsOf: previous)
@@ -37,11 +37,11 @@ public enum HashChain {
         int(seq)
         bytes(stream)
         int(Int64(streamRevision))
-        bytes(type.utf8)
+        bytes(type)
         int(Int64(typeVersion))
         int(validFrom)
         int(recordedAt)
-        bytes(commandID.utf8)
+        bytes(commandID)
         int(Int64(codec))
         bytes(payload)
         let digest = buffer.withUnsafeBytes { SHA256.hash(data: $0) }

@@ -12,18 +12,38 @@ public enum LogIntegrity {
         public var description: String { "seq \(seq): \(what)" }
     }
 
+    /// What a full check found.
+    public struct Report: Sendable, Equatable {
+        /// Every problem, in log order; empty for a sound log.
+        public var problems: [Problem] = []
+        public var events = 0
+        public var streams = 0
+        /// The newest row's `seq` and stored hash (nil for an empty log).
+        public var headSeq: Int64?
+        public var headHash: [UInt8]?
+        public var isSound: Bool { problems.isEmpty }
+    }
+
     /// Every problem found, in log order (empty for a sound log).
     /// - Complexity: O(n) over all rows; memory O(number of streams).
     public static func check(_ log: EventLog) throws -> [Problem] {
-        try log.read { tx in try check(tx) }
+        try verify(log).problems
     }
 
-    static func check(_ tx: LogTransaction) throws -> [Problem] {
-        var problems: [Problem] = []
+    /// The full report: problems, and what was checked.
+    /// - Complexity: O(n) over all rows; memory O(number of streams + problems).
+    public static func verify(_ log: EventLog) throws -> Report {
+        try log.read { tx in try verify(tx) }
+    }
+
+    static func verify(_ tx: LogTransaction) throws -> Report {
+        var report = Report()
         var previousHash = HashChain.genesis
         var expectedSeq: Int64 = 1
         var lastRecorded = Int64.min
-        var revisions: [String: Int] = [:]
+        var revisions: [[UInt8]: Int] = [:]
+        var computed: [UInt8] = []
+        var scratch: [UInt8] = []
         let statement = try tx.db.makeStatement(
             sql:
                 "SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash FROM events ORDER BY seq"
@@ -34,40 +54,60 @@ public enum LogIntegrity {
         while rc == SQLITE_ROW {
             defer { rc = sqlite3_step(h) }
             let seq = sqlite3_column_int64(h, 0)
-            func fail(_ what: String) { problems.append(Problem(seq: seq, what: what)) }
-            let stream = String(cString: sqlite3_column_text(h, 1))
+            func fail(_ what: String) { report.problems.append(Problem(seq: seq, what: what)) }
+            // Texts are checked as the bytes stored, not as repaired strings.
+            let stream = columnBlob(h, 1)
             let rev = Int(sqlite3_column_int64(h, 2))
-            let type = String(cString: sqlite3_column_text(h, 3))
+            let type = columnBlob(h, 3)
             let version = Int(sqlite3_column_int64(h, 4))
             let valid = sqlite3_column_int64(h, 5)
             let recorded = sqlite3_column_int64(h, 6)
-            let command = String(cString: sqlite3_column_text(h, 7))
+            let command = columnBlob(h, 7)
             let codec = Int(sqlite3_column_int64(h, 8))
             let payload = columnBlob(h, 9)
             let hash = columnBlob(h, 10)
-            if seq != expectedSeq { fail("expected seq \(expectedSeq) (a gap or a repeat)") }
+            let streamName = String(decoding: stream, as: UTF8.self)
+            report.events += 1
+            if seq != expectedSeq {
+                fail(seq < expectedSeq ? "seq repeats or goes back (expected \(expectedSeq))" : "seq \(expectedSeq) is missing")
+            }
             expectedSeq = seq + 1
-            if recorded < lastRecorded { fail("recorded_at goes back in time") }
+            if recorded < lastRecorded { fail("recorded_at goes back in time (\(recorded) < \(lastRecorded))") }
             lastRecorded = recorded
             let expectedRev = revisions[stream, default: 0] + 1
-            if rev != expectedRev { fail("\(stream) revision \(rev), expected \(expectedRev)") }
+            if rev != expectedRev { fail("\(streamName) revision \(rev), expected \(expectedRev)") }
             revisions[stream] = rev
-            if StreamID(stream) == nil { fail("stream '\(stream)' is not kind/id") }
-            do {
-                _ = try PayloadCodec.event(type: type, version: version, codec: codec, payload: payload)
-            } catch {
-                fail("payload: \(error)")
+            if String(validating: stream, as: UTF8.self).flatMap(StreamID.init) == nil {
+                fail("stream '\(CommandError.shown(streamName))' is not kind/id")
             }
-            let computed = HashChain.hash(
+            if let typeName = String(validating: type, as: UTF8.self) {
+                do {
+                    _ = try PayloadCodec.event(type: typeName, version: version, codec: codec, payload: payload)
+                } catch {
+                    fail("payload: \(error)")
+                }
+            } else {
+                fail("type is not UTF-8 text")
+            }
+            HashChain.hash(
                 previous: previousHash, seq: seq, stream: stream, streamRevision: rev, type: type, typeVersion: version,
-                validFrom: valid, recordedAt: recorded, commandID: command, codec: codec, payload: payload)
-            if computed != hash { fail("hash does not match the row's content and the previous hash") }
+                validFrom: valid, recordedAt: recorded, commandID: command, codec: codec, payload: payload, scratch: &scratch,
+                into: &computed)
+            if computed != hash {
+                fail(
+                    hash.count == 32
+                        ? "hash does not match the row's content and the previous hash"
+                        : "hash has \(hash.count) bytes, not 32")
+            }
             previousHash = hash
+            report.headSeq = seq
+            report.headHash = hash
         }
         if rc != SQLITE_DONE {
             throw StoreError.read(reason: String(cString: sqlite3_errmsg(sqlite3_db_handle(h))))
         }
-        return problems
+        report.streams = revisions.count
+        return report
     }
 }
 

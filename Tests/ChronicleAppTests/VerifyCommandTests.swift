@@ -1,0 +1,45 @@
+import ChronicleTesting
+import Foundation
+import GRDB
+import Testing
+
+/// `chronicle verify` through the binary: its report and exit statuses (0 sound, 1 damaged, 3 unusable).
+@Suite struct VerifyCommandTests {
+    @Test func aSoundLogIsReportedWithItsChainHead() throws {
+        let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        _ = try ChronicleBinary.run(["append", "--db", db], input: "ms:a|1|semantic\nms:b|2|semantic\n", environment: fixedClock)
+        let r = try ChronicleBinary.run(["verify", "--db", db])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("ok: 2 events in 2 streams up to seq 2, chain head "))
+        let json = try ChronicleBinary.run(["verify", "--db", db, "--format", "json"])
+        #expect(json.status == 0)
+        #expect(json.stdout.hasPrefix(#"{"ok":true,"events":2,"streams":2,"head_seq":2,"head_hash":""#))
+    }
+
+    @Test func aDamagedLogIsReportedRowByRowAndExitsOne() throws {
+        let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        _ = try ChronicleBinary.run(
+            ["append", "--db", db], input: "ms:a|1|semantic\nms:b|2|semantic\nms:c|3|semantic\n", environment: fixedClock)
+        try DatabaseQueue(path: db).write { db in
+            try db.execute(sql: "DROP TRIGGER events_no_update")
+            try db.execute(sql: "UPDATE events SET recorded_at = recorded_at - 1000000 WHERE seq = 3")
+        }
+        let r = try ChronicleBinary.run(["verify", "--db", db])
+        #expect(r.status == 1)
+        #expect(
+            r.stdout.split(separator: "\n").map(String.init) == [
+                "seq 3: recorded_at goes back in time (1748771999002000 < 1748772000001000)",
+                "seq 3: hash does not match the row's content and the previous hash",
+                "damaged: 2 problems in 3 events in 3 streams (\(db)); rows before seq 3 passed every check: restore the log from a copy",
+            ])
+    }
+
+    @Test func aMissingLogExitsThree() throws {
+        let db = try TestLog.temporaryDirectory().appendingPathComponent("absent.db").path
+        let r = try ChronicleBinary.run(["verify", "--db", db])
+        #expect(r.status == 3)
+        #expect(r.stdout.isEmpty)
+        #expect(r.stderr.contains("no log at \(db)"))
+        #expect(!FileManager.default.fileExists(atPath: db))
+    }
+}
