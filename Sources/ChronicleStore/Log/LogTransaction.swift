@@ -63,6 +63,18 @@ public final class LogTransaction {
         return try rows("SELECT \(Self.columns) FROM events WHERE stream = ? ORDER BY stream_rev") { bindText($0, 1, name) }
     }
 
+    /// Every event of every stream of one kind, grouped by stream (streams in name order, each
+    /// stream's events in log order). Reads the `(stream, stream_rev)` index's range of the kind.
+    public func events(kind: EntityKind) throws -> [RecordedEvent] {
+        // Every stream of the kind lies in ["kind/", "kind0"): "0" is the byte after "/".
+        let low = kind.rawValue + "/"
+        let high = kind.rawValue + "0"
+        return try rows("SELECT \(Self.columns) FROM events WHERE stream >= ? AND stream < ? ORDER BY stream, stream_rev") {
+            bindText($0, 1, low)
+            bindText($0, 2, high)
+        }
+    }
+
     /// The event at `seq`, if there is one.
     public func event(at seq: Int64) throws -> RecordedEvent? {
         try rows("SELECT \(Self.columns) FROM events WHERE seq = ?") { sqlite3_bind_int64($0, 1, seq) }.first

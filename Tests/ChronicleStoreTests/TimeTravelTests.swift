@@ -1,0 +1,155 @@
+import ChronicleCore
+import ChronicleTesting
+import Foundation
+import Testing
+
+@testable import ChronicleStore
+
+/// SPEC §2's contract, written for clarity, not speed: over *all* events of the log, keep those
+/// known at K (recorded by then, not retracted by a retraction recorded by then), of the stream,
+/// with valid time ≤ V; fold them in (valid_from, seq) order.
+enum Reference {
+    static func state(_ all: [RecordedEvent], _ stream: StreamID, valid: Timestamp, known: KnownAt) -> Entity? {
+        let knownEvents = all.filter { known.knows($0) }
+        var retracted: Set<Int64> = []
+        for e in knownEvents {
+            if case .eventRetracted(let seq, _) = e.event { retracted.insert(seq) }
+        }
+        let folded = knownEvents.filter { e in
+            e.stream == stream && !e.isRetraction && !retracted.contains(e.seq) && e.validFrom <= valid
+        }.sorted { a, b in a.validFrom < b.validFrom || (a.validFrom == b.validFrom && a.seq < b.seq) }
+        var state: Entity?
+        for e in folded { state = Entity.evolve(state, e) }
+        return state
+    }
+}
+
+/// A small seeded generator (SplitMix64): the same seed gives the same history.
+struct SeededRandom: RandomNumberGenerator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite struct TimeTravelTests {
+    static let start = TestLog.clockStart
+    static let hour: Int64 = 3_600_000_000
+
+    /// Valid times on a coarse grid around the clock's start (past and future, with ties).
+    static func validTime(_ rng: inout SeededRandom) -> Timestamp {
+        start.advanced(by: Int64.random(in: -48...48, using: &rng) * hour)
+    }
+
+    /// One random history: tasks, memory keys and workflows changed at random valid times,
+    /// some lines late, some future-dated, some retracting earlier events.
+    static func history(seed: UInt64, commands: Int) -> String {
+        var rng = SeededRandom(state: seed)
+        var lines: [String] = []
+        var seq = 0
+        for _ in 0..<commands {
+            let valid = Bool.random(using: &rng) ? "[valid=\(validTime(&rng).rfc3339)] " : ""
+            let task = "t\(Int.random(in: 0..<3, using: &rng))"
+            let key = "k\(Int.random(in: 0..<3, using: &rng))"
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0:
+                lines.append(valid + #"{"cmd":"task.create","id":"\#(task)","title":"Task \#(task)","intent":"feature","complexity":"low"}"#)
+            case 1, 2:
+                let status = ["pending", "in_progress", "blocked", "completed", "cancelled"].randomElement(using: &rng)!
+                lines.append(valid + "su:\(task)|\(status)|0.\(Int.random(in: 1...9, using: &rng))")
+            case 3:
+                lines.append(valid + #"{"cmd":"task.update","id":"\#(task)","set":{"title":"Renamed \#(Int.random(in: 0..<99, using: &rng))"}}"#)
+            case 4, 5:
+                lines.append(valid + "ms:\(key)|v\(Int.random(in: 0..<99, using: &rng))|semantic")
+            case 6:
+                lines.append(valid + #"{"cmd":"memory.forget","key":"\#(key)"}"#)
+            case 7:
+                lines.append(valid + "wf:deploy|{n:\(Int.random(in: 0..<9, using: &rng))}")
+            case 8:
+                lines.append(valid + "su:deploy_001|\(["running", "completed", "failed"].randomElement(using: &rng)!)|0.5")
+            default:
+                // A position somewhere in the log so far (about one event per line; some lines fail).
+                if seq > 0 { lines.append(#"{"cmd":"event.retract","seq":\#(Int.random(in: 1...max(1, seq / 2), using: &rng)),"reason":"r"}"#) }
+            }
+            seq += 1
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static let streams: [StreamID] =
+        (0..<3).map { StreamID(.task, "t\($0)") } + (0..<3).map { StreamID(.memory, "k\($0)") } + [
+            StreamID(.workflow, "deploy_001"), StreamID(.workflow, "deploy_002"), StreamID(.task, "never"),
+        ]
+
+    /// A random (valid, known) point: valid anywhere on the grid or beyond it; known at a time
+    /// before, within or after the recorded span, or at a log position.
+    static func point(_ rng: inout SeededRandom, maxSeq: Int64, commands: Int) -> AsOf {
+        let valid = Bool.random(using: &rng) ? validTime(&rng) : start.advanced(by: Int64.random(in: -60...60, using: &rng) * hour)
+        let known: KnownAt =
+            Bool.random(using: &rng)
+            ? .position(Int64.random(in: 0...maxSeq + 1, using: &rng))
+            : .time(start.advanced(by: Int64.random(in: -1...Int64(commands) + 1, using: &rng) * FixedClock.step))
+        return AsOf(valid: valid, known: known)
+    }
+
+    @Test(arguments: 1...30)
+    func everyAnswerEqualsTheNaiveFold(seed: Int) throws {
+        let log = try TestLog.inMemory()
+        let commands = 120
+        _ = try TestLog.appender(log).append(text: Self.history(seed: UInt64(seed), commands: commands))
+        let all = try log.events()
+        #expect(all.count > 30)
+        #expect(all.contains { $0.isRetraction })
+        #expect(all.contains { $0.validFrom < $0.recordedAt } && all.contains { $0.validFrom > $0.recordedAt })
+        let query = LogQuery(log: log)
+        var rng = SeededRandom(state: UInt64(seed) &* 7_919)
+        let maxSeq = all.last?.seq ?? 0
+        for _ in 0..<60 {
+            let p = Self.point(&rng, maxSeq: maxSeq, commands: commands)
+            for stream in Self.streams {
+                let expected = Reference.state(all, stream, valid: p.valid, known: p.known)
+                #expect(try query.entity(stream, asOf: p) == expected, "\(stream) as of valid \(p.valid), known \(p.known)")
+            }
+            for kind in [EntityKind.task, .memory, .workflow] {
+                // Every stream of the kind the log ever named, in id order.
+                let expected = Set(all.map(\.stream)).filter { $0.kind == kind }.sorted { $0.id < $1.id }.compactMap {
+                    Reference.state(all, $0, valid: p.valid, known: p.known)
+                }
+                #expect(try query.entities(kind, asOf: p) == expected, "\(kind) as of valid \(p.valid), known \(p.known)")
+            }
+        }
+    }
+
+    /// The history's rectangles tile the plane: at any (valid, known-at-time) point, the
+    /// rectangle that contains it holds exactly the naive fold's state.
+    @Test(arguments: 1...15)
+    func historyRectanglesHoldTheNaiveFold(seed: Int) throws {
+        let log = try TestLog.inMemory()
+        let commands = 80
+        _ = try TestLog.appender(log).append(text: Self.history(seed: UInt64(seed) + 1_000, commands: commands))
+        let all = try log.events()
+        let query = LogQuery(log: log)
+        var rng = SeededRandom(state: UInt64(seed) &* 104_729)
+        for stream in Self.streams {
+            let versions = try query.history(stream)
+            for _ in 0..<80 {
+                let valid = Self.validTime(&rng)
+                let known = Self.start.advanced(by: Int64.random(in: -1...Int64(commands) + 1, using: &rng) * FixedClock.step)
+                let expected = Reference.state(all, stream, valid: valid, known: .time(known))
+                let holding = versions.filter { v in
+                    v.validFrom <= valid && v.validTo.map { valid < $0 } ?? true && v.recordedFrom <= known
+                        && v.recordedTo.map { known < $0 } ?? true
+                }
+                #expect(holding.count <= 1, "\(stream): overlapping versions \(holding)")
+                #expect(holding.first?.state == expected, "\(stream) at valid \(valid), known \(known)")
+            }
+            for v in versions {
+                #expect((v.recordedTo == nil) == (v.fate == .current))
+            }
+        }
+    }
+}
