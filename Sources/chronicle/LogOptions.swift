@@ -44,6 +44,16 @@ struct LogOptions: ParsableArguments {
             throw ExitCode(3)
         }
     }
+
+    /// Opens a log that must already exist (readers never create one), or ends the process
+    /// with status 3.
+    func openExisting(logger: Logger) throws -> EventLog {
+        guard FileManager.default.fileExists(atPath: path) else {
+            FileHandle.standardError.write(Data("chronicle: no log at \(path); give its path with --db or CHRONICLE_DB\n".utf8))
+            throw ExitCode(3)
+        }
+        return try open(logger: logger)
+    }
 }
 
 extension EventLog.Durability: ExpressibleByArgument {}

@@ -25,11 +25,7 @@ struct Verify: AsyncParsableCommand {
 
     func run() async throws {
         let logger = options.logger(label: "chronicle.verify")
-        guard FileManager.default.fileExists(atPath: options.path) else {
-            FileHandle.standardError.write(Data("chronicle: no log at \(options.path); give its path with --db or CHRONICLE_DB\n".utf8))
-            throw ExitCode(3)
-        }
-        let log = try options.open(logger: logger)
+        let log = try options.openExisting(logger: logger)
         let report: LogIntegrity.Report
         do {
             report = try LogIntegrity.verify(log)

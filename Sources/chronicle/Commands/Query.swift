@@ -1,0 +1,173 @@
+public import ArgumentParser
+public import ChronicleApp
+import ChronicleCore
+import ChronicleStore
+import Foundation
+
+/// The bi-temporal point shared by `query`: --valid-at and --known-at, both defaulting to now.
+struct AsOfOptions: ParsableArguments {
+    @Option(help: "Valid time: how things stood at this RFC 3339 time (default: now).")
+    var validAt: String?
+
+    @Option(help: "Transaction time: what the log knew at this RFC 3339 time, or at log position #SEQ (default: now).")
+    var knownAt: String?
+
+    /// The point, "now" being the time the log's next command would be recorded at.
+    func point(_ query: LogQuery, clock: any RecordingClock) throws -> AsOf {
+        var valid: Timestamp?
+        if let validAt {
+            guard let t = Timestamp(rfc3339: validAt) else {
+                throw ValidationError("--valid-at '\(validAt)' is not an RFC 3339 time like 2025-06-01T10:00:00Z")
+            }
+            valid = t
+        }
+        var known: KnownAt?
+        if let knownAt {
+            guard let k = KnownAt(knownAt) else {
+                throw ValidationError("--known-at '\(knownAt)' is neither an RFC 3339 time nor a log position like #42")
+            }
+            known = k
+        }
+        if valid == nil || known == nil {
+            let now = try query.now(clock: clock)
+            valid = valid ?? now
+            known = known ?? .time(now)
+        }
+        return AsOf(valid: valid!, known: known!)
+    }
+}
+
+/// `chronicle query`: the state of an entity, or of every entity of a kind, as of a (valid, known) point.
+struct Query: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show a task, memory key or workflow (or all of them) as of a valid time, as known at a transaction time.",
+        discussion: """
+            Forms: query task ID | memory KEY | workflow ID | tasks | memory | workflows. \
+            --valid-at says when in the world, --known-at what the log knew by then (a time, or #SEQ \
+            for a log position); both default to now. Collections take --status, --intent, \
+            --keyword and --context (tasks) filters. Exit status: 0 found, 1 no such entity as of \
+            that point, 2 bad arguments, 3 the log cannot be opened or read.
+            """)
+
+    @Argument(help: "task, memory, workflow (one, with its id or key), or tasks, memory, workflows (all).")
+    var kind: String
+
+    @Argument(help: "The task id, memory key or workflow instance id.")
+    var id: String?
+
+    @OptionGroup var options: LogOptions
+    @OptionGroup var asOf: AsOfOptions
+
+    @Option(help: "yaml (default), json or table.")
+    var format: Rendering.Format = .yaml
+
+    @Option(help: "Only tasks or workflows with this status.")
+    var status: String?
+
+    @Option(help: "Only tasks with this intent.")
+    var intent: String?
+
+    @Option(help: "Only tasks with this keyword.")
+    var keyword: String?
+
+    @Option(help: "Only tasks whose context_cascade is this path.")
+    var context: String?
+
+    /// What the arguments ask for: one entity, or a whole kind.
+    enum Target {
+        case one(StreamID)
+        case all(EntityKind)
+    }
+
+    func target() throws -> Target {
+        let one: [String: EntityKind] = ["task": .task, "memory": .memory, "workflow": .workflow]
+        let all: [String: EntityKind] = ["tasks": .task, "memories": .memory, "workflows": .workflow]
+        if let id, let k = one[kind] {
+            guard Identifier.isValid(id) else { throw ValidationError("'\(id)' is not a valid id") }
+            return .one(StreamID(k, id))
+        }
+        if id == nil, let k = all[kind] ?? (kind == "memory" ? .memory : nil) { return .all(k) }
+        if one[kind] != nil { throw ValidationError("query \(kind) needs an id (or use the plural form for all of them)") }
+        throw ValidationError("'\(kind)' is not task, memory, workflow, tasks or workflows")
+    }
+
+    func validate() throws {
+        _ = try target()
+        if case .one = try target(), status != nil || intent != nil || keyword != nil || context != nil {
+            throw ValidationError("--status, --intent, --keyword and --context filter collections (tasks, memory, workflows)")
+        }
+    }
+
+    func run() async throws {
+        let logger = options.logger(label: "chronicle.query")
+        let clock: any RecordingClock
+        do {
+            clock = try ClockSetting.clock(from: options.environment["CHRONICLE_CLOCK"])
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let log = try options.openExisting(logger: logger)
+        let query = LogQuery(log: log)
+        let point = try asOf.point(query, clock: clock)
+        let output: String
+        do {
+            switch try target() {
+            case .one(let stream):
+                guard let entity = try query.entity(stream, asOf: point) else {
+                    FileHandle.standardError.write(
+                        Data("chronicle: no \(stream.kind.rawValue) '\(stream.id)' as of valid \(point.valid), known at \(point.known)\n".utf8))
+                    throw ExitCode(1)
+                }
+                output = try render(one: entity)
+            case .all(let kind):
+                output = try render(all: try query.entities(kind, asOf: point).filter(matches), kind: kind)
+            }
+        } catch let error as ExitCode {
+            throw error
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            FileHandle.standardError.write(Data("chronicle: the log cannot be read: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+        FileHandle.standardOutput.write(Data(output.utf8))
+    }
+
+    func matches(_ e: Entity) -> Bool {
+        switch e {
+        case .task(let t):
+            (status == nil || t.status.rawValue == status) && (intent == nil || t.intent == intent)
+                && (keyword == nil || t.keywords.contains(keyword!)) && (context == nil || t.contextCascade == context)
+        case .workflow(let w): status == nil || w.status.rawValue == status
+        default: true
+        }
+    }
+
+    func render(one entity: Entity) throws -> String {
+        switch format {
+        case .yaml: return try Rendering.yaml(entity.json)
+        case .json: return entity.json.jsonString + "\n"
+        case .table:
+            guard case .object(let members) = entity.json else { return "" }
+            return Rendering.table(header: ["field", "value"], rows: members.map { [$0.key, Rendering.cell($0.value)] })
+        }
+    }
+
+    func render(all entities: [Entity], kind: EntityKind) throws -> String {
+        switch format {
+        case .yaml: return entities.isEmpty ? "[]\n" : try Rendering.yaml(.array(entities.map(\.json)))
+        case .json: return JSONValue.array(entities.map(\.json)).jsonString + "\n"
+        case .table:
+            let columns: [String] =
+                switch kind {
+                case .task: ["id", "status", "progress", "intent", "complexity", "title"]
+                case .memory: ["key", "type", "version", "value"]
+                case .workflow: ["id", "workflow", "status", "progress"]
+                case .context: ["id", "summary"]
+                }
+            return Rendering.table(header: columns, rows: entities.map { e in columns.map { Rendering.cell(e.json[$0]) } })
+        }
+    }
+}
+
+extension Rendering.Format: ExpressibleByArgument {}

@@ -1,0 +1,64 @@
+import ChronicleTesting
+import Foundation
+import Testing
+
+/// `chronicle query` and `history` through the binary: filters, formats and exit statuses.
+@Suite struct QueryCommandTests {
+    static func log() throws -> String {
+        let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        let r = try ChronicleBinary.run(
+            ["append", "--db", db],
+            input: """
+                {"cmd":"task.create","id":"a","title":"Alpha","intent":"feature","complexity":"low","keywords":["api"]}
+                {"cmd":"task.create","id":"b","title":"Beta","intent":"bugfix","complexity":"high","context_cascade":"contexts/dev"}
+                su:a|in_progress|0.5
+                wf:deploy|{env:'prod'}
+                ms:theme|dark|semantic
+                """, environment: fixedClock)
+        #expect(r.status == 0 && !r.stdout.contains("er:"), "\(r.stdout)")
+        return db
+    }
+
+    @Test(arguments: [
+        (["--status", "in_progress"], ["a"]), (["--intent", "bugfix"], ["b"]), (["--keyword", "api"], ["a"]),
+        (["--context", "contexts/dev"], ["b"]), (["--status", "completed"], []), ([], ["a", "b"]),
+    ])
+    func taskFiltersKeepTheMatchingTasks(filter: [String], ids: [String]) throws {
+        let db = try Self.log()
+        let r = try ChronicleBinary.run(["query", "tasks", "--db", db, "--format", "json"] + filter, environment: fixedClock)
+        #expect(r.status == 0, "\(r.stderr)")
+        let tasks = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]]
+        #expect(tasks?.compactMap { $0["id"] as? String } == ids)
+    }
+
+    @Test func yamlIsTheDefaultAndReadsBack() throws {
+        let db = try Self.log()
+        let r = try ChronicleBinary.run(["query", "workflow", "deploy_001", "--db", db], environment: fixedClock)
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("id: deploy_001\nworkflow: deploy\nstatus: running\nprogress: 0\nparams:\n  env: prod\nsteps: []\n"))
+    }
+
+    @Test(arguments: [
+        ["query", "task"], ["query", "tasks", "a"], ["query", "planets"], ["query", "task", "a", "--status", "pending"],
+        ["query", "tasks", "--known-at", "yesterday"], ["query", "tasks", "--valid-at", "2025-13-01T00:00:00Z"],
+        ["query", "task", "../etc"], ["history", "planet", "x"], ["query", "tasks", "--format", "xml"],
+    ])
+    func badArgumentsExitTwo(args: [String]) throws {
+        let db = try Self.log()
+        let r = try ChronicleBinary.run(args + ["--db", db], environment: fixedClock)
+        #expect(r.status == 2, "\(args): \(r.stderr)")
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test func anUnknownEntityExitsOneAndAMissingLogThree() throws {
+        let db = try Self.log()
+        let unknown = try ChronicleBinary.run(["query", "task", "zeta", "--db", db], environment: fixedClock)
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("no task 'zeta'"))
+        #expect(try ChronicleBinary.run(["history", "task", "zeta", "--db", db]).status == 1)
+        let missing = try TestLog.temporaryDirectory().appendingPathComponent("absent.db").path
+        let r = try ChronicleBinary.run(["query", "tasks", "--db", missing])
+        #expect(r.status == 3)
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+}
