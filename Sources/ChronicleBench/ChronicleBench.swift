@@ -41,6 +41,15 @@ struct ChronicleBench: ParsableCommand {
         help: "Only write the command files (commands.txt, commands-quarter.txt) to --work-dir, e.g. to profile chronicle append by hand.")
     var generateOnly = false
 
+    @Option(help: "Events in the time-travel log (0: skip the time-travel figures).")
+    var timeTravelEvents = 1_000_000
+
+    @Option(help: "Entities in the time-travel log.")
+    var timeTravelEntities = 10_000
+
+    @Flag(help: "Only the time-travel figures (no append runs).")
+    var timeTravelOnly = false
+
     static let clock = "fixed:2025-06-01T10:00:00Z"
 
     func validate() throws {
@@ -63,6 +72,10 @@ struct ChronicleBench: ParsableCommand {
         }
         let environment = childEnvironment()
         let batch = AppendSession().batchLimit
+        if timeTravelOnly {
+            print(try timeTravel(dir: dir, environment: environment))
+            return
+        }
 
         // 1. The workload.
         let quarter = commands / 4
@@ -127,6 +140,41 @@ struct ChronicleBench: ParsableCommand {
             interactiveFull: latency["FULL"], interactiveNormal: latency["NORMAL"])
         if let warning = report.durabilityWarning { ProgressNote.say("warning: " + warning) }
         print(report.markdown)
+        if timeTravelEvents > 0 { print(try timeTravel(dir: dir, environment: environment)) }
+    }
+
+    private func timeTravel(dir: String, environment: [String: String]) throws -> String {
+        let r = try TimeTravelBench.run(
+            chronicle: chronicle, dir: dir, events: timeTravelEvents, entities: timeTravelEntities, seed: seed, environment: environment)
+        typealias T = ResultTable
+        var table = ResultTable()
+        let replay = Double(r.events) / r.replaySeconds
+        let raw = Double(r.events) / r.rawReadSeconds
+        table.add(
+            "full replay of every entity's state, \(T.grouped(Double(r.events))) events", chronicle: "\(T.grouped(replay)) events/s",
+            baseline: "\(T.grouped(raw)) rows/s", ratio: T.ratio(replay, raw), target: T.target("≥ 1,000,000 events/s", met: replay >= 1_000_000))
+        table.add(
+            "as-of query of one entity, random (valid, known), p50", chronicle: "\(T.fixed(r.oneEntity.p50, 3)) ms")
+        table.add(
+            "as-of query of one entity, random (valid, known), p99", chronicle: "\(T.fixed(r.oneEntity.p99, 3)) ms",
+            target: T.target("< 1 ms", met: r.oneEntity.p99 < 1))
+        let sorted = r.allTasksMilliseconds.sorted()
+        table.add(
+            "all tasks as of a random point, no snapshots (\(T.grouped(Double(r.taskEvents))) task events): median / max of 5",
+            chronicle: "\(T.fixed(sorted[sorted.count / 2], 1)) / \(T.fixed(sorted.last!, 1)) ms",
+            target: "< 200 ms with snapshots (snapshots not built yet)")
+        table.add(
+            "`chronicle query tasks --format json`: wall time, peak RSS", chronicle: "\(T.fixed(r.cliAllTasks.seconds * 1000, 0)) ms, \(T.mebibytes(r.cliAllTasks.peakRSSBytes))")
+        return """
+
+            ## Time travel
+
+            \(table.markdown)
+            - log: \(r.generation), written by `chronicle append`: \(T.grouped(Double(r.events))) events in \(T.grouped(Double(r.entities))) streams.
+            - replay: `LogQuery.entities` for tasks, memory and workflows as of (now, now), in process: every event read, decoded and folded. Baseline: the same rows' columns read by one prepared `SELECT … ORDER BY stream, stream_rev` (no decoding).
+            - one entity: 2,000 queries, each a random stream and a random valid time and known-at (a time or a `#SEQ`) in the recorded span, in process.
+            - CLI: `\(r.cliAllTasks.commandLine)`.
+            """
     }
 
     private func bulkBaseline(_ rows: EventRows, _ schemaSQL: String, _ schema: RawInsertBaseline.Schema, _ path: String, _ batch: Int)

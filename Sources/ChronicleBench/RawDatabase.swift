@@ -86,6 +86,25 @@ final class RawDatabase {
         return sqlite3_column_int64(statement, 0)
     }
 
+    /// Steps through every row of a query, handing each to `body` (columns read in place).
+    func eachRow(_ sql: String, _ body: (OpaquePointer) throws -> Void) throws {
+        let statement = try prepare(sql)
+        defer { sqlite3_finalize(statement) }
+        var rc = sqlite3_step(statement)
+        while rc == SQLITE_ROW {
+            try body(statement)
+            rc = sqlite3_step(statement)
+        }
+        guard rc == SQLITE_DONE else { throw BenchError.sqlite(path: path, message: lastError) }
+    }
+
+    /// The first column of every row, as text.
+    func strings(_ sql: String) throws -> [String] {
+        var out: [String] = []
+        try eachRow(sql) { out.append(String(cString: sqlite3_column_text($0, 0))) }
+        return out
+    }
+
     var lastError: String { String(cString: sqlite3_errmsg(handle)) }
 
     static var libraryVersion: String { String(cString: sqlite3_libversion()) }

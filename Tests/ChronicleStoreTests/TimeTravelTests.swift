@@ -124,6 +124,32 @@ struct SeededRandom: RandomNumberGenerator {
         }
     }
 
+    /// The appender's live view of every stream (what it decides against) is the naive fold as
+    /// of the end of valid time, known now — also when two appenders take turns on one log and
+    /// each catches up with the other's late events and retractions.
+    @Test(arguments: 1...10)
+    func theLiveViewIsTheNaiveFold(seed: Int) throws {
+        let (log, _) = try temporaryLog()
+        let first = try TestLog.appender(log)
+        let second = try TestLog.appender(log)
+        let lines = Self.history(seed: UInt64(seed) + 5_000, commands: 150).split(separator: "\n")
+        for (i, chunk) in stride(from: 0, to: lines.count, by: 7).enumerated() {
+            let appender = i % 2 == 0 ? first : second
+            _ = try appender.append(text: lines[chunk..<min(chunk + 7, lines.count)].joined(separator: "\n"))
+        }
+        _ = try second.append(text: "ms:last|1|semantic")
+        _ = try first.append(text: "ms:last|2|semantic")
+        let all = try log.events()
+        let now = KnownAt.position(all.last!.seq)
+        for appender in [first, second, try TestLog.appender(log)] {
+            _ = try appender.append(text: "")
+            for stream in Set(all.map(\.stream)) {
+                let expected = Reference.state(all, stream, valid: .latest, known: now)
+                #expect(appender.live.streams[stream]?.entity == expected, "\(stream)")
+            }
+        }
+    }
+
     /// The history's rectangles tile the plane: at any (valid, known-at-time) point, the
     /// rectangle that contains it holds exactly the naive fold's state.
     @Test(arguments: 1...15)

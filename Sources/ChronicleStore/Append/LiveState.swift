@@ -23,6 +23,9 @@ public final class LiveState {
     public private(set) var workflowIDs = IDAllocator()
     /// Context-cascade path → every task that named it at some valid time (readers filter).
     public private(set) var cascade: [String: Set<String>] = [:]
+    /// The full event lists of the streams that late events touched last, so that a run of late
+    /// events on one stream reads it from the log once, not once per event. Bounded.
+    private var recentStreams = StreamEventCache(capacity: 512)
 
     public init() {}
 
@@ -39,13 +42,14 @@ public final class LiveState {
 
     func entity(of st: StreamState, _ stream: StreamID, asOf validAt: Timestamp, in tx: LogTransaction) throws -> Entity? {
         if validAt >= st.maxValidFrom { return st.entity }
-        return Fold.state(of: try tx.events(stream: stream).filter { $0.validFrom <= validAt }, retracted: retracted)
+        return Fold.state(of: try events(of: stream, tx).filter { $0.validFrom <= validAt }, retracted: retracted)
     }
 
     /// Folds one newly recorded event (this process's or another's) into the view.
     public func apply(_ e: RecordedEvent, in tx: LogTransaction) throws {
         lastSeq = e.seq
         lastRecordedAt = e.recordedAt
+        recentStreams.append(e)
         if case .eventRetracted(let seq, _) = e.event { retracted.insert(seq) }
         // In place: one lookup, and the stream's state is not copied out and back.
         try fold(e, into: &streams[e.stream, default: StreamState()], tx)
@@ -74,13 +78,54 @@ public final class LiveState {
         }
     }
 
+    /// Every event of `stream` applied so far, from the cache or read from the log.
+    private func events(of stream: StreamID, _ tx: LogTransaction) throws -> [RecordedEvent] {
+        if let cached = recentStreams[stream] { return cached }
+        // When catching up, the log may already hold later events of the stream: they are
+        // added when they are applied.
+        let events = try tx.events(stream: stream).filter { $0.seq <= lastSeq }
+        recentStreams.insert(stream, events)
+        return events
+    }
+
     /// Re-folds a stream from the log, up to the event being applied: when catching up, later
     /// events of the stream are already in the log but not yet applied.
     private func refold(_ st: inout StreamState, _ stream: StreamID, upTo seq: Int64, _ tx: LogTransaction) throws {
-        let events = try tx.events(stream: stream).filter { $0.seq <= seq }
+        let events = try self.events(of: stream, tx).filter { $0.seq <= seq }
         st.entity = Fold.state(of: events, retracted: retracted)
         st.maxValidFrom =
             events.filter { !$0.isRetraction && !retracted.contains($0.seq) }.map(\.validFrom).max()
             ?? Timestamp(microseconds: .min)
+    }
+}
+
+/// The event lists of at most `capacity` streams; the oldest entry goes first when full.
+struct StreamEventCache {
+    let capacity: Int
+    private var lists: [StreamID: [RecordedEvent]] = [:]
+    private var order: [StreamID] = []
+    private var next = 0
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    subscript(stream: StreamID) -> [RecordedEvent]? { lists[stream] }
+
+    mutating func insert(_ stream: StreamID, _ events: [RecordedEvent]) {
+        if lists[stream] == nil {
+            if order.count < capacity {
+                order.append(stream)
+            } else {
+                lists[order[next]] = nil
+                order[next] = stream
+                next = (next + 1) % capacity
+            }
+        }
+        lists[stream] = events
+    }
+
+    /// Adds a newly applied event to its stream's list, if that stream is cached.
+    mutating func append(_ e: RecordedEvent) {
+        guard lists[e.stream] != nil else { return }
+        lists[e.stream]!.append(e)
     }
 }

@@ -1,0 +1,138 @@
+import ChronicleCore
+import ChronicleStore
+import Foundation
+import GRDBSQLite
+import Logging
+
+/// The time-travel figures: a generated log of `events` events over `entities` entities (tasks,
+/// memory keys and workflows; a few late-arriving and future-dated events), written by
+/// `chronicle append`, then read in process: a full replay of every entity's state, as-of
+/// queries of one entity at random (valid, known) points, and all tasks at random points —
+/// each beside a raw-SQLite read of the same rows. No snapshots yet: the all-tasks query reads
+/// and folds every task event.
+struct TimeTravelBench {
+    struct Result {
+        var events: Int
+        var entities: Int
+        var replaySeconds: Double
+        var rawReadSeconds: Double
+        var oneEntity: LatencySummary
+        var allTasksMilliseconds: [Double]
+        var taskEvents: Int
+        var cliAllTasks: (seconds: Double, peakRSSBytes: Int, commandLine: String)
+        var generation: String
+    }
+
+    static func run(
+        chronicle: String, dir: String, events: Int, entities: Int, seed: UInt64, environment: [String: String]
+    ) throws -> Result {
+        let commandsPath = "\(dir)/time-travel-commands.txt"
+        let dbPath = "\(dir)/time-travel.db"
+        ProgressNote.say("time travel: generating \(events) commands over \(entities) entities")
+        try generate(path: commandsPath, commands: events, entities: entities, seed: seed)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
+        let append = try ChildProcess(
+            executable: chronicle, arguments: ["append", "--db", dbPath], environment: environment,
+            stdin: .file(commandsPath), stdout: .file("/dev/null"), stderrPath: "\(dir)/chronicle.stderr")
+        guard try append.wait().exitedNormally else {
+            throw BenchError.childFailed(what: "chronicle append (time-travel log)", status: "failed", stderrPath: "\(dir)/chronicle.stderr")
+        }
+
+        let log = try EventLog(path: dbPath, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
+        let query = LogQuery(log: log)
+        let stored = Int(try RawDatabase(path: dbPath, readOnly: true).integer("SELECT count(*) FROM events"))
+        let taskEvents = Int(try RawDatabase(path: dbPath, readOnly: true).integer("SELECT count(*) FROM events WHERE stream >= 'task/' AND stream < 'task0'"))
+        let start = Timestamp(rfc3339: "2025-06-01T10:00:00Z")!
+        let end = start.advanced(by: Int64(events) * FixedClock.step)
+
+        // 1. Full replay: every entity of every kind, as of now.
+        ProgressNote.say("time travel: full replay of \(stored) events")
+        let now = AsOf(valid: end, known: .time(end))
+        var watch = Stopwatch()
+        var folded = 0
+        for kind in [EntityKind.task, .memory, .workflow] { folded += try query.entities(kind, asOf: now).count }
+        let replaySeconds = watch.elapsedSeconds
+        guard folded > 0 else { throw BenchError.ackMismatch(what: dbPath, detail: "no entity after replay") }
+
+        // 2. The baseline: every column of every row read with a prepared SELECT.
+        watch = Stopwatch()
+        let raw = try RawDatabase(path: dbPath, readOnly: true)
+        var bytes = 0
+        try raw.eachRow("SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload FROM events ORDER BY stream, stream_rev") { h in
+            bytes += Int(sqlite3_column_bytes(h, 1)) + Int(sqlite3_column_bytes(h, 3)) + Int(sqlite3_column_bytes(h, 7)) + Int(sqlite3_column_bytes(h, 9))
+        }
+        let rawReadSeconds = watch.elapsedSeconds
+
+        // 3. One entity at random points.
+        ProgressNote.say("time travel: 2,000 as-of queries of one entity")
+        var rng = SystemRandomNumberGenerator()
+        let streams = try raw.strings("SELECT DISTINCT stream FROM events").compactMap(StreamID.init)
+        var latencies: [Double] = []
+        for _ in 0..<2_000 {
+            let stream = streams.randomElement(using: &rng)!
+            let point = AsOf(
+                valid: Timestamp(microseconds: Int64.random(in: start.microseconds...end.microseconds, using: &rng)),
+                known: Bool.random(using: &rng)
+                    ? .time(Timestamp(microseconds: Int64.random(in: start.microseconds...end.microseconds, using: &rng)))
+                    : .position(Int64.random(in: 1...Int64(stored), using: &rng)))
+            let w = Stopwatch()
+            _ = try query.entity(stream, asOf: point)
+            latencies.append(w.elapsedMilliseconds)
+        }
+
+        // 4. All tasks at random points.
+        ProgressNote.say("time travel: all tasks at 5 random points")
+        var allTasks: [Double] = []
+        for _ in 0..<5 {
+            let t = Timestamp(microseconds: Int64.random(in: start.microseconds...end.microseconds, using: &rng))
+            let w = Stopwatch()
+            _ = try query.entities(.task, asOf: AsOf(valid: t, known: .time(t)))
+            allTasks.append(w.elapsedMilliseconds)
+        }
+
+        // 5. The command line, as a user runs it: time and peak memory.
+        let cli = Stopwatch()
+        let child = try ChildProcess(
+            executable: chronicle, arguments: ["query", "tasks", "--db", dbPath, "--format", "json"], environment: environment,
+            stdin: .file("/dev/null"), stdout: .file("/dev/null"), stderrPath: "\(dir)/chronicle.stderr")
+        let ended = try child.wait()
+        guard ended.exitedNormally else {
+            throw BenchError.childFailed(what: "chronicle query tasks", status: ended.summary, stderrPath: "\(dir)/chronicle.stderr")
+        }
+        return Result(
+            events: stored, entities: streams.count, replaySeconds: replaySeconds, rawReadSeconds: rawReadSeconds,
+            oneEntity: LatencySummary(latencies), allTasksMilliseconds: allTasks, taskEvents: taskEvents,
+            cliAllTasks: (cli.elapsedSeconds, ended.peakRSSBytes, child.commandLine),
+            generation: "\(events) commands over \(entities) entities (40% tasks, 40% memory keys, 20% workflows), 2% late by up to an hour, 1% dated a day ahead")
+    }
+
+    /// Creates every entity, then changes random ones; valid time is the recorded time except
+    /// for 2% of the lines (up to an hour late) and 1% (a day ahead).
+    static func generate(path: String, commands: Int, entities: Int, seed: UInt64) throws {
+        var rng = SeededGenerator(seed: seed)
+        let tasks = entities * 2 / 5, memories = entities * 2 / 5, workflows = entities - tasks - memories
+        let start = Timestamp(rfc3339: "2025-06-01T10:00:00Z")!
+        var out = ""
+        out.reserveCapacity(commands * 48)
+        for i in 0..<tasks { out += #"{"cmd":"task.create","id":"t\#(i)","title":"Task \#(i)","intent":"feature","complexity":"medium"}"# + "\n" }
+        for i in 0..<memories { out += "ms:m\(i)|v0|semantic\n" }
+        for i in 0..<workflows { out += #"{"cmd":"workflow.start","workflow":"deploy","instance_id":"w\#(i)"}"# + "\n" }
+        for line in entities..<max(entities, commands) {
+            let roll = Int.random(in: 0..<100, using: &rng)
+            let recorded = start.advanced(by: Int64(line) * FixedClock.step)
+            if roll < 2 {
+                out += "[valid=\(recorded.advanced(by: -Int64.random(in: 1...3_600_000_000, using: &rng)).rfc3339)] "
+            } else if roll < 3 {
+                out += "[valid=\(recorded.advanced(by: 86_400_000_000).rfc3339)] "
+            }
+            let progress = "0.\(Int.random(in: 1...9, using: &rng))"
+            switch Int.random(in: 0..<5, using: &rng) {
+            case 0, 1: out += "su:t\(Int.random(in: 0..<tasks, using: &rng))|in_progress|\(progress)\n"
+            case 2, 3: out += "ms:m\(Int.random(in: 0..<memories, using: &rng))|v\(line)|semantic\n"
+            default: out += "su:w\(Int.random(in: 0..<workflows, using: &rng))|running|\(progress)\n"
+            }
+        }
+        try out.write(toFile: path, atomically: false, encoding: .utf8)
+    }
+}
+
