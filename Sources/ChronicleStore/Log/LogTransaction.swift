@@ -52,9 +52,15 @@ public final class LogTransaction {
         return (sqlite3_column_int64(h, 0), Timestamp(microseconds: sqlite3_column_int64(h, 1)), blob(h, 2))
     }
 
-    /// Events after position `seq`, in log order.
-    public func events(after seq: Int64) throws -> [RecordedEvent] {
-        try rows("SELECT \(Self.columns) FROM events WHERE seq > ? ORDER BY seq") { sqlite3_bind_int64($0, 1, seq) }
+    /// Events after position `seq`, in log order; at most `limit` of them when given.
+    public func events(after seq: Int64, limit: Int? = nil) throws -> [RecordedEvent] {
+        guard let limit else {
+            return try rows("SELECT \(Self.columns) FROM events WHERE seq > ? ORDER BY seq") { sqlite3_bind_int64($0, 1, seq) }
+        }
+        return try rows("SELECT \(Self.columns) FROM events WHERE seq > ? ORDER BY seq LIMIT ?") {
+            sqlite3_bind_int64($0, 1, seq)
+            sqlite3_bind_int64($0, 2, Int64(limit))
+        }
     }
 
     /// Every event of one stream, in log order.
