@@ -27,6 +27,28 @@ import Testing
     }
 }
 
+/// Payload versions: every event is written at its type's current version, and an older
+/// version's payload reads as the same event.
+@Suite struct UpcastTests {
+    @Test(arguments: PayloadWriterTests.events)
+    func eventsAreWrittenAtTheirTypesCurrentVersion(event: DomainEvent) {
+        #expect(event.typeVersion == DomainEvent.currentVersion(of: event.type))
+    }
+
+    @Test func memoryStoredVersion1ReadsAsVersion2() throws {
+        let v1: JSONValue = .object([JSONMember("value", "dark"), JSONMember("type", "semantic"), JSONMember("category", "ui")])
+        let v2: JSONValue = .object([JSONMember("value", "dark"), JSONMember("memory_type", "semantic"), JSONMember("category", "ui")])
+        let event = DomainEvent.memoryStored(value: "dark", type: "semantic", category: "ui", significance: nil)
+        #expect(try DomainEvent(type: "memory.stored", version: 1, payload: v1) == event)
+        #expect(try DomainEvent(type: "memory.stored", version: 2, payload: v2) == event)
+        #expect(event.payload == v2)
+        #expect(Upcast.toCurrent(type: "memory.stored", version: 1, payload: v1) == v2)
+        #expect(throws: DomainEvent.DecodingError.self) { try DomainEvent(type: "memory.stored", version: 3, payload: v2) }
+        #expect(throws: DomainEvent.DecodingError.self) { try DomainEvent(type: "memory.stored", version: 2, payload: v1) }
+        #expect(throws: DomainEvent.DecodingError.self) { try DomainEvent(type: "memory.forgotten", version: 2, payload: .object([])) }
+    }
+}
+
 /// The byte writers of the ack path give exactly what the String forms give.
 @Suite struct ByteWriterTests {
     @Test(arguments: [0, -0.0, 1, -1, 0.45, 1e15, -9_007_199_254_740_991, 9_007_199_254_740_992, 1e300, 123_456_789, .nan, .infinity])

@@ -37,7 +37,7 @@ extension DomainEvent {
             return .object(["related": .strings(related)])
         case .memoryStored(let value, let type, let category, let significance):
             return .object([
-                "value": value, "type": .string(type), "category": category.map(JSONValue.string),
+                "value": value, "memory_type": .string(type), "category": category.map(JSONValue.string),
                 "significance": significance.map(JSONValue.number),
             ])
         case .memoryForgotten:
@@ -76,9 +76,10 @@ extension DomainEvent {
     }
 
     /// Reads a stored event back; older payload versions are upcast to today's.
-    public init(type: String, version: Int, payload p: JSONValue) throws(DecodingError) {
+    public init(type: String, version: Int, payload stored: JSONValue) throws(DecodingError) {
         func bad(_ reason: String) -> DecodingError { DecodingError(type: type, version: version, reason: reason) }
-        guard version >= 1, version <= Self.currentVersion else { throw bad("unknown version") }
+        guard version >= 1, version <= Self.currentVersion(of: type) else { throw bad("unknown version") }
+        let p = Upcast.toCurrent(type: type, version: version, payload: stored)
         func str(_ k: String) throws(DecodingError) -> String {
             guard let s = p[k]?.stringValue else { throw bad("missing \(k)") }
             return s
@@ -129,7 +130,7 @@ extension DomainEvent {
             self = .taskRelated(related: strs("related") ?? [])
         case "memory.stored":
             self = .memoryStored(
-                value: p["value"] ?? .null, type: try str("type"), category: optStr("category"),
+                value: p["value"] ?? .null, type: try str("memory_type"), category: optStr("category"),
                 significance: p["significance"]?.numberValue)
         case "memory.forgotten":
             self = .memoryForgotten
@@ -163,7 +164,7 @@ extension DomainEvent {
         case .memoryStored(let value, let type, let category, let significance):
             out.append(contentsOf: #"{"value":"#.utf8)
             value.write(into: &out)
-            out.append(contentsOf: #","type":"#.utf8)
+            out.append(contentsOf: #","memory_type":"#.utf8)
             JSONValue.writeString(type, into: &out)
             if let category {
                 out.append(contentsOf: #","category":"#.utf8)

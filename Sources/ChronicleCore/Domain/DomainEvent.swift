@@ -45,7 +45,13 @@ public enum DomainEvent: Sendable, Equatable {
         }
     }
 
-    /// The payload schema version written today for every type.
-    public static let currentVersion = 1
-    public var typeVersion: Int { Self.currentVersion }
+    /// The payload schema version written today for a type: 1, except where ``Upcast`` lists
+    /// newer ones.
+    public static func currentVersion(of type: String) -> Int { Upcast.steps[type].map { $0.count + 1 } ?? 1 }
+
+    /// The payload schema version this event is written with.
+    public var typeVersion: Int {
+        if case .memoryStored = self { return 2 }
+        return 1
+    }
 }

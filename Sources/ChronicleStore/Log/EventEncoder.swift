@@ -32,13 +32,17 @@ final class EventEncoder {
     func insert(_ e: PendingEvent, with h: OpaquePointer) throws {
         json.removeAll(keepingCapacity: true)
         e.event.writePayload(into: &json)
+        try insert(e, type: e.event.type, version: e.event.typeVersion, payloadJSON: json, with: h)
+    }
+
+    /// Inserts an event whose payload JSON (of `type` at `version`) is already written; `e.event`
+    /// is not read.
+    func insert(_ e: PendingEvent, type: String, version: Int, payloadJSON json: [UInt8], with h: OpaquePointer) throws {
         let (codec, payload) = PayloadCodec.encode(json)
         stream.removeAll(keepingCapacity: true)
         stream.append(contentsOf: e.stream.kind.rawValue.utf8)
         stream.append(UInt8(ascii: "/"))
         stream.append(contentsOf: e.stream.id.utf8)
-        let type = e.event.type
-        let version = e.event.typeVersion
         HashChain.hash(
             previous: head, seq: e.seq, stream: stream, streamRevision: e.streamRevision, type: type.utf8, typeVersion: version,
             validFrom: e.validFrom, recordedAt: e.recordedAt, commandID: e.commandID.utf8, codec: codec.rawValue,

@@ -1,0 +1,70 @@
+import ChronicleCore
+import ChronicleStore
+import ChronicleTesting
+import Foundation
+import Testing
+
+/// `replay-fixtures/v1-log/events.jsonl` is the seed examples' log as an earlier version wrote
+/// it (memory.stored at payload version 1, `"type"` for the memory's kind). Imported as stored,
+/// it must verify, and every entity must read back exactly as today's appender makes it from the
+/// same commands (memory.stored at version 2), and as `answers.golden` records.
+@Suite struct UpcastFixtureTests {
+    static let dir = packageRoot.appendingPathComponent("replay-fixtures/v1-log")
+
+    static func answers(_ log: EventLog) throws -> String {
+        let query = LogQuery(log: log)
+        let now = try query.now(clock: FixedClock(start: TestLog.clockStart))
+        let point = AsOf(valid: now, known: .time(now))
+        var out = ""
+        for kind in [EntityKind.task, .memory, .workflow] {
+            out += "# \(kind.rawValue)\n"
+            for e in try query.entities(kind, asOf: point) { out += e.json.jsonString + "\n" }
+        }
+        return out
+    }
+
+    @Test func aVersion1LogReplaysIntoTodaysState() throws {
+        let lines = try String(contentsOf: Self.dir.appendingPathComponent("events.jsonl"), encoding: .utf8).split(separator: "\n")
+        let exported = try lines.map { line in
+            try #require(ExportedEvent(try JSONParser.parse(bytes: Array(line.utf8))), "\(line)")
+        }
+        #expect(exported.contains { $0.type == "memory.stored" && $0.typeVersion == 1 && $0.payload["type"] != nil })
+        let (old, _) = try Self.fileLog()
+        try old.importEvents(exported)
+        #expect(try LogIntegrity.check(old) == [])
+        #expect(try old.events().count == exported.count)
+
+        let (today, _) = try Self.fileLog()
+        let commands = try String(contentsOf: packageRoot.appendingPathComponent("replay-fixtures/seed-examples/commands.txt"), encoding: .utf8)
+        _ = try TestLog.appender(today).append(text: commands)
+        let rows = try today.read { tx in try tx.events(after: 0) }
+        #expect(rows.contains { $0.event.type == "memory.stored" && $0.event.typeVersion == 2 })
+
+        let answers = try Self.answers(old)
+        #expect(answers == (try Self.answers(today)))
+        let golden = Self.dir.appendingPathComponent("answers.golden")
+        if ProcessInfo.processInfo.environment["CHRONICLE_RECORD_GOLDEN"] == "1" {
+            try answers.write(to: golden, atomically: true, encoding: .utf8)
+            return
+        }
+        #expect(answers == (try String(contentsOf: golden, encoding: .utf8)))
+    }
+
+    @Test func importRefusesAGapAndAnUndecodablePayload() throws {
+        let line = #"{"seq":2,"stream":"memory/a","rev":1,"type":"memory.stored","type_version":1,"valid_from":"2025-06-01T10:00:00Z","recorded_at":"2025-06-01T10:00:00Z","command_id":"@1","payload":{"value":1,"type":"semantic"}}"#
+        var e = try #require(ExportedEvent(try JSONParser.parse(bytes: Array(line.utf8))))
+        let (log, _) = try Self.fileLog()
+        #expect(throws: StoreError.self) { try log.importEvents([e]) }
+        e.seq = 1
+        e.typeVersion = 3
+        #expect(throws: StoreError.self) { try log.importEvents([e]) }
+        e.typeVersion = 1
+        try log.importEvents([e])
+        #expect(try log.events().first?.event == .memoryStored(value: 1, type: "semantic", category: nil, significance: nil))
+    }
+
+    static func fileLog() throws -> (EventLog, String) {
+        let path = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        return (try EventLog(path: path, logger: TestLog.silentLogger), path)
+    }
+}
