@@ -11,14 +11,14 @@ import Testing
         #expect(coded.status == 0)
         #expect(
             coded.stdout == """
-                ev:2|memory/b|1|memory.stored|2025-06-01T10:00:00.001Z|2025-06-01T10:00:00.001Z|@2|{"value":"x\\|y","type":"semantic"}
-                ev:3|memory/a|2|memory.stored|2025-06-01T10:00:00.002Z|2025-06-01T10:00:00.002Z|@3|{"value":"2","type":"semantic"}
+                ev:2|memory/b|1|memory.stored|2025-06-01T10:00:00.001Z|2025-06-01T10:00:00.001Z|@2|{"value":"x\\|y","memory_type":"semantic"}
+                ev:3|memory/a|2|memory.stored|2025-06-01T10:00:00.002Z|2025-06-01T10:00:00.002Z|@3|{"value":"2","memory_type":"semantic"}
 
                 """)
         let json = try ChronicleBinary.run(["tail", "--db", db, "--format", "json", "--from", "3"])
         #expect(
             json.stdout
-                == #"{"seq":3,"stream":"memory/a","rev":2,"type":"memory.stored","type_version":1,"valid_from":"2025-06-01T10:00:00.002Z","recorded_at":"2025-06-01T10:00:00.002Z","command_id":"@3","payload":{"value":"2","type":"semantic"}}"#
+                == #"{"seq":3,"stream":"memory/a","rev":2,"type":"memory.stored","type_version":2,"valid_from":"2025-06-01T10:00:00.002Z","recorded_at":"2025-06-01T10:00:00.002Z","command_id":"@3","payload":{"value":"2","memory_type":"semantic"}}"#
                 + "\n")
         #expect(try ChronicleBinary.run(["tail", "--db", db, "--from", "0"]).status == 2)
     }
