@@ -11,7 +11,7 @@ internal import Foundation
 /// Writes acks to an output descriptor in the order their groups were committed. A bulk group's
 /// acks are formatted and written on a thread of its own while the next group is decided; a
 /// small group's are written at once by the caller (no hand-off on an interactive writer's path).
-final class AckOutput: @unchecked Sendable {
+public final class AckOutput: @unchecked Sendable {
     private let format: AppendSession.AckFormat
     private let fd: Int32
     private let condition = NSCondition()
@@ -119,7 +119,8 @@ final class AckOutput: @unchecked Sendable {
         }
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    /// Writes all of `bytes` to `fd` (retrying short writes); false when the reader went away.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }

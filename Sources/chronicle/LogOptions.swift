@@ -1,5 +1,7 @@
 public import ArgumentParser
 public import ChronicleStore
+public import ChronicleCore
+import ChronicleApp
 import Foundation
 public import Logging
 
@@ -25,6 +27,16 @@ struct LogOptions: ParsableArguments {
             throw ValidationError("CHRONICLE_SYNCHRONOUS='\(value)' is not full or normal")
         }
         return d
+    }
+
+    /// The recording clock `CHRONICLE_CLOCK` names (`system` when unset); a bad setting is a
+    /// bad argument (exit status 2).
+    func clock() throws -> any RecordingClock {
+        do {
+            return try ClockSetting.clock(from: environment["CHRONICLE_CLOCK"])
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     /// A logger writing to stderr, never to stdout where the acks go.

@@ -67,14 +67,8 @@ struct Diff: AsyncParsableCommand {
 
     func run() async throws {
         let logger = options.logger(label: "chronicle.diff")
-        let clock: any RecordingClock
-        do {
-            clock = try ClockSetting.clock(from: options.environment["CHRONICLE_CLOCK"])
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        let log = try options.openExisting(logger: logger)
-        let query = LogQuery(log: log)
+        let clock = try options.clock()
+        let query = LogQuery(log: try options.openExisting(logger: logger))
         let now = try query.now(clock: clock)
         let (a, b) = try points(now: now)
         var changes: [Change] = []

@@ -100,14 +100,8 @@ struct Query: AsyncParsableCommand {
 
     func run() async throws {
         let logger = options.logger(label: "chronicle.query")
-        let clock: any RecordingClock
-        do {
-            clock = try ClockSetting.clock(from: options.environment["CHRONICLE_CLOCK"])
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        let log = try options.openExisting(logger: logger)
-        let query = LogQuery(log: log)
+        let clock = try options.clock()
+        let query = LogQuery(log: try options.openExisting(logger: logger))
         let point = try asOf.point(query, clock: clock)
         let output: String
         do {

@@ -58,7 +58,7 @@ struct Tail: AsyncParsableCommand {
                 out.append(contentsOf: line(e).utf8)
                 out.append(10)
             }
-            guard Self.writeAll(out) else { return }  // the reader went away
+            guard AckOutput.writeAll(1, out) else { return }  // the reader went away
             if let last = events.last {
                 next = last.seq + 1
                 retry = 0
@@ -100,18 +100,5 @@ struct Tail: AsyncParsableCommand {
                 JSONMember("command_id", .string(e.commandID)), JSONMember("payload", e.event.payload),
             ]).jsonString
         }
-    }
-
-    static func writeAll(_ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(1, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += n
-        }
-        return true
     }
 }
