@@ -35,8 +35,11 @@ public final class AckOutput: @unchecked Sendable {
     }
 
     /// Queues one group's acks, one per line of `lines` from the first, for the writing thread.
+    /// Waits while a group is still queued: a slow reader of the acks slows the appender down
+    /// (one group's acks being written, one waiting), and memory stays bounded.
     func submit(_ lines: [[Appender.Line]], _ acks: [Ack]) {
         condition.lock()
+        while !queued.isEmpty && !failed { condition.wait() }
         if !started {
             started = true
             let thread = Thread { [self] in run() }
@@ -44,7 +47,7 @@ public final class AckOutput: @unchecked Sendable {
             thread.start()
         }
         queued.append((lines, acks))
-        condition.signal()
+        condition.broadcast()
         condition.unlock()
     }
 
@@ -91,6 +94,8 @@ public final class AckOutput: @unchecked Sendable {
             }
             let (lines, acks) = queued.removeFirst()
             busy = true
+            // A submitter waiting for room may queue the next group while this one is written.
+            condition.broadcast()
             condition.unlock()
             out.removeAll(keepingCapacity: true)
             Self.render(lines, acks, format, into: &out)

@@ -74,11 +74,18 @@ public struct AppendSession {
         var errors = 0
         var linesRead = 0
         while output.isOpen {
-            let (chunks, read) = try queue.pop(limit: batchLimit)
-            linesRead = read
-            if chunks.isEmpty { break }
+            let chunks: [[Appender.Line]]
+            let acks: [Ack]
+            do {
+                (chunks, linesRead) = try queue.pop(limit: batchLimit)
+                if chunks.isEmpty { break }
+                acks = try appender.append(chunks: chunks, stopAtFirstError: strict)
+            } catch {
+                // The groups committed before the failure keep their acks.
+                _ = output.flush()
+                throw error
+            }
             let count = chunks.reduce(0) { $0 + $1.count }
-            let acks = try appender.append(chunks: chunks, stopAtFirstError: strict)
             errors += acks.reduce(0) { $0 + ($1.isError ? 1 : 0) }
             if strict, acks.last?.isError == true {
                 guard output.writeNow(chunks, acks) else { return .outputClosed }

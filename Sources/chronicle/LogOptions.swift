@@ -64,7 +64,12 @@ struct LogOptions: ParsableArguments {
             FileHandle.standardError.write(Data("chronicle: no log at \(path); give its path with --db or CHRONICLE_DB\n".utf8))
             throw ExitCode(3)
         }
-        return try open(logger: logger)
+        do {
+            return try EventLog(path: path, durability: try durability(), forWriting: false, logger: logger)
+        } catch let error as StoreError {
+            FileHandle.standardError.write(Data("chronicle: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
     }
 }
 

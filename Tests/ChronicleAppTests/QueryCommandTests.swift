@@ -1,5 +1,6 @@
 import ChronicleTesting
 import Foundation
+import GRDB
 import Testing
 
 /// `chronicle query` and `history` through the binary: filters, formats and exit statuses.
@@ -50,6 +51,19 @@ import Testing
         let r = try ChronicleBinary.run(args + ["--db", db], environment: fixedClock)
         #expect(r.status == 2, "\(args): \(r.stderr)")
         #expect(r.stdout.isEmpty)
+    }
+
+    /// Readers never take the write lock: they answer while another process holds it.
+    @Test func readersDoNotWaitForAWriter() throws {
+        let db = try Self.log()
+        try DatabaseQueue(path: db).inDatabase { conn in
+            try conn.execute(sql: "BEGIN IMMEDIATE")
+            defer { try? conn.execute(sql: "ROLLBACK") }
+            for args in [["query", "tasks"], ["tail"], ["verify"], ["history", "task", "a"], ["diff", "--from", "2025-01-01T00:00:00Z"]] {
+                let r = try ChronicleBinary.run(args + ["--db", db], environment: fixedClock)
+                #expect(r.status == 0, "\(args): \(r.stderr)")
+            }
+        }
     }
 
     @Test func anUnknownEntityExitsOneAndAMissingLogThree() throws {

@@ -37,12 +37,19 @@ public final class EventLog: @unchecked Sendable {
     let encoder = EventEncoder()
 
     /// Opens (creating if needed) the log at `path`; `:memory:` gives a private in-memory log.
-    public init(path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 60, logger: Logger) throws(StoreError) {
+    ///
+    /// A reader (`forWriting: false`: queries, `tail`, `verify`) never takes the write lock when
+    /// the file is up to date, and starts no checkpointing thread.
+    public init(
+        path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 60, forWriting: Bool = true, logger: Logger
+    ) throws(StoreError) {
         self.path = path
         self.logger = logger
         var config = Configuration()
         config.busyMode = .timeout(busyTimeoutSeconds)
-        config.journalMode = path == ":memory:" ? .default : .wal
+        // A reader keeps the journal mode the file has (WAL, once a writer opened it): setting it
+        // may write, and would wait for the write lock.
+        config.journalMode = path == ":memory:" || !forWriting ? .default : .wal
         config.prepareDatabase { db in
             for pragma in Self.tuningPragmas { try db.execute(sql: pragma) }
         }
@@ -52,7 +59,7 @@ public final class EventLog: @unchecked Sendable {
             try queue.inDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
             }
-            if path != ":memory:" {
+            if path != ":memory:", forWriting {
                 let checkpointer = try Checkpointer(path: path, busyTimeoutSeconds: busyTimeoutSeconds, logger: logger)
                 queue.inDatabase { db in checkpointer.watch(db) }
                 self.checkpointer = checkpointer
@@ -74,6 +81,12 @@ public final class EventLog: @unchecked Sendable {
             migrator.registerMigration(name) { db in try db.execute(sql: sql) }
         }
         do {
+            // Up to date (the usual case): a plain read, no write lock.
+            let applied = try queue.inDatabase { db -> Set<String> in
+                guard try db.tableExists("grdb_migrations") else { return [] }
+                return Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+            }
+            if EmbeddedMigrations.all.allSatisfy({ applied.contains($0.name) }) { return }
             try queue.inDatabase { db in
                 // Migrations take the write lock first, so concurrent openers apply them once.
                 try db.execute(sql: "BEGIN IMMEDIATE")

@@ -69,10 +69,9 @@ struct Diff: AsyncParsableCommand {
         let logger = options.logger(label: "chronicle.diff")
         let clock = try options.clock()
         let query = LogQuery(log: try options.openExisting(logger: logger))
-        let now = try query.now(clock: clock)
-        let (a, b) = try points(now: now)
         var changes: [Change] = []
         do {
+            let (a, b) = try points(now: try query.now(clock: clock))
             for kind in try kinds() {
                 let before = Dictionary(uniqueKeysWithValues: try query.entities(kind, asOf: a).map { (id($0), $0.json) })
                 let after = Dictionary(uniqueKeysWithValues: try query.entities(kind, asOf: b).map { (id($0), $0.json) })
@@ -89,6 +88,8 @@ struct Diff: AsyncParsableCommand {
                     }
                 }
             }
+        } catch let error as ValidationError {
+            throw error
         } catch {
             FileHandle.standardError.write(Data("chronicle: the log cannot be read: \(error)\n".utf8))
             throw ExitCode(3)

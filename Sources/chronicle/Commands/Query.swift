@@ -102,9 +102,9 @@ struct Query: AsyncParsableCommand {
         let logger = options.logger(label: "chronicle.query")
         let clock = try options.clock()
         let query = LogQuery(log: try options.openExisting(logger: logger))
-        let point = try asOf.point(query, clock: clock)
         let output: String
         do {
+            let point = try asOf.point(query, clock: clock)
             switch try target() {
             case .one(let stream):
                 guard let entity = try query.entity(stream, asOf: point) else {

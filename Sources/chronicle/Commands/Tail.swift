@@ -80,9 +80,9 @@ struct Tail: AsyncParsableCommand {
         }
     }
 
-    /// Every 0.2 ms for 10 ms, then after 1, 2, 5 and 10 ms: each look is one indexed read of
-    /// the rows after the last one printed.
-    static let retryMicroseconds: [UInt32] = Array(repeating: 200, count: 50) + [1_000, 2_000, 5_000, 10_000]
+    /// Every 0.2 ms for 10 ms, then every 10 ms for 200 ms more (a slow fsync): each look is one
+    /// indexed read of the rows after the last one printed.
+    static let retryMicroseconds: [UInt32] = Array(repeating: 200, count: 50) + Array(repeating: 10_000, count: 20)
 
     func line(_ e: RecordedEvent) -> String {
         switch format {
