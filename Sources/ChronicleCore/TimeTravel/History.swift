@@ -30,41 +30,43 @@ extension Bitemporal {
     /// - Complexity: O(t · n log n) for n events recorded at t distinct times.
     public static func history(of events: [RecordedEvent]) -> [Version] {
         let times = Set(events.map(\.recordedAt)).sorted()
-        var open: [Version] = []
+        var open: [Key: Version] = [:]
         var closed: [Version] = []
         for t in times {
             let known = KnownAt.time(t)
             let retracted = retracted(in: events, knownAt: known)
             let ordered = events.filter { known.knows($0) && !$0.isRetraction && !retracted.contains($0.seq) }
                 .sorted { ($0.validFrom, $0.seq) < ($1.validFrom, $1.seq) }
-            var now: [Version] = []
+            var now: [Key: Version] = [:]
             var state: Entity?
             for (i, e) in ordered.enumerated() {
                 state = Entity.evolve(state, e)
                 let validTo = i + 1 < ordered.count ? ordered[i + 1].validFrom : nil
                 if let validTo, validTo <= e.validFrom { continue }
-                now.append(
-                    Version(
-                        seq: e.seq, validFrom: e.validFrom, validTo: validTo, recordedFrom: t, recordedTo: nil, fate: .current,
-                        state: state))
-            }
-            var still: [Version] = []
-            for var v in open {
-                if now.contains(where: { Self.same(v, $0) }) {
-                    still.append(v)
+                let key = Key(seq: e.seq, validFrom: e.validFrom, validTo: validTo)
+                // A version still believed keeps its recorded start; a changed state is a new version.
+                if let v = open[key], v.state == state {
+                    now[key] = v
                 } else {
-                    v.recordedTo = t
-                    v.fate = retracted.contains(v.seq) ? .retracted : .corrected
-                    closed.append(v)
+                    now[key] = Version(
+                        seq: e.seq, validFrom: e.validFrom, validTo: validTo, recordedFrom: t, recordedTo: nil, fate: .current,
+                        state: state)
                 }
             }
-            for v in now where !still.contains(where: { Self.same($0, v) }) { still.append(v) }
-            open = still
+            for (key, var v) in open where now[key]?.recordedFrom != v.recordedFrom {
+                v.recordedTo = t
+                v.fate = retracted.contains(v.seq) ? .retracted : .corrected
+                closed.append(v)
+            }
+            open = now
         }
-        return (closed + open).sorted { ($0.recordedFrom, $0.validFrom, $0.seq) < ($1.recordedFrom, $1.validFrom, $1.seq) }
+        return (closed + open.values).sorted { ($0.recordedFrom, $0.validFrom, $0.seq) < ($1.recordedFrom, $1.validFrom, $1.seq) }
     }
 
-    private static func same(_ a: Version, _ b: Version) -> Bool {
-        a.seq == b.seq && a.validFrom == b.validFrom && a.validTo == b.validTo && a.state == b.state
+    /// What makes a rectangle the same across recorded times (with its state).
+    private struct Key: Hashable {
+        var seq: Int64
+        var validFrom: Timestamp
+        var validTo: Timestamp?
     }
 }

@@ -17,11 +17,17 @@ internal import Logging
 final class Checkpointer: @unchecked Sendable {
     /// WAL pages after a commit that wake the checkpointing thread (SQLite's own default mark).
     static let pagesThreshold: Int32 = 1_000
+    /// WAL pages (64 MiB of 4 KiB pages) past which a bulk commit checkpoints before it returns.
+    /// A checkpoint running beside the next group never lets the WAL restart from its beginning
+    /// (a writer is always adding to it), so without this mark a long pipe's WAL grows without
+    /// end; after an inline checkpoint the next transaction starts the WAL over.
+    static let pagesLimit: Int32 = 16_384
 
     private let connection: DatabaseQueue
     private let logger: Logger
     private let condition = NSCondition()
     private var pending = false
+    private var running = false
     private var stopped = false
     /// Set by the log while a bulk group is being committed on the watched connection (only
     /// that connection's thread reads or writes it).
@@ -44,9 +50,11 @@ final class Checkpointer: @unchecked Sendable {
             { context, db, _, pages in
                 guard pages >= Checkpointer.pagesThreshold, let context else { return SQLITE_OK }
                 let checkpointer = Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue()
-                if checkpointer.nextCheckpointInBackground {
+                if checkpointer.nextCheckpointInBackground && pages < Checkpointer.pagesLimit {
                     checkpointer.request()
                 } else {
+                    // The background checkpoint, if one runs, holds the checkpoint lock.
+                    checkpointer.waitUntilIdle()
                     // What SQLite's automatic checkpoint does; a busy checkpoint is retried later.
                     sqlite3_wal_checkpoint(db, nil)
                 }
@@ -62,14 +70,21 @@ final class Checkpointer: @unchecked Sendable {
     private func request() {
         condition.lock()
         pending = true
-        condition.signal()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits until no background checkpoint is running (and none is asked for).
+    func waitUntilIdle() {
+        condition.lock()
+        while (running || pending) && !stopped { condition.wait() }
         condition.unlock()
     }
 
     func stop() {
         condition.lock()
         stopped = true
-        condition.signal()
+        condition.broadcast()
         condition.unlock()
     }
 
@@ -82,6 +97,7 @@ final class Checkpointer: @unchecked Sendable {
                 return
             }
             pending = false
+            running = true
             condition.unlock()
             do {
                 let (wal, copied) = try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
@@ -91,6 +107,10 @@ final class Checkpointer: @unchecked Sendable {
                 // WAL keeps every page until some checkpoint copies it.
                 logger.debug("checkpoint failed", metadata: ["error": "\(error)"])
             }
+            condition.lock()
+            running = false
+            condition.broadcast()
+            condition.unlock()
         }
     }
 }
