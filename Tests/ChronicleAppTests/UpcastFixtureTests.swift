@@ -63,6 +63,47 @@ import Testing
         #expect(try log.events().first?.event == .memoryStored(value: 1, type: "semantic", category: nil, significance: nil))
     }
 
+    /// A log exported with `chronicle tail --format json` and imported into an empty file is
+    /// the same log: every stored byte hashes the same, so the chain heads are equal.
+    @Test func anExportImportsIntoTheSameLog() throws {
+        let (original, path) = try Self.fileLog()
+        let commands = try String(contentsOf: packageRoot.appendingPathComponent("replay-fixtures/seed-examples/commands.txt"), encoding: .utf8)
+        _ = try TestLog.appender(original).append(text: commands)
+        _ = try old(original)
+        let export = try ChronicleBinary.run(["tail", "--db", path, "--format", "json"])
+        #expect(export.status == 0)
+        let events = try export.stdout.split(separator: "\n").map { try #require(ExportedEvent(try JSONParser.parse(bytes: Array($0.utf8)))) }
+        let (copy, _) = try Self.fileLog()
+        try copy.importEvents(events)
+        #expect(try LogIntegrity.verify(copy).headHash == LogIntegrity.verify(original).headHash)
+        #expect(try LogIntegrity.verify(copy).events == events.count)
+        #expect(events.contains { $0.typeVersion == 1 && $0.type == "memory.stored" })
+    }
+
+    /// Appends the v1 fixture's memory rows' form to `log` by importing one old-version event.
+    private func old(_ log: EventLog) throws -> Int {
+        let next = try log.events().count + 1
+        let line = #"{"seq":\#(next),"stream":"memory/legacy","rev":1,"type":"memory.stored","type_version":1,"valid_from":"2025-06-01T11:00:00Z","recorded_at":"2025-06-01T11:00:00Z","command_id":"@legacy","payload":{"value":"old","type":"semantic"}}"#
+        try log.importEvents([try #require(ExportedEvent(try JSONParser.parse(bytes: Array(line.utf8))))])
+        return next
+    }
+
+    @Test(arguments: [
+        (#""rev":2"#, "revision"), (#""recorded_at":"2020-01-01T00:00:00Z""#, "back in time"),
+        (#""type":"task.created""#, "on stream"),
+    ])
+    func importRefusesWhatVerifyWould(change: String, reason: String) throws {
+        let (log, _) = try Self.fileLog()
+        _ = try TestLog.appender(log).append(text: "ms:a|1|semantic")
+        var line = #"{"seq":2,"stream":"memory/b","rev":1,"type":"memory.stored","type_version":1,"valid_from":"2025-06-01T11:00:00Z","recorded_at":"2025-06-01T11:00:00Z","command_id":"@2","payload":{"value":"x","type":"semantic"}}"#
+        let key = String(change.prefix { $0 != ":" })
+        let range = try #require(line.range(of: #"\#(key):("[^"]*"|[0-9]+)"#, options: .regularExpression))
+        line.replaceSubrange(range, with: change)
+        let e = try #require(ExportedEvent(try JSONParser.parse(bytes: Array(line.utf8))))
+        #expect(performing: { try log.importEvents([e]) }, throws: { "\($0)".contains(reason) })
+        #expect(try log.events().count == 1)
+    }
+
     static func fileLog() throws -> (EventLog, String) {
         let path = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
         return (try EventLog(path: path, logger: TestLog.silentLogger), path)

@@ -14,6 +14,32 @@ public struct ExportedEvent: Sendable, Equatable {
     public var commandID: String
     public var payload: JSONValue
 
+    public init(
+        seq: Int64, stream: StreamID, streamRevision: Int, type: String, typeVersion: Int, validFrom: Timestamp,
+        recordedAt: Timestamp, commandID: String, payload: JSONValue
+    ) {
+        self.seq = seq
+        self.stream = stream
+        self.streamRevision = streamRevision
+        self.type = type
+        self.typeVersion = typeVersion
+        self.validFrom = validFrom
+        self.recordedAt = recordedAt
+        self.commandID = commandID
+        self.payload = payload
+    }
+
+    /// The form `chronicle tail --format json` prints.
+    public var json: JSONValue {
+        .object([
+            JSONMember("seq", .number(Double(seq))), JSONMember("stream", .string(stream.description)),
+            JSONMember("rev", .number(Double(streamRevision))), JSONMember("type", .string(type)),
+            JSONMember("type_version", .number(Double(typeVersion))), JSONMember("valid_from", .string(validFrom.rfc3339)),
+            JSONMember("recorded_at", .string(recordedAt.rfc3339)), JSONMember("command_id", .string(commandID)),
+            JSONMember("payload", payload),
+        ])
+    }
+
     /// Reads one exported line's object; nil when a field is missing or malformed.
     public init?(_ v: JSONValue) {
         guard let seq = v["seq"]?.numberValue, let streamName = v["stream"]?.stringValue, let stream = StreamID(streamName),
@@ -36,18 +62,31 @@ public struct ExportedEvent: Sendable, Equatable {
 
 extension EventLog {
     /// Appends events exported from another log, exactly as they were stored (payloads keep
-    /// their version; codec and hash are computed here, chained to this log). The first must
-    /// take the next position, and each must decode. For restoring a copy, and for logs of
-    /// older payload versions.
+    /// their version; codec and hash are computed here, chained to this log). They must go on
+    /// from this log as `verify` requires: the next positions, each stream's next revisions,
+    /// recorded times that never go back, types of the stream's kind, decodable payloads.
+    /// Nothing is appended when one is refused. For restoring a copy (`chronicle tail --format
+    /// json` prints this form), and for logs of older payload versions.
     public func importEvents(_ events: [ExportedEvent]) throws {
         try write { tx in
             let tail = try tx.tail()
             var expected = (tail?.seq ?? 0) + 1
+            var lastRecorded = tail?.recordedAt ?? Timestamp(microseconds: .min)
+            var revisions: [StreamID: Int] = [:]
             try tx.startChain(after: tail?.hash ?? HashChain.genesis)
             let h = try tx.hot.statement(.insert, tx.db)
             for e in events {
-                guard e.seq == expected else {
-                    throw StoreError.corruptEvent(seq: e.seq, reason: "expected position \(expected)")
+                func refuse(_ reason: String) -> StoreError { StoreError.corruptEvent(seq: e.seq, reason: reason) }
+                guard e.seq == expected else { throw refuse("expected position \(expected)") }
+                if revisions[e.stream] == nil { revisions[e.stream] = try tx.events(stream: e.stream).last?.streamRevision ?? 0 }
+                guard e.streamRevision == revisions[e.stream]! + 1 else {
+                    throw refuse("\(e.stream) revision \(e.streamRevision), expected \(revisions[e.stream]! + 1)")
+                }
+                revisions[e.stream] = e.streamRevision
+                guard e.recordedAt >= lastRecorded else { throw refuse("recorded_at goes back in time") }
+                lastRecorded = e.recordedAt
+                guard e.type == "event.retracted" || e.type.hasPrefix(e.stream.kind.rawValue + ".") else {
+                    throw refuse("a \(e.type) event on stream \(e.stream)")
                 }
                 do {
                     _ = try DomainEvent(type: e.type, version: e.typeVersion, payload: e.payload)

@@ -69,6 +69,38 @@ public final class LogTransaction {
         return try rows("SELECT \(Self.columns) FROM events WHERE stream = ? ORDER BY stream_rev") { bindText($0, 1, name) }
     }
 
+    /// Events after position `seq` exactly as stored (payload at its stored version, not upcast),
+    /// at most `limit` of them: what `chronicle tail` prints and ``EventLog/importEvents(_:)`` reads.
+    public func exported(after seq: Int64, limit: Int) throws -> [ExportedEvent] {
+        try settle()
+        let s = try db.cachedStatement(
+            sql:
+                "SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?"
+        )
+        let h = s.sqliteStatement
+        defer {
+            sqlite3_reset(h)
+            sqlite3_clear_bindings(h)
+        }
+        sqlite3_bind_int64(h, 1, seq)
+        sqlite3_bind_int64(h, 2, Int64(limit))
+        var out: [ExportedEvent] = []
+        while try step(h) {
+            let seq = sqlite3_column_int64(h, 0)
+            let streamName = text(h, 1)
+            guard let stream = StreamID(streamName) else { throw StoreError.corruptEvent(seq: seq, reason: "bad stream '\(streamName)'") }
+            guard let json = PayloadCodec.decode(codec: Int(sqlite3_column_int64(h, 8)), blob(h, 9)),
+                let payload = try? JSONParser.parse(bytes: json)
+            else { throw StoreError.corruptEvent(seq: seq, reason: "payload cannot be read") }
+            out.append(
+                ExportedEvent(
+                    seq: seq, stream: stream, streamRevision: Int(sqlite3_column_int64(h, 2)), type: text(h, 3),
+                    typeVersion: Int(sqlite3_column_int64(h, 4)), validFrom: Timestamp(microseconds: sqlite3_column_int64(h, 5)),
+                    recordedAt: Timestamp(microseconds: sqlite3_column_int64(h, 6)), commandID: text(h, 7), payload: payload))
+        }
+        return out
+    }
+
     /// Every event of every stream of one kind, grouped by stream (streams in name order, each
     /// stream's events in log order). Reads the `(stream, stream_rev)` index's range of the kind.
     public func events(kind: EntityKind) throws -> [RecordedEvent] {

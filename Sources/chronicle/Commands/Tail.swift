@@ -46,9 +46,9 @@ struct Tail: AsyncParsableCommand {
         // notification: the WAL is written (and notified) before the commit becomes visible.
         var retry = 0
         while true {
-            let events: [RecordedEvent]
+            let events: [ExportedEvent]
             do {
-                events = try log.read { tx in try tx.events(after: next - 1, limit: 10_000) }
+                events = try log.read { tx in try tx.exported(after: next - 1, limit: 10_000) }
             } catch {
                 FileHandle.standardError.write(Data("chronicle: the log cannot be read: \(error)\n".utf8))
                 throw ExitCode(3)
@@ -84,21 +84,16 @@ struct Tail: AsyncParsableCommand {
     /// indexed read of the rows after the last one printed.
     static let retryMicroseconds: [UInt32] = Array(repeating: 200, count: 50) + Array(repeating: 10_000, count: 20)
 
-    func line(_ e: RecordedEvent) -> String {
+    /// The event as stored: its payload at the version it was written with.
+    func line(_ e: ExportedEvent) -> String {
         switch format {
         case .coded:
             return "ev:" + [
-                String(e.seq), e.stream.description, String(e.streamRevision), e.event.type, e.validFrom.rfc3339,
-                e.recordedAt.rfc3339, CodedLanguage.escape(e.commandID), CodedLanguage.escape(e.event.payload.jsonString),
+                String(e.seq), e.stream.description, String(e.streamRevision), e.type, e.validFrom.rfc3339,
+                e.recordedAt.rfc3339, CodedLanguage.escape(e.commandID), CodedLanguage.escape(e.payload.jsonString),
             ].joined(separator: "|")
         case .json:
-            return JSONValue.object([
-                JSONMember("seq", .number(Double(e.seq))), JSONMember("stream", .string(e.stream.description)),
-                JSONMember("rev", .number(Double(e.streamRevision))), JSONMember("type", .string(e.event.type)),
-                JSONMember("type_version", .number(Double(e.event.typeVersion))),
-                JSONMember("valid_from", .string(e.validFrom.rfc3339)), JSONMember("recorded_at", .string(e.recordedAt.rfc3339)),
-                JSONMember("command_id", .string(e.commandID)), JSONMember("payload", e.event.payload),
-            ]).jsonString
+            return e.json.jsonString
         }
     }
 }
