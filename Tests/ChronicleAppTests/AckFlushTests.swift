@@ -1,0 +1,73 @@
+import ChronicleTesting
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// When reading standard input fails mid-pipe, every line already committed keeps its ack:
+/// the acks of the last groups are written before the session ends.
+@Suite struct AckFlushTests {
+    @Test func aResetInputStillAcksEveryCommittedLine() throws {
+        let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        // A TCP connection on loopback as the appender's standard input, reset after the lines.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &address) { p in
+            try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { a in
+                try #require(bind(listener, a, length) == 0)
+                try #require(listen(listener, 1) == 0)
+                try #require(getsockname(listener, a, &length) == 0)
+            }
+        }
+        let client = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try withUnsafePointer(to: &address) { p in
+            try p.withMemoryRebound(to: sockaddr.self, capacity: 1) { a in try #require(connect(client, a, length) == 0) }
+        }
+        let server = accept(listener, nil, nil)
+        try #require(server >= 0)
+
+        let appender = Process()
+        appender.executableURL = ChronicleBinary.url
+        appender.arguments = ["append", "--db", db]
+        appender.environment = fixedClock
+        appender.standardInput = FileHandle(fileDescriptor: server, closeOnDealloc: true)
+        let out = Pipe()
+        appender.standardOutput = out
+        appender.standardError = FileHandle.nullDevice
+        try appender.run()
+        let acks = PipeCollector(out.fileHandleForReading)
+
+        let lines = (0..<150_000).map { "ms:key_\($0 % 500)|v\($0)|semantic\n" }.joined()
+        var sent = 0
+        let bytes = Array(lines.utf8)
+        while sent < bytes.count {
+            let n = bytes[sent...].withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+            try #require(n > 0)
+            sent += n
+        }
+        // Let the appender commit what it has read, then reset the connection (RST, not FIN).
+        Thread.sleep(forTimeInterval: 1.0)
+        var linger = linger(l_onoff: 1, l_linger: 0)
+        setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<linger>.size))
+        close(client)
+        appender.waitUntilExit()
+        let printed = acks.finish().split(separator: "\n").count
+        let committed = try DatabaseRows.count(db)
+        #expect(committed > 0)
+        #expect(printed == committed, "\(committed) lines committed, \(printed) acked (exit \(appender.terminationStatus))")
+    }
+}
+
+/// Counts the events of a log with the sqlite3 command-line-free path: the store's own reader.
+enum DatabaseRows {
+    static func count(_ path: String) throws -> Int {
+        try ChronicleBinary.run(["tail", "--db", path]).stdout.split(separator: "\n").count
+    }
+}
