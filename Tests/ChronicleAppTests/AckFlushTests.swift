@@ -71,3 +71,34 @@ enum DatabaseRows {
         try ChronicleBinary.run(["tail", "--db", path]).stdout.split(separator: "\n").count
     }
 }
+
+/// A reader of the acks that stops reading slows the appender down: at most three groups are
+/// committed ahead of the acks it has read (one being written, one waiting, one just committed).
+@Suite struct AckBackPressureTests {
+    @Test func aStalledAckReaderHoldsTheAppenderBack() throws {
+        let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        let input = try TestLog.temporaryDirectory().appendingPathComponent("in.txt")
+        let total = 700_000
+        try (0..<total).map { "ms:k\($0 % 1_000)|\($0)|semantic\n" }.joined().write(to: input, atomically: true, encoding: .utf8)
+        let appender = Process()
+        appender.executableURL = ChronicleBinary.url
+        appender.arguments = ["append", "--db", db]
+        appender.environment = fixedClock
+        appender.standardInput = try FileHandle(forReadingFrom: input)
+        let out = Pipe()
+        appender.standardOutput = out
+        appender.standardError = FileHandle.nullDevice
+        try appender.run()
+        // Nobody reads the acks for a while: the pipe fills and the appender must wait.
+        Thread.sleep(forTimeInterval: 8)
+        let committedWhileStalled = try DatabaseRows.count(db)
+        #expect(committedWhileStalled > 0)
+        #expect(committedWhileStalled <= 3 * 131_072, "\(committedWhileStalled) lines committed with no ack read")
+        // Reading again lets it finish: every line acked and committed.
+        let acks = PipeCollector(out.fileHandleForReading).finish()
+        appender.waitUntilExit()
+        #expect(appender.terminationStatus == 0)
+        #expect(acks.split(separator: "\n").count == total)
+        #expect(try DatabaseRows.count(db) == total)
+    }
+}
