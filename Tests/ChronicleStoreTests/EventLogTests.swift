@@ -345,6 +345,43 @@ import Testing
         #expect(try log.events().count == 1_500)
     }
 
+    /// A long bulk pipe's WAL does not grow with it: past 64 MiB a bulk commit checkpoints
+    /// before it returns, and the next group starts the WAL over.
+    @Test func aLongBulkPipeKeepsItsWALBounded() throws {
+        let (log, path) = try temporaryLog()
+        // 340 MB of files: removed whatever the outcome.
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        let appender = try TestLog.appender(log)
+        // One random block; each row takes its own 4,000-byte window of it (payloads are
+        // compressed one by one, so windows of one block do not shrink).
+        var seed: UInt64 = 99
+        var block: [UInt8] = []
+        for _ in 0..<65_536 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            // Letters and digits only: nothing the coded language escapes.
+            block.append(Self.alphabet[Int((seed >> 33) % UInt64(Self.alphabet.count))])
+        }
+        // Five groups of about 30 MB of rows, made first so that each group starts as soon as
+        // the one before commits, as in a pipe (a background checkpoint is then still running).
+        let groups = try (0..<5).map { group in
+            try (0..<8_000).map { i in
+                let start = (i * 7_919 + group * 104_729) % (block.count - 4_000)
+                let text = "ms:g\(group)_\(i)|" + String(decoding: block[start..<start + 4_000], as: UTF8.self) + "|semantic"
+                guard case .command(let c, let e) = try CodedLanguage.parse(line: text[...]) else { throw CommandError(.parse, "not a command", recovery: "-") }
+                return Appender.Line(number: i + 1, parsed: .success((c, e)))
+            }
+        }
+        for group in groups { _ = try appender.append(group) }
+        let written = 5 * 8_000
+        let wal = try fileSize(path + "-wal")
+        let database = try fileSize(path)
+        #expect(database > 100_000_000, "the rows reached the database file: \(database) bytes")
+        #expect(wal < 110_000_000, "WAL \(wal) bytes after \(database) bytes of database")
+        #expect(try log.events().count == written)
+    }
+
+    static let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".utf8)
+
     private func fileSize(_ path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
