@@ -11,7 +11,7 @@ struct Chronicle: AsyncParsableCommand {
             stopped at an error, 2 bad arguments, 3 the log cannot be opened or written. Of verify: \
             0 the log is sound, 1 it is damaged, 2 bad arguments, 3 it cannot be opened or read.
             """,
-        subcommands: [Append.self, Query.self, History.self, Diff.self, Tail.self, Verify.self])
+        subcommands: [Append.self, Query.self, History.self, Diff.self, Tail.self, Verify.self, SnapshotCommand.self])
 }
 
 /// Runs the command line, mapping argument errors to exit status 2.

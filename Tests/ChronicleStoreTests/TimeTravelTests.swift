@@ -124,6 +124,59 @@ struct SeededRandom: RandomNumberGenerator {
         }
     }
 
+    /// Snapshots are a cache: with snapshots stored at random positions and valid times (each
+    /// built from the ones before it), every collection answer equals the naive fold, equals the
+    /// answer without snapshots, and stays the same once they are deleted.
+    @Test(arguments: 1...30)
+    func snapshotsChangeNoAnswer(seed: Int) throws {
+        let log = try TestLog.inMemory()
+        let commands = 160
+        _ = try TestLog.appender(log).append(text: Self.history(seed: UInt64(seed) + 9_000, commands: commands))
+        let all = try log.events()
+        let query = LogQuery(log: log)
+        var rng = SeededRandom(state: UInt64(seed) &* 31_337)
+        let maxSeq = all.last!.seq
+        for _ in 0..<5 {
+            let position = Int64.random(in: 1...maxSeq, using: &rng)
+            // Half at the recorded time of the position (what automatic snapshots use), half anywhere.
+            let validAt = Bool.random(using: &rng) ? nil : Self.validTime(&rng)
+            for snapshot in try query.takeSnapshots(at: position, validAt: validAt) {
+                #expect(Snapshot(json: snapshot.json) == snapshot, "the JSON form of \(snapshot.kind) at #\(position) reads back")
+                let stored = try log.read { try $0.newestSnapshot(of: snapshot.kind, usableAt: snapshot.validAt, position: position) }
+                #expect(stored == snapshot, "the stored \(snapshot.kind) snapshot at #\(position) reads back")
+            }
+        }
+        var fromSnapshot = 0, refolded = 0
+        var points: [AsOf] = []
+        for _ in 0..<60 { points.append(Self.point(&rng, maxSeq: maxSeq, commands: commands)) }
+        for p in points {
+            for kind in [EntityKind.task, .memory, .workflow] {
+                let expected = Set(all.map(\.stream)).filter { $0.kind == kind }.sorted { $0.id < $1.id }.compactMap {
+                    Reference.state(all, $0, valid: p.valid, known: p.known)
+                }
+                let (answer, plan) = try query.entitiesAndPlan(kind, asOf: p)
+                #expect(answer == expected, "\(kind) as of valid \(p.valid), known \(p.known), from snapshot \(plan)")
+                #expect(try query.entities(kind, asOf: p, useSnapshots: false) == expected)
+                if plan.snapshot != nil { fromSnapshot += 1 }
+                refolded += plan.refolded
+            }
+        }
+        // The snapshots were used, and both ways on from them (streams carried on, streams refolded).
+        #expect(fromSnapshot > 0)
+        #expect(refolded > 0 || seed % 3 != 0)
+        #expect(try log.write { try $0.deleteSnapshots() } > 0)
+        for p in points.prefix(20) {
+            for kind in [EntityKind.task, .memory, .workflow] {
+                let expected = Set(all.map(\.stream)).filter { $0.kind == kind }.sorted { $0.id < $1.id }.compactMap {
+                    Reference.state(all, $0, valid: p.valid, known: p.known)
+                }
+                let (answer, plan) = try query.entitiesAndPlan(kind, asOf: p)
+                #expect(plan.snapshot == nil)
+                #expect(answer == expected)
+            }
+        }
+    }
+
     /// The appender's live view of every stream (what it decides against) is the naive fold as
     /// of the end of valid time, known now — also when two appenders take turns on one log and
     /// each catches up with the other's late events and retractions.

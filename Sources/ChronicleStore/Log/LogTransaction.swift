@@ -38,7 +38,7 @@ public final class LogTransaction {
         try p.drain()
     }
 
-    private func settle() throws {
+    func settle() throws {
         try pipeline?.drain()
     }
 
@@ -196,7 +196,7 @@ public final class LogTransaction {
 
     static let columns = "seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload"
 
-    private func rows(_ sql: String, bind: (OpaquePointer) -> Void) throws -> [RecordedEvent] {
+    func rows(_ sql: String, bind: (OpaquePointer) -> Void) throws -> [RecordedEvent] {
         try settle()
         let s = try db.cachedStatement(sql: sql)
         let h = s.sqliteStatement
@@ -227,7 +227,7 @@ public final class LogTransaction {
         return out
     }
 
-    private func step(_ h: OpaquePointer) throws -> Bool { try Self.step(h) }
+    func step(_ h: OpaquePointer) throws -> Bool { try Self.step(h) }
 
     static func step(_ h: OpaquePointer) throws -> Bool {
         let rc = sqlite3_step(h)
@@ -241,7 +241,7 @@ public final class LogTransaction {
         return String(cString: p)
     }
 
-    private func blob(_ h: OpaquePointer, _ i: Int32) -> [UInt8] {
+    func blob(_ h: OpaquePointer, _ i: Int32) -> [UInt8] {
         let n = Int(sqlite3_column_bytes(h, i))
         guard n > 0, let p = sqlite3_column_blob(h, i) else { return [] }
         return Array(UnsafeRawBufferPointer(start: p, count: n))

@@ -73,6 +73,9 @@ struct Query: AsyncParsableCommand {
     @Option(help: "Only tasks whose context_cascade is this path.")
     var context: String?
 
+    @Flag(help: "Fold collections from the first event, not from the newest usable snapshot (same answer, slower).")
+    var noSnapshots = false
+
     /// What the arguments ask for: one entity, or a whole kind.
     enum Target {
         case one(StreamID)
@@ -114,7 +117,7 @@ struct Query: AsyncParsableCommand {
                 }
                 output = try render(one: entity)
             case .all(let kind):
-                output = try render(all: try query.entities(kind, asOf: point).filter(matches), kind: kind)
+                output = try render(all: try query.entities(kind, asOf: point, useSnapshots: !noSnapshots).filter(matches), kind: kind)
             }
         } catch let error as ExitCode {
             throw error

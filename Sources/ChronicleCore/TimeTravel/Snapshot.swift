@@ -1,0 +1,177 @@
+/// The reducer state of every stream of one kind as of `(validAt, #position)`: a cache that lets
+/// an as-of query fold only what the log recorded after `position`. Deleting one changes no
+/// answer.
+///
+/// A snapshot answers for `(V, #P)` when `validAt ≤ V` and `position ≤ P` (SPEC §4: used only
+/// where no later-recorded event falls before its valid time). Advancing it checks that per
+/// stream: an event recorded after `position` whose valid time falls before the newest valid time
+/// the stream's state folded, or a retraction of an event the state folded, makes that one stream
+/// *stale*; a stale stream is folded again from all its events. Every other stream goes on from
+/// its snapshot state.
+public struct Snapshot: Sendable, Equatable {
+    public struct Stream: Sendable, Equatable {
+        /// The state as of the snapshot; nil when the folded events leave no entity (a forgotten key).
+        public var state: Entity?
+        /// The newest valid time among the events folded into `state`.
+        public var frontier: Timestamp
+
+        public init(state: Entity?, frontier: Timestamp) {
+            self.state = state
+            self.frontier = frontier
+        }
+    }
+
+    public var kind: EntityKind
+    /// Every event at or before this position is accounted for (folded, pending or retracted).
+    public var position: Int64
+    /// The valid time the states are as of.
+    public var validAt: Timestamp
+    /// Every stream of the kind with a folded event, by id.
+    public var streams: [String: Stream]
+    /// Events at or before `position` with a valid time after `validAt` (scheduled changes), not
+    /// retracted as of `position`, in log order: whoever advances the snapshot folds them.
+    public var pending: [Int64]
+
+    public init(kind: EntityKind, position: Int64, validAt: Timestamp, streams: [String: Stream], pending: [Int64]) {
+        self.kind = kind
+        self.position = position
+        self.validAt = validAt
+        self.streams = streams
+        self.pending = pending
+    }
+
+    /// The snapshot before the first event: nothing folded, usable for every point.
+    public static func empty(_ kind: EntityKind) -> Snapshot {
+        Snapshot(kind: kind, position: 0, validAt: Timestamp(microseconds: .min), streams: [:], pending: [])
+    }
+
+    /// Whether the snapshot may start a fold as of valid time `valid` and log position `position`.
+    public func isUsable(valid: Timestamp, position: Int64) -> Bool {
+        validAt <= valid && self.position <= position
+    }
+
+    /// The entities as of the snapshot, in id order.
+    public var entities: [Entity] {
+        streams.sorted { $0.key < $1.key }.compactMap(\.value.state)
+    }
+
+    /// What advancing did: the streams folded again from all their events.
+    public struct Advance: Sendable, Equatable {
+        public var snapshot: Snapshot
+        public var refolded: [StreamID]
+    }
+
+    /// The snapshot as of `(valid, #position)`.
+    /// - Parameters:
+    ///   - later: the kind's events with seq in `(self.position, position]`, and the events at
+    ///     `self.pending`, in any order.
+    ///   - streamEvents: every event of one stream (any positions; later ones are ignored), read
+    ///     for the stale streams only.
+    /// - Precondition: `isUsable(valid:position:)`.
+    /// - Complexity: O(m log m) for the m later events, plus a full fold of each stale stream.
+    public func advanced(
+        to position: Int64, validAt valid: Timestamp, later: [RecordedEvent],
+        streamEvents: (StreamID) throws -> [RecordedEvent]
+    ) rethrows -> Advance {
+        precondition(isUsable(valid: valid, position: position), "a snapshot only goes forward")
+        var out = Snapshot(kind: kind, position: position, validAt: valid, streams: streams, pending: [])
+        let wasPending = Set(pending)
+        var retractedLater: Set<Int64> = []
+        var stale: Set<String> = []
+        var buckets: [String: [RecordedEvent]] = [:]
+        for e in later where e.seq <= position {
+            if case .eventRetracted(let target, _) = e.event {
+                retractedLater.insert(target)
+                // A retraction of an event the state may have folded: that state is wrong now.
+                if target <= self.position && !wasPending.contains(target) { stale.insert(e.stream.id) }
+            } else {
+                buckets[e.stream.id, default: []].append(e)
+            }
+        }
+        for (id, events) in buckets where !stale.contains(id) {
+            let base = streams[id]
+            let ordered = events.filter { !retractedLater.contains($0.seq) }.sorted { ($0.validFrom, $0.seq) < ($1.validFrom, $1.seq) }
+            // Later events go after every folded one in (valid, seq) order unless their valid time is
+            // before the newest folded one (their seq is always after: recorded later, or pending).
+            if let base, let first = ordered.first, first.validFrom < base.frontier, first.validFrom <= valid {
+                stale.insert(id)
+                continue
+            }
+            var state = base?.state
+            var frontier = base?.frontier
+            for e in ordered {
+                if e.validFrom <= valid {
+                    state = Entity.evolve(state, e)
+                    frontier = e.validFrom
+                } else {
+                    out.pending.append(e.seq)
+                }
+            }
+            if let frontier { out.streams[id] = Stream(state: state, frontier: frontier) }
+        }
+        var refolded: [StreamID] = []
+        for id in stale.sorted() {
+            let stream = StreamID(kind, id)
+            refolded.append(stream)
+            let events = try streamEvents(stream).filter { $0.seq <= position }
+            let retracted = Bitemporal.retracted(in: events, knownAt: .position(position))
+            let live = events.filter { !$0.isRetraction && !retracted.contains($0.seq) }
+            let folded = live.filter { $0.validFrom <= valid }
+            out.pending.append(contentsOf: live.lazy.filter { $0.validFrom > valid }.map(\.seq))
+            if let frontier = folded.map(\.validFrom).max() {
+                out.streams[id] = Stream(state: Fold.state(of: folded, retracted: []), frontier: frontier)
+            } else {
+                out.streams[id] = nil
+            }
+        }
+        out.pending.sort()
+        return Advance(snapshot: out, refolded: refolded)
+    }
+}
+
+extension Snapshot {
+    /// The version of ``json`` this code writes and reads; a stored snapshot of another version
+    /// is ignored (snapshots are a cache).
+    public static let formatVersion = 1
+
+    /// The snapshot as JSON: streams in id order, times as µs.
+    public var json: JSONValue {
+        .object([
+            "kind": .string(kind.rawValue), "position": .number(Double(position)), "valid_at": .micros(validAt),
+            "pending": .array(pending.map { .number(Double($0)) }),
+            "streams": .array(
+                streams.sorted { $0.key < $1.key }.map { id, s in
+                    .object(["id": .string(id), "frontier": .micros(s.frontier), "state": s.state?.snapshotJSON ?? .null])
+                }),
+        ])
+    }
+
+    /// The snapshot `json` wrote; nil when `value` is not one.
+    public init?(json value: JSONValue) {
+        guard let kind = value["kind"]?.stringValue.flatMap(EntityKind.init(rawValue:)),
+            let position = value["position"]?.numberValue.flatMap({ Int64(exactly: $0) }),
+            let validAt = value["valid_at"]?.numberValue.flatMap({ Int64(exactly: $0) }),
+            let pendingJSON = value["pending"]?.arrayValue, let streamsJSON = value["streams"]?.arrayValue
+        else { return nil }
+        var pending: [Int64] = []
+        pending.reserveCapacity(pendingJSON.count)
+        for p in pendingJSON {
+            guard let seq = p.numberValue.flatMap({ Int64(exactly: $0) }) else { return nil }
+            pending.append(seq)
+        }
+        var streams: [String: Stream] = [:]
+        streams.reserveCapacity(streamsJSON.count)
+        for s in streamsJSON {
+            guard let id = s["id"]?.stringValue, let frontier = s["frontier"]?.numberValue.flatMap({ Int64(exactly: $0) }),
+                let stateJSON = s["state"]
+            else { return nil }
+            var state: Entity?
+            if stateJSON != .null {
+                guard let e = Entity(snapshotJSON: stateJSON, kind: kind) else { return nil }
+                state = e
+            }
+            streams[id] = Stream(state: state, frontier: Timestamp(microseconds: frontier))
+        }
+        self.init(kind: kind, position: position, validAt: Timestamp(microseconds: validAt), streams: streams, pending: pending)
+    }
+}

@@ -1,0 +1,114 @@
+public import ChronicleCore
+internal import GRDB
+internal import GRDBSQLite
+internal import Foundation
+
+/// The reads and writes of snapshots (table `snapshots`, `schema/002_snapshots.sql`), and the
+/// event reads a snapshot-based fold needs.
+extension LogTransaction {
+    /// The newest position known at `known`: `#SEQ` itself (at most the newest event), or the last
+    /// event recorded at or before the time (0 when none). `recorded_at` never decreases with
+    /// `seq`, so a binary search over positions finds it.
+    /// - Complexity: O(log n) point reads.
+    public func position(knownAt known: KnownAt) throws -> Int64 {
+        guard let tip = try tail() else { return 0 }
+        switch known {
+        case .position(let seq): return max(0, min(seq, tip.seq))
+        case .time(let k):
+            if tip.recordedAt <= k { return tip.seq }
+            let s = try db.cachedStatement(sql: "SELECT recorded_at FROM events WHERE seq = ?")
+            let h = s.sqliteStatement
+            func recordedAt(_ seq: Int64) throws -> Int64 {
+                defer { sqlite3_reset(h) }
+                sqlite3_bind_int64(h, 1, seq)
+                guard try step(h) else { throw StoreError.corruptEvent(seq: seq, reason: "missing position") }
+                return sqlite3_column_int64(h, 0)
+            }
+            // The last seq in [0, tip) whose recorded_at ≤ k (position 0: before the first event).
+            var low: Int64 = 0, high = tip.seq
+            while high - low > 1 {
+                let mid = low + (high - low) / 2
+                if try recordedAt(mid) <= k.microseconds { low = mid } else { high = mid }
+            }
+            return low
+        }
+    }
+
+    /// The events of `kind`'s streams with seq in `(after, through]`, in log order.
+    public func events(kind: EntityKind, after: Int64, through: Int64) throws -> [RecordedEvent] {
+        try rows("SELECT \(Self.columns) FROM events WHERE seq > ? AND seq <= ? AND +stream >= ? AND +stream < ? ORDER BY seq") {
+            sqlite3_bind_int64($0, 1, after)
+            sqlite3_bind_int64($0, 2, through)
+            bindText($0, 3, kind.rawValue + "/")
+            bindText($0, 4, kind.rawValue + "0")
+        }
+    }
+
+    /// The events at `positions` (those that exist), in the order given.
+    public func events(at positions: [Int64]) throws -> [RecordedEvent] {
+        var out: [RecordedEvent] = []
+        out.reserveCapacity(positions.count)
+        for seq in positions { if let e = try event(at: seq) { out.append(e) } }
+        return out
+    }
+
+    /// The newest stored snapshot of `kind` usable as of `(valid, #position)`, of this code's
+    /// format; nil when there is none.
+    public func newestSnapshot(of kind: EntityKind, usableAt valid: Timestamp, position: Int64) throws -> Snapshot? {
+        try settle()
+        let s = try db.cachedStatement(
+            sql: "SELECT seq, codec, state FROM snapshots WHERE kind = ? AND seq <= ? AND valid_at <= ? AND format = ? ORDER BY seq DESC LIMIT 1")
+        let h = s.sqliteStatement
+        defer {
+            sqlite3_reset(h)
+            sqlite3_clear_bindings(h)
+        }
+        bindText(h, 1, kind.rawValue)
+        sqlite3_bind_int64(h, 2, position)
+        sqlite3_bind_int64(h, 3, valid.microseconds)
+        sqlite3_bind_int64(h, 4, Int64(Snapshot.formatVersion))
+        guard try step(h) else { return nil }
+        let seq = sqlite3_column_int64(h, 0)
+        guard let bytes = PayloadCodec.decode(codec: Int(sqlite3_column_int64(h, 1)), blob(h, 2)),
+            let json = try? JSONParser.parse(bytes: bytes), let snapshot = Snapshot(json: json),
+            snapshot.kind == kind, snapshot.position == seq
+        else { throw StoreError.read(reason: "the \(kind) snapshot at #\(seq) cannot be read; `chronicle snapshot --drop` removes snapshots") }
+        return snapshot
+    }
+
+    /// Stores `snapshot` (LZ4-compressed JSON); a snapshot of the same kind and position is replaced.
+    public func insert(_ snapshot: Snapshot) throws {
+        try settle()
+        var json: [UInt8] = []
+        snapshot.json.write(into: &json)
+        let (codec, stored) = PayloadCodec.encode(json)
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO snapshots (kind, seq, valid_at, format, codec, state) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [
+                snapshot.kind.rawValue, snapshot.position, snapshot.validAt.microseconds, Snapshot.formatVersion, codec.rawValue,
+                Data(stored),
+            ])
+    }
+
+    /// Every stored snapshot: kind, position, valid time, stored bytes.
+    public func snapshotSummaries() throws -> [(kind: String, position: Int64, validAt: Timestamp, bytes: Int)] {
+        try settle()
+        return try Row.fetchAll(db, sql: "SELECT kind, seq, valid_at, length(state) AS bytes FROM snapshots ORDER BY seq, kind").map {
+            ($0["kind"], $0["seq"], Timestamp(microseconds: $0["valid_at"]), $0["bytes"])
+        }
+    }
+
+    /// Deletes every snapshot; returns how many there were.
+    @discardableResult
+    public func deleteSnapshots() throws -> Int {
+        try settle()
+        try db.execute(sql: "DELETE FROM snapshots")
+        return db.changesCount
+    }
+
+    /// The newest snapshot position of any kind (0 when none).
+    public func newestSnapshotPosition() throws -> Int64 {
+        try settle()
+        return try Int64.fetchOne(db, sql: "SELECT max(seq) FROM snapshots") ?? 0
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import ChronicleCore
+import ChronicleStore
+import Foundation
+
+/// `chronicle snapshot`: takes, lists or drops snapshots of reducer state.
+struct SnapshotCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "snapshot",
+        abstract: "Take a snapshot of every kind's reducer state now (or list or drop them).",
+        discussion: """
+            A snapshot holds every task, memory key, workflow and context as of the newest event \
+            (valid time: its recorded time), LZ4-compressed in the log's `snapshots` table. \
+            Collection queries (`query tasks`, `diff`) start from the newest snapshot usable at \
+            their point and fold only what came after it. `chronicle append` takes one every \
+            --snapshot-every events by itself. Snapshots are a cache: dropping them changes no \
+            answer. Prints one line per snapshot: kind, position, valid time, stored bytes. \
+            Exit status: 0 done, 3 the log cannot be opened or written.
+            """)
+
+    @OptionGroup var options: LogOptions
+
+    @Flag(help: "List the stored snapshots instead of taking one.")
+    var list = false
+
+    @Flag(help: "Delete every stored snapshot instead of taking one.")
+    var drop = false
+
+    func validate() throws {
+        if list && drop { throw ValidationError("--list and --drop cannot be used together") }
+    }
+
+    func run() async throws {
+        let logger = options.logger(label: "chronicle.snapshot")
+        let log = list ? try options.openExisting(logger: logger) : try options.open(logger: logger)
+        do {
+            if drop {
+                let n = try log.write { try $0.deleteSnapshots() }
+                print("dropped \(n) snapshot\(n == 1 ? "" : "s")")
+                return
+            }
+            if !list {
+                let taken = try LogQuery(log: log).takeSnapshots()
+                if taken.isEmpty { FileHandle.standardError.write(Data("chronicle: the log is empty; no snapshot taken\n".utf8)) }
+            }
+            let summaries = try log.read { try $0.snapshotSummaries() }
+            let shown = list ? summaries[...] : summaries.suffix(EntityKind.allCases.count)
+            for s in shown { print("\(s.kind)\t#\(s.position)\t\(s.validAt.rfc3339)\t\(s.bytes) bytes") }
+        } catch {
+            FileHandle.standardError.write(Data("chronicle: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+    }
+}
