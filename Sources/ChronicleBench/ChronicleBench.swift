@@ -1,5 +1,6 @@
 import ArgumentParser
 import ChronicleApp
+import ChronicleStore
 import Foundation
 
 /// The benchmark of `chronicle append`: bulk throughput, peak memory and interactive ack
@@ -158,11 +159,15 @@ struct ChronicleBench: ParsableCommand {
         table.add(
             "as-of query of one entity, random (valid, known), p99", chronicle: "\(T.fixed(r.oneEntity.p99, 3)) ms",
             target: T.target("< 1 ms", met: r.oneEntity.p99 < 1))
+        let snap = LatencySummary(r.allTasksFromSnapshots)
+        table.add(
+            "all tasks as of a random point, from snapshots: p50 / p99 / max of 20",
+            chronicle: "\(T.fixed(snap.p50, 1)) / \(T.fixed(snap.p99, 1)) / \(T.fixed(r.allTasksFromSnapshots.max()!, 1)) ms",
+            target: T.target("< 200 ms", met: snap.p99 < 200))
         let sorted = r.allTasksMilliseconds.sorted()
         table.add(
             "all tasks as of a random point, no snapshots (\(T.grouped(Double(r.taskEvents))) task events): median / max of 5",
-            chronicle: "\(T.fixed(sorted[sorted.count / 2], 1)) / \(T.fixed(sorted.last!, 1)) ms",
-            target: "< 200 ms with snapshots (snapshots not built yet)")
+            chronicle: "\(T.fixed(sorted[sorted.count / 2], 1)) / \(T.fixed(sorted.last!, 1)) ms")
         table.add(
             "`chronicle query tasks --format json`: wall time, peak RSS", chronicle: "\(T.fixed(r.cliAllTasks.seconds * 1000, 0)) ms, \(T.mebibytes(r.cliAllTasks.peakRSSBytes))")
         return """
@@ -172,6 +177,7 @@ struct ChronicleBench: ParsableCommand {
             \(table.markdown)
             - log: \(r.generation), written by `chronicle append`: \(T.grouped(Double(r.events))) events in \(T.grouped(Double(r.entities))) streams.
             - replay: `LogQuery.entities` for tasks, memory and workflows as of (now, now), in process: every event read, decoded and folded. Baseline: the same rows' columns read by one prepared `SELECT … ORDER BY stream, stream_rev` (no decoding).
+            - snapshots: \(r.snapshots) per kind, taken by `chronicle append` in the background (every 100,000 events); from them, each all-tasks query read \(T.grouped(r.snapshotPlans.map { Double($0.laterEvents) }.reduce(0, +) / Double(r.snapshotPlans.count))) later events and refolded \(T.fixed(r.snapshotPlans.map { Double($0.refolded) }.reduce(0, +) / Double(r.snapshotPlans.count), 0)) stale streams on average (\(r.snapshotPlans.filter { $0.snapshot == nil }.count) of 20 points had no usable snapshot). Same answers with and without snapshots, checked.
             - one entity: 2,000 queries, each a random stream and a random valid time and known-at (a time or a `#SEQ`) in the recorded span, in process.
             - CLI: `\(r.cliAllTasks.commandLine)`.
             """

@@ -25,6 +25,8 @@ public final class Appender {
     /// Groups of at least this many lines overlap deciding with writing (two threads);
     /// smaller ones, interactive lines above all, are written inline.
     static let pipelineThreshold = 64
+    /// Takes snapshots as the log grows, when set (told after every commit).
+    public var snapshotter: Snapshotter?
     /// The task `ts:auto` names: the one created last on this appender's input.
     public private(set) var lastCreatedTask: String?
 
@@ -69,6 +71,7 @@ public final class Appender {
             throw error
         }
         stale = false
+        snapshotter?.logGrew(to: live.lastSeq)
         return acks
     }
 

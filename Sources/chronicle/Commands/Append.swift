@@ -24,6 +24,9 @@ struct Append: AsyncParsableCommand {
     @Flag(help: "Stop at the first error ack (exit status 1); lines after it are not appended.")
     var strict = false
 
+    @Option(help: "Take a snapshot of reducer state each time the log grows by this many events, in the background (default: $CHRONICLE_SNAPSHOT_EVERY, else 100000; 0: never).")
+    var snapshotEvery: Int64?
+
     @Option(help: "Routing thresholds file (default: $CHRONICLE_ROUTING, else config/routing.yaml if present, else built-in).")
     var routing: String?
 
@@ -37,6 +40,7 @@ struct Append: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
+        let every = try snapshotInterval()
         let log = try options.open(logger: logger)
         signal(SIGPIPE, SIG_IGN)
         var session = AppendSession()
@@ -45,6 +49,9 @@ struct Append: AsyncParsableCommand {
         let outcome: AppendSession.Outcome
         do {
             let appender = try Appender(log: log, decider: Decider(routing: policy), clock: clock, logger: logger)
+            if every > 0, options.path != ":memory:" {
+                appender.snapshotter = try Snapshotter(path: options.path, every: every, logger: logger)
+            }
             outcome = try session.run(appender, logger: logger)
         } catch let error as InputError {
             FileHandle.standardError.write(
@@ -67,6 +74,21 @@ struct Append: AsyncParsableCommand {
             FileHandle.standardError.write(Data("chronicle: standard output closed; stopped appending\n".utf8))
             throw ExitCode(1)
         }
+    }
+}
+
+extension Append {
+    /// --snapshot-every, else CHRONICLE_SNAPSHOT_EVERY, else the default; 0 turns snapshots off.
+    func snapshotInterval() throws -> Int64 {
+        if let snapshotEvery {
+            guard snapshotEvery >= 0 else { throw ValidationError("--snapshot-every must be 0 (never) or a number of events") }
+            return snapshotEvery
+        }
+        guard let text = options.environment["CHRONICLE_SNAPSHOT_EVERY"] else { return Snapshotter.defaultEvery }
+        guard let n = Int64(text), n >= 0 else {
+            throw ValidationError("CHRONICLE_SNAPSHOT_EVERY='\(text)' is not 0 (never) or a number of events")
+        }
+        return n
     }
 }
 

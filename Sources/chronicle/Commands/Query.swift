@@ -3,6 +3,7 @@ public import ChronicleApp
 import ChronicleCore
 import ChronicleStore
 import Foundation
+import Logging
 
 /// The bi-temporal point shared by `query`: --valid-at and --known-at, both defaulting to now.
 struct AsOfOptions: ParsableArguments {
@@ -117,7 +118,14 @@ struct Query: AsyncParsableCommand {
                 }
                 output = try render(one: entity)
             case .all(let kind):
-                output = try render(all: try query.entities(kind, asOf: point, useSnapshots: !noSnapshots).filter(matches), kind: kind)
+                let watch = ContinuousClock.now
+                let (entities, plan) = try query.entitiesAndPlan(kind, asOf: point, useSnapshots: !noSnapshots)
+                logger.debug(
+                    "folded", metadata: [
+                        "snapshot": "\(plan.snapshot.map { "#\($0)" } ?? "none")", "events.later": "\(plan.laterEvents)",
+                        "streams.refolded": "\(plan.refolded)", "duration": "\(ContinuousClock.now - watch)",
+                    ])
+                output = try render(all: entities.filter(matches), kind: kind)
             }
         } catch let error as ExitCode {
             throw error

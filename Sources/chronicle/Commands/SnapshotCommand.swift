@@ -20,6 +20,9 @@ struct SnapshotCommand: AsyncParsableCommand {
 
     @OptionGroup var options: LogOptions
 
+    @Option(help: "Take it at this log position (SEQ or #SEQ; default: the newest event).")
+    var at: String?
+
     @Flag(help: "List the stored snapshots instead of taking one.")
     var list = false
 
@@ -28,6 +31,12 @@ struct SnapshotCommand: AsyncParsableCommand {
 
     func validate() throws {
         if list && drop { throw ValidationError("--list and --drop cannot be used together") }
+        if let at, position == nil { throw ValidationError("--at '\(at)' is not a log position like 42 or #42") }
+    }
+
+    var position: Int64? {
+        guard let at else { return nil }
+        return Int64(at.hasPrefix("#") ? String(at.dropFirst()) : at).flatMap { $0 > 0 ? $0 : nil }
     }
 
     func run() async throws {
@@ -40,7 +49,7 @@ struct SnapshotCommand: AsyncParsableCommand {
                 return
             }
             if !list {
-                let taken = try LogQuery(log: log).takeSnapshots()
+                let taken = try LogQuery(log: log).takeSnapshots(at: position)
                 if taken.isEmpty { FileHandle.standardError.write(Data("chronicle: the log is empty; no snapshot taken\n".utf8)) }
             }
             let summaries = try log.read { try $0.snapshotSummaries() }
