@@ -25,7 +25,8 @@ public final class Appender {
     /// Groups of at least this many lines overlap deciding with writing (two threads);
     /// smaller ones, interactive lines above all, are written inline.
     static let pipelineThreshold = 64
-    /// Takes snapshots as the log grows, when set (told after every commit).
+    /// Takes snapshots as the log grows, when set: told after every commit; what it computed is
+    /// stored by the next commit (or ``storeReadySnapshots()``).
     public var snapshotter: Snapshotter?
     /// The task `ts:auto` names: the one created last on this appender's input.
     public private(set) var lastCreatedTask: String?
@@ -79,6 +80,7 @@ public final class Appender {
         let count = chunks.reduce(0) { $0 + $1.count }
         return try log.write { tx in
             try catchUp(tx)
+            if let ready = snapshotter?.takeReady() { for s in ready { try tx.insert(s) } }
             try tx.startChain(after: live.lastHash)
             // A bulk group's inserts run on the writing thread while the next commands are decided.
             if count >= Self.pipelineThreshold { try log.pipelineWrites(tx) }
@@ -98,6 +100,14 @@ public final class Appender {
             live.lastHash = try tx.chainHead()
             return acks
         }
+    }
+
+    deinit { snapshotter?.stop() }
+
+    /// Stores the snapshots the snapshotter computed since the last commit (at the end of input).
+    public func storeReadySnapshots() throws {
+        guard let ready = snapshotter?.takeReady(), !ready.isEmpty else { return }
+        try log.write { tx in for s in ready { try tx.insert(s) } }
     }
 
     /// Folds the events other processes appended since this one last looked.

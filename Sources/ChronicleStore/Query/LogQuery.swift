@@ -64,15 +64,20 @@ public struct LogQuery: Sendable {
     /// - Returns: the snapshots stored (none for an empty log).
     @discardableResult
     public func takeSnapshots(at position: Int64? = nil, validAt: Timestamp? = nil) throws -> [Snapshot] {
-        let snapshots = try log.read { tx -> [Snapshot] in
+        let snapshots = try computeSnapshots(at: position, validAt: validAt)
+        if !snapshots.isEmpty { try log.write { tx in for s in snapshots { try tx.insert(s) } } }
+        return snapshots
+    }
+
+    /// ``takeSnapshots(at:validAt:)`` without storing them.
+    public func computeSnapshots(at position: Int64? = nil, validAt: Timestamp? = nil) throws -> [Snapshot] {
+        try log.read { tx -> [Snapshot] in
             guard let tip = try tx.tail() else { return [] }
             let s = min(position ?? tip.seq, tip.seq)
             guard s > 0, let event = try tx.event(at: s) else { return [] }
             let point = AsOf(valid: validAt ?? event.recordedAt, known: .position(s))
             return try EntityKind.allCases.map { kind in try Self.advance(kind, to: point, useSnapshots: true, tx).result.snapshot }
         }
-        if !snapshots.isEmpty { try log.write { tx in for s in snapshots { try tx.insert(s) } } }
-        return snapshots
     }
 
     /// Every version of one entity (see ``Bitemporal/history(of:)``).

@@ -1,4 +1,4 @@
-internal import ChronicleCore
+public import ChronicleCore
 internal import Foundation
 public import Logging
 
@@ -8,10 +8,11 @@ public import Logging
 
 /// Takes a snapshot of every kind each time the log grows by `every` events, on its own thread
 /// and its own connection, at low CPU priority: the appender only asks, it never waits. The
-/// snapshot is computed in a read transaction and stored in one short write.
+/// snapshot is computed in a read transaction; the appender stores it in its next commit
+/// (``takeReady()``), since a busy appender holds the write lock almost all the time.
 ///
-/// A snapshot that fails (the log busy past the timeout, a disk error) is logged and skipped:
-/// snapshots are a cache, the next one is asked for `every` events later.
+/// A snapshot that fails (a read error) is logged and skipped: snapshots are a cache, the next
+/// one is asked for `every` events later.
 public final class Snapshotter: @unchecked Sendable {
     /// The default interval: a global as-of query folds at most about this many events of a kind
     /// after its snapshot.
@@ -27,6 +28,8 @@ public final class Snapshotter: @unchecked Sendable {
     /// The position the next snapshot is due at (guarded by `condition`).
     private var due: Int64
     private var thread: Thread?
+    /// Computed, not yet stored (guarded by `condition`).
+    private var ready: [Snapshot] = []
 
     /// Opens a second connection on the log at `path` (a file) and starts the thread.
     public init(path: String, every: Int64, logger: Logger) throws {
@@ -35,7 +38,8 @@ public final class Snapshotter: @unchecked Sendable {
         self.logger = logger
         log = try EventLog(path: path, forWriting: false, logger: logger)
         due = (try log.read { try $0.newestSnapshotPosition() }) + every
-        let thread = Thread { [unowned self] in self.run() }
+        // The thread keeps the snapshotter alive until it returns, after ``stop()``.
+        let thread = Thread { self.run() }
         thread.name = "chronicle.snapshot"
         self.thread = thread
         thread.start()
@@ -52,23 +56,30 @@ public final class Snapshotter: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Waits for a running or requested snapshot to be stored.
+    /// The snapshots computed since the last call, for the caller to store.
+    public func takeReady() -> [Snapshot] {
+        condition.lock()
+        defer { condition.unlock() }
+        let out = ready
+        ready = []
+        return out
+    }
+
+    /// Waits for a running or requested snapshot to be computed.
     public func waitUntilIdle() {
         condition.lock()
         while (running || requested) && !stopped { condition.wait() }
         condition.unlock()
     }
 
-    /// Stops the thread after the snapshot it is taking, if any.
+    /// Ends the thread once the snapshot it is computing, if any, is done; does not wait for it
+    /// (a process that exits meanwhile loses only that snapshot, which was never stored).
     public func stop() {
         condition.lock()
         stopped = true
         condition.broadcast()
-        while running { condition.wait() }
         condition.unlock()
     }
-
-    deinit { stop() }
 
     private func run() {
         #if canImport(Glibc)
@@ -86,18 +97,20 @@ public final class Snapshotter: @unchecked Sendable {
             running = true
             condition.unlock()
             var next: Int64?
+            var taken: [Snapshot] = []
             do {
                 let started = ContinuousClock.now
-                let taken = try LogQuery(log: log).takeSnapshots()
+                taken = try LogQuery(log: log).computeSnapshots()
                 if let position = taken.first?.position {
                     next = position + every
                     logger.debug(
-                        "snapshot taken", metadata: ["log.seq": "\(position)", "duration": "\(ContinuousClock.now - started)"])
+                        "snapshot computed", metadata: ["log.seq": "\(position)", "duration": "\(ContinuousClock.now - started)"])
                 }
             } catch {
                 logger.warning("snapshot skipped", metadata: ["error": "\(error)"])
             }
             condition.lock()
+            ready = taken
             if let next { due = next } else { due += every }
             running = false
             condition.broadcast()

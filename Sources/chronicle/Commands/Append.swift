@@ -3,6 +3,7 @@ public import ChronicleApp
 import ChronicleCore
 import ChronicleStore
 import Foundation
+import Logging
 
 /// `chronicle append`: commands on stdin, one ack per line on stdout.
 struct Append: AsyncParsableCommand {
@@ -53,6 +54,8 @@ struct Append: AsyncParsableCommand {
                 appender.snapshotter = try Snapshotter(path: options.path, every: every, logger: logger)
             }
             outcome = try session.run(appender, logger: logger)
+            // A snapshot computed after the last commit (one still being computed is dropped: a cache).
+            do { try appender.storeReadySnapshots() } catch { logger.warning("snapshot not stored", metadata: ["error": "\(error)"]) }
         } catch let error as InputError {
             FileHandle.standardError.write(
                 Data("chronicle: \(error)\nEvery line acked before this message is committed.\n".utf8))
