@@ -24,6 +24,15 @@ enum Reference {
     }
 }
 
+extension Reference {
+    /// Every entity of `kind` the log ever named that exists as of (valid, known), in id order.
+    static func entities(_ all: [RecordedEvent], _ kind: EntityKind, valid: Timestamp, known: KnownAt) -> [Entity] {
+        Set(all.map(\.stream)).filter { $0.kind == kind }.sorted { $0.id < $1.id }.compactMap {
+            state(all, $0, valid: valid, known: known)
+        }
+    }
+}
+
 /// A small seeded generator (SplitMix64): the same seed gives the same history.
 struct SeededRandom: RandomNumberGenerator {
     var state: UInt64
@@ -116,9 +125,7 @@ struct SeededRandom: RandomNumberGenerator {
             }
             for kind in [EntityKind.task, .memory, .workflow] {
                 // Every stream of the kind the log ever named, in id order.
-                let expected = Set(all.map(\.stream)).filter { $0.kind == kind }.sorted { $0.id < $1.id }.compactMap {
-                    Reference.state(all, $0, valid: p.valid, known: p.known)
-                }
+                let expected = Reference.entities(all, kind, valid: p.valid, known: p.known)
                 #expect(try query.entities(kind, asOf: p) == expected, "\(kind) as of valid \(p.valid), known \(p.known)")
             }
         }
@@ -151,9 +158,7 @@ struct SeededRandom: RandomNumberGenerator {
         for _ in 0..<60 { points.append(Self.point(&rng, maxSeq: maxSeq, commands: commands)) }
         for p in points {
             for kind in [EntityKind.task, .memory, .workflow] {
-                let expected = Set(all.map(\.stream)).filter { $0.kind == kind }.sorted { $0.id < $1.id }.compactMap {
-                    Reference.state(all, $0, valid: p.valid, known: p.known)
-                }
+                let expected = Reference.entities(all, kind, valid: p.valid, known: p.known)
                 let (answer, plan) = try query.entitiesAndPlan(kind, asOf: p)
                 #expect(answer == expected, "\(kind) as of valid \(p.valid), known \(p.known), from snapshot \(plan)")
                 #expect(try query.entities(kind, asOf: p, useSnapshots: false) == expected)
@@ -167,9 +172,7 @@ struct SeededRandom: RandomNumberGenerator {
         #expect(try log.write { try $0.deleteSnapshots() } > 0)
         for p in points.prefix(20) {
             for kind in [EntityKind.task, .memory, .workflow] {
-                let expected = Set(all.map(\.stream)).filter { $0.kind == kind }.sorted { $0.id < $1.id }.compactMap {
-                    Reference.state(all, $0, valid: p.valid, known: p.known)
-                }
+                let expected = Reference.entities(all, kind, valid: p.valid, known: p.known)
                 let (answer, plan) = try query.entitiesAndPlan(kind, asOf: p)
                 #expect(plan.snapshot == nil)
                 #expect(answer == expected)
