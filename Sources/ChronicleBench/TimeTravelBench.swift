@@ -15,6 +15,9 @@ struct TimeTravelBench {
         var events: Int
         var entities: Int
         var replaySeconds: Double
+        var replayPasses: Int
+        var smallPassesSeconds: Double
+        var smallPasses: Int
         var rawReadSeconds: Double
         var oneEntity: LatencySummary
         var allTasksMilliseconds: [Double]
@@ -23,46 +26,69 @@ struct TimeTravelBench {
         var snapshots: Int
         var taskEvents: Int
         var cliAllTasks: (seconds: Double, peakRSSBytes: Int, commandLine: String)
+        var cliReplayTasks: (seconds: Double, peakRSSBytes: Int, commandLine: String)
         var generation: String
     }
 
     static func run(
-        chronicle: String, dir: String, events: Int, entities: Int, seed: UInt64, environment: [String: String]
+        chronicle: String, dir: String, events: Int, entities: Int, seed: UInt64, environment: [String: String], existingLog: String?
     ) throws -> Result {
-        let commandsPath = "\(dir)/time-travel-commands.txt"
-        let dbPath = "\(dir)/time-travel.db"
-        ProgressNote.say("time travel: generating \(events) commands over \(entities) entities")
-        try generate(path: commandsPath, commands: events, entities: entities, seed: seed)
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
-        let append = try ChildProcess(
-            executable: chronicle, arguments: ["append", "--db", dbPath], environment: environment,
-            stdin: .file(commandsPath), stdout: .file("/dev/null"), stderrPath: "\(dir)/chronicle.stderr")
-        guard try append.wait().exitedNormally else {
-            throw BenchError.childFailed(what: "chronicle append (time-travel log)", status: "failed", stderrPath: "\(dir)/chronicle.stderr")
+        let dbPath: String
+        var generation =
+            "\(events) commands over \(entities) entities (40% tasks, 40% memory keys, 20% workflows), 2% late by up to an hour, 1% dated a day ahead"
+        if let existingLog {
+            dbPath = existingLog
+            generation = "the log at \(existingLog) (--time-travel-log)"
+        } else {
+            let commandsPath = "\(dir)/time-travel-commands.txt"
+            dbPath = "\(dir)/time-travel.db"
+            ProgressNote.say("time travel: generating \(events) commands over \(entities) entities")
+            try generate(path: commandsPath, commands: events, entities: entities, seed: seed)
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: dbPath + suffix) }
+            let append = try ChildProcess(
+                executable: chronicle, arguments: ["append", "--db", dbPath], environment: environment,
+                stdin: .file(commandsPath), stdout: .file("/dev/null"), stderrPath: "\(dir)/chronicle.stderr")
+            guard try append.wait().exitedNormally else {
+                throw BenchError.childFailed(
+                    what: "chronicle append (time-travel log)", status: "failed", stderrPath: "\(dir)/chronicle.stderr")
+            }
         }
 
         let log = try EventLog(path: dbPath, logger: Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() })
         let query = LogQuery(log: log)
-        let stored = Int(try RawDatabase(path: dbPath, readOnly: true).integer("SELECT count(*) FROM events"))
-        let taskEvents = Int(try RawDatabase(path: dbPath, readOnly: true).integer("SELECT count(*) FROM events WHERE stream >= 'task/' AND stream < 'task0'"))
-        let start = Timestamp(rfc3339: "2025-06-01T10:00:00Z")!
-        let end = start.advanced(by: Int64(events) * FixedClock.step)
-
-        // 1. Full replay: every entity of every kind, as of now.
-        ProgressNote.say("time travel: full replay of \(stored) events")
-        let now = AsOf(valid: end, known: .time(end))
-        var watch = Stopwatch()
-        var folded = 0
-        for kind in [EntityKind.task, .memory, .workflow] { folded += try query.entities(kind, asOf: now, useSnapshots: false).count }
-        let replaySeconds = watch.elapsedSeconds
-        guard folded > 0 else { throw BenchError.ackMismatch(what: dbPath, detail: "no entity after replay") }
-
-        // 2. The baseline: every column of every row read with a prepared SELECT.
-        watch = Stopwatch()
         let raw = try RawDatabase(path: dbPath, readOnly: true)
+        let stored = Int(try raw.integer("SELECT count(*) FROM events"))
+        let taskEvents = Int(try raw.integer("SELECT count(*) FROM events WHERE stream >= 'task/' AND stream < 'task0'"))
+        let start = Timestamp(microseconds: try raw.integer("SELECT recorded_at FROM events ORDER BY seq LIMIT 1"))
+        let end = Timestamp(microseconds: try raw.integer("SELECT recorded_at FROM events ORDER BY seq DESC LIMIT 1"))
+
+        // 1. Full replay: every entity of every kind from the first event, as of the newest one;
+        //    then again with passes of at most 100,000 events (what a log too long for one pass does).
+        ProgressNote.say("time travel: full replay of \(stored) events")
+        let kinds: [EntityKind] = [.task, .memory, .workflow]
+        var watch = Stopwatch()
+        let tip = try raw.integer("SELECT max(seq) FROM events")
+        let replay = try log.read { tx in try Replay().run(kinds, validAt: end, position: tip, tx) }
+        let replaySeconds = watch.elapsedSeconds
+        let folded = replay.snapshots.map(\.entities.count).reduce(0, +)
+        guard folded > 0 else { throw BenchError.ackMismatch(what: dbPath, detail: "no entity after replay") }
+        watch = Stopwatch()
+        let small = try log.read { tx in try Replay(eventsPerPass: 100_000).run(kinds, validAt: end, position: tip, tx) }
+        let smallPassesSeconds = watch.elapsedSeconds
+        guard small.snapshots == replay.snapshots else {
+            throw BenchError.ackMismatch(what: dbPath, detail: "replay with small passes differs")
+        }
+
+        // 2. The baseline: the same columns of every row, read with a prepared SELECT in seq order
+        //    (the order the replay reads in), nothing decoded.
+        watch = Stopwatch()
         var bytes = 0
-        try raw.eachRow("SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload FROM events ORDER BY stream, stream_rev") { h in
-            bytes += Int(sqlite3_column_bytes(h, 1)) + Int(sqlite3_column_bytes(h, 3)) + Int(sqlite3_column_bytes(h, 7)) + Int(sqlite3_column_bytes(h, 9))
+        try raw.eachRow(
+            "SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, codec, payload, command_id FROM events ORDER BY seq"
+        ) { h in
+            bytes +=
+                Int(sqlite3_column_bytes(h, 1)) + Int(sqlite3_column_bytes(h, 3)) + Int(sqlite3_column_bytes(h, 8))
+                + Int(sqlite3_column_bytes(h, 9))
         }
         let rawReadSeconds = watch.elapsedSeconds
 
@@ -99,24 +125,30 @@ struct TimeTravelBench {
             w = Stopwatch()
             let folded = try query.entities(.task, asOf: AsOf(valid: t, known: .time(t)), useSnapshots: false)
             allTasks.append(w.elapsedMilliseconds)
-            guard folded == answer else { throw BenchError.ackMismatch(what: dbPath, detail: "all tasks at \(t.rfc3339) differ with and without snapshots") }
+            guard folded == answer else {
+                throw BenchError.ackMismatch(what: dbPath, detail: "all tasks at \(t.rfc3339) differ with and without snapshots")
+            }
         }
 
-        // 5. The command line, as a user runs it: time and peak memory.
-        let cli = Stopwatch()
-        let child = try ChildProcess(
-            executable: chronicle, arguments: ["query", "tasks", "--db", dbPath, "--format", "json"], environment: environment,
-            stdin: .file("/dev/null"), stdout: .file("/dev/null"), stderrPath: "\(dir)/chronicle.stderr")
-        let ended = try child.wait()
-        guard ended.exitedNormally else {
-            throw BenchError.childFailed(what: "chronicle query tasks", status: ended.summary, stderrPath: "\(dir)/chronicle.stderr")
+        // 5. The command line, as a user runs it: time and peak memory, from the snapshots and
+        //    from the first event.
+        func cli(_ extra: [String]) throws -> (seconds: Double, peakRSSBytes: Int, commandLine: String) {
+            let watch = Stopwatch()
+            let child = try ChildProcess(
+                executable: chronicle, arguments: ["query", "tasks", "--db", dbPath, "--format", "json"] + extra, environment: environment,
+                stdin: .file("/dev/null"), stdout: .file("/dev/null"), stderrPath: "\(dir)/chronicle.stderr")
+            let ended = try child.wait()
+            guard ended.exitedNormally else {
+                throw BenchError.childFailed(what: "chronicle query tasks", status: ended.summary, stderrPath: "\(dir)/chronicle.stderr")
+            }
+            return (watch.elapsedSeconds, ended.peakRSSBytes, child.commandLine)
         }
         return Result(
-            events: stored, entities: streams.count, replaySeconds: replaySeconds, rawReadSeconds: rawReadSeconds,
+            events: stored, entities: streams.count, replaySeconds: replaySeconds, replayPasses: replay.report.passes,
+            smallPassesSeconds: smallPassesSeconds, smallPasses: small.report.passes, rawReadSeconds: rawReadSeconds,
             oneEntity: LatencySummary(latencies), allTasksMilliseconds: allTasks, allTasksFromSnapshots: fromSnapshots,
             snapshotPlans: plans, snapshots: snapshots, taskEvents: taskEvents,
-            cliAllTasks: (cli.elapsedSeconds, ended.peakRSSBytes, child.commandLine),
-            generation: "\(events) commands over \(entities) entities (40% tasks, 40% memory keys, 20% workflows), 2% late by up to an hour, 1% dated a day ahead")
+            cliAllTasks: try cli([]), cliReplayTasks: try cli(["--no-snapshots"]), generation: generation)
     }
 
     /// Creates every entity, then changes random ones; valid time is the recorded time except
@@ -127,7 +159,9 @@ struct TimeTravelBench {
         let start = Timestamp(rfc3339: "2025-06-01T10:00:00Z")!
         var out = ""
         out.reserveCapacity(commands * 48)
-        for i in 0..<tasks { out += #"{"cmd":"task.create","id":"t\#(i)","title":"Task \#(i)","intent":"feature","complexity":"medium"}"# + "\n" }
+        for i in 0..<tasks {
+            out += #"{"cmd":"task.create","id":"t\#(i)","title":"Task \#(i)","intent":"feature","complexity":"medium"}"# + "\n"
+        }
         for i in 0..<memories { out += "ms:m\(i)|v0|semantic\n" }
         for i in 0..<workflows { out += #"{"cmd":"workflow.start","workflow":"deploy","instance_id":"w\#(i)"}"# + "\n" }
         for line in entities..<max(entities, commands) {
@@ -148,4 +182,3 @@ struct TimeTravelBench {
         try out.write(toFile: path, atomically: false, encoding: .utf8)
     }
 }
-

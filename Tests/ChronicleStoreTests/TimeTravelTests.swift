@@ -33,18 +33,6 @@ extension Reference {
     }
 }
 
-/// A small seeded generator (SplitMix64): the same seed gives the same history.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite struct TimeTravelTests {
     static let start = TestLog.clockStart
     static let hour: Int64 = 3_600_000_000
@@ -66,12 +54,14 @@ struct SeededRandom: RandomNumberGenerator {
             let key = "k\(Int.random(in: 0..<3, using: &rng))"
             switch Int.random(in: 0..<10, using: &rng) {
             case 0:
-                lines.append(valid + #"{"cmd":"task.create","id":"\#(task)","title":"Task \#(task)","intent":"feature","complexity":"low"}"#)
+                lines.append(
+                    valid + #"{"cmd":"task.create","id":"\#(task)","title":"Task \#(task)","intent":"feature","complexity":"low"}"#)
             case 1, 2:
                 let status = ["pending", "in_progress", "blocked", "completed", "cancelled"].randomElement(using: &rng)!
                 lines.append(valid + "su:\(task)|\(status)|0.\(Int.random(in: 1...9, using: &rng))")
             case 3:
-                lines.append(valid + #"{"cmd":"task.update","id":"\#(task)","set":{"title":"Renamed \#(Int.random(in: 0..<99, using: &rng))"}}"#)
+                lines.append(
+                    valid + #"{"cmd":"task.update","id":"\#(task)","set":{"title":"Renamed \#(Int.random(in: 0..<99, using: &rng))"}}"#)
             case 4, 5:
                 lines.append(valid + "ms:\(key)|v\(Int.random(in: 0..<99, using: &rng))|semantic")
             case 6:
@@ -82,7 +72,9 @@ struct SeededRandom: RandomNumberGenerator {
                 lines.append(valid + "su:deploy_001|\(["running", "completed", "failed"].randomElement(using: &rng)!)|0.5")
             default:
                 // A position somewhere in the log so far (about one event per line; some lines fail).
-                if seq > 0 { lines.append(#"{"cmd":"event.retract","seq":\#(Int.random(in: 1...max(1, seq / 2), using: &rng)),"reason":"r"}"#) }
+                if seq > 0 {
+                    lines.append(#"{"cmd":"event.retract","seq":\#(Int.random(in: 1...max(1, seq / 2), using: &rng)),"reason":"r"}"#)
+                }
             }
             seq += 1
         }
@@ -178,6 +170,39 @@ struct SeededRandom: RandomNumberGenerator {
                 #expect(answer == expected)
             }
         }
+    }
+
+    /// A full replay gives, per kind, the snapshot the empty one advances to (states, frontiers,
+    /// pending events) and the naive fold's entities, whatever the pass size and thread count,
+    /// and for any set of kinds (one between two asked for is skipped, not mistaken).
+    @Test(arguments: 1...20)
+    func aReplayIsTheEmptySnapshotAdvanced(seed: Int) throws {
+        let log = try TestLog.inMemory()
+        let commands = 140
+        _ = try TestLog.appender(log).append(text: Self.history(seed: UInt64(seed) + 13_000, commands: commands))
+        let all = try log.events()
+        var rng = SeededRandom(state: UInt64(seed) &* 65_537)
+        let maxSeq = all.last!.seq
+        var passes = 0
+        for _ in 0..<12 {
+            let position = Int64.random(in: 0...maxSeq + 2, using: &rng)
+            let valid = Bool.random(using: &rng) ? Self.validTime(&rng) : all[Int(min(max(position, 1), maxSeq)) - 1].recordedAt
+            let replay = Replay(
+                eventsPerPass: [1, 3, 20, 1_000_000].randomElement(using: &rng)!, threads: Int.random(in: 1...3, using: &rng))
+            let kinds =
+                [[.task, .memory, .workflow], [.workflow, .memory], [.memory], [.task, .task]].randomElement(using: &rng)! as [EntityKind]
+            let (snapshots, report) = try log.read { tx in try replay.run(kinds, validAt: valid, position: min(position, maxSeq), tx) }
+            passes += report.passes
+            #expect(snapshots.map(\.kind) == kinds)
+            for snapshot in snapshots {
+                let later = all.filter { $0.stream.kind == snapshot.kind && $0.seq <= position }
+                let expected = Snapshot.empty(snapshot.kind).advanced(to: min(position, maxSeq), validAt: valid, later: later) { _ in [] }
+                    .snapshot
+                #expect(snapshot == expected, "\(snapshot.kind) at (\(valid), #\(position)), \(replay)")
+                #expect(snapshot.entities == Reference.entities(all, snapshot.kind, valid: valid, known: .position(position)))
+            }
+        }
+        #expect(passes > 12)
     }
 
     /// The appender's live view of every stream (what it decides against) is the naive fold as

@@ -45,6 +45,14 @@ public enum DomainEvent: Sendable, Equatable {
         }
     }
 
+    /// Every stored type name, each once (the names ``type`` gives).
+    public static let typeNames = [
+        "memory.stored", "task.status_changed", "workflow.status_changed", "workflow.step_recorded", "task.updated",
+        "task.created", "workflow.started", "task.routed", "task.completed", "task.cancelled", "task.related",
+        "task.split_requested", "memory.forgotten", "workflow.completed", "workflow.cancelled", "context.summarized",
+        "event.retracted",
+    ]
+
     /// The payload schema version written today for a type: 1, except where ``Upcast`` lists
     /// newer ones.
     public static func currentVersion(of type: String) -> Int { Upcast.steps[type].map { $0.count + 1 } ?? 1 }

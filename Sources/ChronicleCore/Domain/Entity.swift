@@ -28,6 +28,31 @@ public indirect enum Entity: Sendable, Equatable {
         }
     }
 
+    /// ``evolve(_:_:)`` applied to each event `next` gives, in turn, from `state`, until it gives
+    /// nil: the events of one stream of `kind`. The same answer as folding with ``evolve(_:_:)``,
+    /// without wrapping the state anew at every event.
+    /// - Complexity: O(total size of the events).
+    public static func fold<E: Error>(_ state: Entity?, kind: EntityKind, _ next: () throws(E) -> RecordedEvent?) throws(E) -> Entity? {
+        switch kind {
+        case .task:
+            var t = state?.task
+            while let e = try next() { t = TaskState.evolve(t, e) }
+            return t.map(Entity.task)
+        case .memory:
+            var m = state?.memory
+            while let e = try next() { m = MemoryState.evolve(m, e) }
+            return m.map(Entity.memory)
+        case .workflow:
+            var w = state?.workflow
+            while let e = try next() { w = WorkflowState.evolve(w, e) }
+            return w.map(Entity.workflow)
+        case .context:
+            var c = state
+            while let e = try next() { c = evolve(c, e) }
+            return c
+        }
+    }
+
     public var task: TaskState? {
         if case .task(let t) = self { return t }
         return nil

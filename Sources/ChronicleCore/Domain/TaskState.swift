@@ -55,7 +55,7 @@ public struct TaskState: Sendable, Equatable {
     /// Folds one event of the task's stream. Total: an event that makes no sense for the state
     /// (a change before the creation, a late event after completion) is applied as far as it can be.
     /// - Complexity: O(size of the event).
-    public static func evolve(_ state: TaskState?, _ e: RecordedEvent) -> TaskState? {
+    public static func evolve(_ state: consuming TaskState?, _ e: RecordedEvent) -> TaskState? {
         if case .taskCreated(let spec, let confidence, let routing) = e.event {
             var t = TaskState(
                 id: spec.id ?? e.stream.id, title: spec.title, intent: spec.intent, complexity: spec.complexity,

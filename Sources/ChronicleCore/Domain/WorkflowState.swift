@@ -21,7 +21,7 @@ public struct WorkflowState: Sendable, Equatable {
 
     /// Folds one event of the instance's stream. Total, like every reducer.
     /// - Complexity: O(number of steps).
-    public static func evolve(_ state: WorkflowState?, _ e: RecordedEvent) -> WorkflowState? {
+    public static func evolve(_ state: consuming WorkflowState?, _ e: RecordedEvent) -> WorkflowState? {
         if case .workflowStarted(let workflow, let params, let steps) = e.event {
             return WorkflowState(
                 id: e.stream.id, workflow: workflow, params: params,

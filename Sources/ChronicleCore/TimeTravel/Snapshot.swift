@@ -59,6 +59,11 @@ public struct Snapshot: Sendable, Equatable {
     public struct Advance: Sendable, Equatable {
         public var snapshot: Snapshot
         public var refolded: [StreamID]
+
+        public init(snapshot: Snapshot, refolded: [StreamID]) {
+            self.snapshot = snapshot
+            self.refolded = refolded
+        }
     }
 
     /// The snapshot as of `(valid, #position)`.

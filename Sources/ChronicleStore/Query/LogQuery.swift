@@ -41,7 +41,8 @@ public struct LogQuery: Sendable {
     }
 
     /// ``entities(_:asOf:useSnapshots:)`` with how it was answered.
-    public func entitiesAndPlan(_ kind: EntityKind, asOf point: AsOf, useSnapshots: Bool = true) throws -> (entities: [Entity], plan: Plan) {
+    public func entitiesAndPlan(_ kind: EntityKind, asOf point: AsOf, useSnapshots: Bool = true) throws -> (entities: [Entity], plan: Plan)
+    {
         try log.read { tx in
             let advance = try Self.advance(kind, to: point, useSnapshots: useSnapshots, tx)
             return (advance.result.snapshot.entities, advance.plan)
@@ -49,13 +50,21 @@ public struct LogQuery: Sendable {
     }
 
     /// The snapshot of `kind` as of `point`, from the newest usable stored one.
-    static func advance(_ kind: EntityKind, to point: AsOf, useSnapshots: Bool, _ tx: LogTransaction) throws -> (result: Snapshot.Advance, plan: Plan) {
+    static func advance(_ kind: EntityKind, to point: AsOf, useSnapshots: Bool, _ tx: LogTransaction) throws -> (
+        result: Snapshot.Advance, plan: Plan
+    ) {
         let position = try tx.position(knownAt: point.known)
-        let stored = useSnapshots ? try tx.newestSnapshot(of: kind, usableAt: point.valid, position: position) : nil
-        let base = stored ?? .empty(kind)
+        guard let stored = useSnapshots ? try tx.newestSnapshot(of: kind, usableAt: point.valid, position: position) : nil else {
+            let replay = try Replay().run([kind], validAt: point.valid, position: position, tx)
+            return (
+                Snapshot.Advance(snapshot: replay.snapshots[0], refolded: []),
+                Plan(snapshot: nil, laterEvents: replay.report.events, refolded: 0)
+            )
+        }
+        let base = stored
         let later = try tx.events(at: base.pending) + tx.events(kind: kind, after: base.position, through: position)
         let result = try base.advanced(to: position, validAt: point.valid, later: later) { try tx.events(stream: $0) }
-        return (result, Plan(snapshot: stored?.position, laterEvents: later.count, refolded: result.refolded.count))
+        return (result, Plan(snapshot: stored.position, laterEvents: later.count, refolded: result.refolded.count))
     }
 
     /// Takes a snapshot of every kind as of `(validAt, #position)`, each from the newest usable
