@@ -139,14 +139,15 @@ import Testing
     /// The replay reads the type column by these names: each once, every event's among them.
     @Test func typeNamesNameEveryEventOnce() {
         #expect(Set(DomainEvent.typeNames).count == DomainEvent.typeNames.count)
-        let some: [DomainEvent] = PayloadWriterTests.events + [
-            .taskRouted(confidence: 1, routing: "r"), .taskRelated(related: []), .taskCompleted(result: nil, nextSteps: nil),
-            .workflowStarted(workflow: "w", params: nil, steps: []), .workflowCompleted(result: nil), .workflowCancelled(reason: nil),
-            .workflowStepRecorded(step: "s", status: .started, output: nil, error: nil), .contextSummarized(summary: "s"),
-            .eventRetracted(seq: 1, reason: "r"), .taskSplitRequested(confidence: 1, reason: "r", children: []),
-            .taskUpdated(TaskChanges()), .workflowStatusChanged(status: .running, progress: nil),
-            .taskCreated(TaskSpec(id: nil, title: "t", intent: "i", complexity: .low), confidence: 1, routing: "r"),
-        ]
+        let some: [DomainEvent] =
+            PayloadWriterTests.events + [
+                .taskRouted(confidence: 1, routing: "r"), .taskRelated(related: []), .taskCompleted(result: nil, nextSteps: nil),
+                .workflowStarted(workflow: "w", params: nil, steps: []), .workflowCompleted(result: nil), .workflowCancelled(reason: nil),
+                .workflowStepRecorded(step: "s", status: .started, output: nil, error: nil), .contextSummarized(summary: "s"),
+                .eventRetracted(seq: 1, reason: "r"), .taskSplitRequested(confidence: 1, reason: "r", children: []),
+                .taskUpdated(TaskChanges()), .workflowStatusChanged(status: .running, progress: nil),
+                .taskCreated(TaskSpec(id: nil, title: "t", intent: "i", complexity: .low), confidence: 1, routing: "r"),
+            ]
         for e in some { #expect(DomainEvent.typeNames.contains(e.type), "\(e.type)") }
         #expect(Set(some.map(\.type)).count == DomainEvent.typeNames.count)
     }

@@ -188,7 +188,8 @@ extension Reference {
             let position = Int64.random(in: 0...maxSeq + 2, using: &rng)
             let valid = Bool.random(using: &rng) ? Self.validTime(&rng) : all[Int(min(max(position, 1), maxSeq)) - 1].recordedAt
             let replay = Replay(
-                eventsPerPass: [1, 3, 20, 1_000_000].randomElement(using: &rng)!, threads: Int.random(in: 1...3, using: &rng))
+                eventsPerPass: [1, 3, 20, 1_000_000].randomElement(using: &rng)!, threads: Int.random(in: 1...3, using: &rng),
+                twoThreadScanFrom: Bool.random(using: &rng) ? 0 : 1_000_000)
             let kinds =
                 [[.task, .memory, .workflow], [.workflow, .memory], [.memory], [.task, .task]].randomElement(using: &rng)! as [EntityKind]
             let (snapshots, report) = try log.read { tx in try replay.run(kinds, validAt: valid, position: min(position, maxSeq), tx) }
