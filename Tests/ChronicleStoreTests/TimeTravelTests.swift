@@ -228,8 +228,47 @@ extension Reference {
             for stream in Set(all.map(\.stream)) {
                 let expected = Reference.state(all, stream, valid: .latest, known: now)
                 #expect(appender.live.streams[stream]?.entity == expected, "\(stream)")
+                // And as of any valid time (what a command dated then is decided against): at
+                // or just before the valid time of one of the stream's events, on the grid, and
+                // around the recorded times.
+                var rng = SeededRandom(state: UInt64(seed) &* 977)
+                let dated = all.filter { $0.stream == stream }.map(\.validFrom)
+                for _ in 0..<25 {
+                    let valid: Timestamp
+                    switch Int.random(in: 0..<3, using: &rng) {
+                    case 0: valid = dated.randomElement(using: &rng)!.advanced(by: Int64.random(in: -1...0, using: &rng))
+                    case 1: valid = Self.validTime(&rng)
+                    default: valid = Self.start.advanced(by: Int64.random(in: -2...170, using: &rng) * FixedClock.step)
+                    }
+                    let answer = try log.read { tx in try appender.live.entity(stream, asOf: valid, in: tx) }
+                    #expect(answer == Reference.state(all, stream, valid: valid, known: now), "\(stream) as of \(valid)")
+                }
             }
         }
+    }
+
+    /// Two changes scheduled for the same time wait, in log order, behind the ones dated now:
+    /// the later-recorded one wins when their time comes, and commands dated before it see
+    /// neither.
+    @Test func scheduledChangesAtOneTimeKeepTheirOrder() throws {
+        let log = try TestLog.inMemory()
+        let appender = try TestLog.appender(log)
+        let tomorrow = Self.start.advanced(by: 24 * Self.hour)
+        _ = try appender.append(
+            text: """
+                ms:k|a|semantic
+                [valid=\(tomorrow.rfc3339)] ms:k|b|semantic
+                [valid=\(tomorrow.rfc3339)] ms:k|c|semantic
+                ms:k|d|semantic
+                """)
+        let stream = StreamID(.memory, "k")
+        func value(_ valid: Timestamp) throws -> JSONValue? {
+            try log.read { tx in try appender.live.entity(stream, asOf: valid, in: tx) }?.memory?.value
+        }
+        #expect(appender.live.streams[stream]?.entity?.memory?.value == "c")
+        #expect(try value(tomorrow) == "c")
+        #expect(try value(tomorrow.advanced(by: -1)) == "d")
+        #expect(try value(Self.start.advanced(by: FixedClock.step)) == "a")
     }
 
     /// The history's rectangles tile the plane: at any (valid, known-at-time) point, the

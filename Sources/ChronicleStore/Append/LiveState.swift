@@ -12,6 +12,15 @@ public final class LiveState {
         public var maxValidFrom = Timestamp(microseconds: .min)
         /// The fold of every (unretracted) event of the stream: the state as of valid time ≥ maxValidFrom.
         public var entity: Entity?
+        /// A valid time at or before now (never after the recorded time of the stream's newest
+        /// event): the stream's state as of it is ``settled``, and its events dated after it are
+        /// ``ahead``, in `(valid_from, seq)` order. A scheduled change (dated in the future) stays
+        /// ahead until a later event's recorded time passes it, so the state as of a valid time
+        /// between the two — what a command dated now is decided against — is `settled` plus
+        /// the few events ahead up to that time, not a fold of the whole stream.
+        var settledAt = Timestamp(microseconds: .min)
+        var settled: Entity?
+        var ahead: [RecordedEvent] = []
     }
 
     public private(set) var streams: [StreamID: StreamState] = [:]
@@ -42,6 +51,11 @@ public final class LiveState {
 
     func entity(of st: StreamState, _ stream: StreamID, asOf validAt: Timestamp, in tx: LogTransaction) throws -> Entity? {
         if validAt >= st.maxValidFrom { return st.entity }
+        if validAt >= st.settledAt {
+            var state = st.settled
+            for e in st.ahead where e.validFrom <= validAt { state = Entity.evolve(state, e) }
+            return state
+        }
         return Fold.state(of: try events(of: stream, tx).filter { $0.validFrom <= validAt }, retracted: retracted)
     }
 
@@ -70,11 +84,33 @@ public final class LiveState {
 
     private func fold(_ e: RecordedEvent, into st: inout StreamState, _ tx: LogTransaction) throws {
         st.revision = e.streamRevision
-        if e.isRetraction || e.validFrom < st.maxValidFrom {
-            try refold(&st, e.stream, upTo: e.seq, tx)
+        if e.isRetraction || e.validFrom < st.settledAt {
+            try refold(&st, e.stream, upTo: e.seq, now: e.recordedAt, tx)
+            return
+        }
+        st.maxValidFrom = max(st.maxValidFrom, e.validFrom)
+        // Settle up to the event's valid time, or its recorded time if it is dated later.
+        let settleTo = min(e.validFrom, e.recordedAt)
+        if settleTo > st.settledAt {
+            let due = st.ahead.prefix { $0.validFrom <= settleTo }
+            for d in due { st.settled = Entity.evolve(st.settled, d) }
+            st.ahead.removeFirst(due.count)
+            st.settledAt = settleTo
+        }
+        if e.validFrom <= st.settledAt {
+            // Every event still ahead is dated after it.
+            st.settled = Entity.evolve(st.settled, e)
         } else {
-            st.entity = Entity.evolve(st.entity, e)
-            st.maxValidFrom = e.validFrom
+            // After the events ahead dated at or before it (their seq is smaller).
+            let i = st.ahead.firstIndex { $0.validFrom > e.validFrom } ?? st.ahead.count
+            st.ahead.insert(e, at: i)
+        }
+        if st.ahead.isEmpty {
+            st.entity = st.settled
+        } else {
+            var state = st.settled
+            for a in st.ahead { state = Entity.evolve(state, a) }
+            st.entity = state
         }
     }
 
@@ -88,14 +124,23 @@ public final class LiveState {
         return events
     }
 
-    /// Re-folds a stream from the log, up to the event being applied: when catching up, later
-    /// events of the stream are already in the log but not yet applied.
-    private func refold(_ st: inout StreamState, _ stream: StreamID, upTo seq: Int64, _ tx: LogTransaction) throws {
+    /// Re-folds a stream from the log, up to the event being applied (when catching up, later
+    /// events of the stream are already in the log but not yet applied), and settles it as of
+    /// `now`, the event's recorded time.
+    private func refold(_ st: inout StreamState, _ stream: StreamID, upTo seq: Int64, now: Timestamp, _ tx: LogTransaction) throws {
         let events = try self.events(of: stream, tx).filter { $0.seq <= seq }
-        st.entity = Fold.state(of: events, retracted: retracted)
-        st.maxValidFrom =
-            events.filter { !$0.isRetraction && !retracted.contains($0.seq) }.map(\.validFrom).max()
-            ?? Timestamp(microseconds: .min)
+        let live = events.filter { !$0.isRetraction && !retracted.contains($0.seq) }
+            .sorted { ($0.validFrom, $0.seq) < ($1.validFrom, $1.seq) }
+        st.maxValidFrom = live.last?.validFrom ?? Timestamp(microseconds: .min)
+        st.settledAt = min(now, st.maxValidFrom)
+        st.settled = nil
+        st.ahead = []
+        for e in live {
+            if e.validFrom <= st.settledAt { st.settled = Entity.evolve(st.settled, e) } else { st.ahead.append(e) }
+        }
+        var state = st.settled
+        for a in st.ahead { state = Entity.evolve(state, a) }
+        st.entity = state
     }
 }
 
