@@ -105,29 +105,37 @@ struct CompactEvent: Sendable {
     var type: UInt8
     var typeVersion: UInt8
     var codec: UInt8
+    /// Which of the pass's arenas holds the bytes, when they are not inline.
+    var arena: UInt8
     var inline: Inline
 
     static let zero = CompactEvent(
         seq: 0, validFrom: 0, recordedAt: 0, bytesStart: -1, payloadCount: 0, commandIDCount: 0, streamRevision: 0, type: 0,
-        typeVersion: 0, codec: 0, inline: (0, 0, 0, 0, 0, 0))
+        typeVersion: 0, codec: 0, arena: 0, inline: (0, 0, 0, 0, 0, 0))
 }
 
 /// The events of one range of streams, read in one scan, then folded.
+///
+/// Stream i has `limits[i]` slots from `starts[i]` (its newest revision, counted before the
+/// scan). The scan may be shared by two threads, each on its own connection: the first reads
+/// the older half of the positions and fills each stream's slots from the front, the second
+/// reads the newer half and fills them from the back, so that neither needs the other's counts.
+/// A stream's events in seq order are its front ones, then its back ones read backwards.
 struct Pass: Sendable {
     let streams: [StreamID]
-    /// The events of stream i are `events[starts[i] ..< starts[i] + counts[i]]`, in seq order.
     let starts: [Int]
-    let counts: [Int]
+    let limits: [Int]
+    let frontCounts: [Int]
+    let backCounts: [Int]
     let events: RecordBuffer
-    let arena: ByteArena
-    var eventCount: Int { counts.reduce(0, +) }
+    let arenas: [ByteArena]
+    var eventCount: Int { frontCounts.reduce(0, +) + backCounts.reduce(0, +) }
 
     static let retraction = UInt8(DomainEvent.typeNames.firstIndex(of: "event.retracted")!)
     static let typeTable = NameTable(DomainEvent.typeNames)
 
     /// Reads the events at or before `position` of `streams` (name order, with their event
-    /// counts). With `twoThreads`, the rows are filed under their streams on a second thread
-    /// while this one goes on stepping SQLite.
+    /// counts); with `twoThreads` and a log in a file, on two threads and connections.
     init(
         streams names: ArraySlice<(stream: String, count: Int)>, events total: Int, kinds: Set<EntityKind>, position: Int64,
         twoThreads: Bool, _ tx: LogTransaction
@@ -145,163 +153,69 @@ struct Pass: Sendable {
             starts.append(next)
             next += s.count
         }
+        let limits = names.map(\.count)
         let events = RecordBuffer(count: total)
-        var filing = Filing(table: NameTable(names.map(\.stream)), starts: starts, limits: names.map(\.count), kinds: kinds)
-        var arena = ByteArena.Filling(capacity: 1 << 16)
-        // Until the arena is handed to its owner, a failed scan frees it here.
-        var handedOver = false
-        defer { if !handedOver { arena.base.deallocate() } }
-
+        let layout = Share.Layout(
+            table: NameTable(names.map(\.stream)), starts: starts, limits: limits, kinds: kinds, first: names.first!.stream,
+            last: names.last!.stream, records: Slots(base: events.base))
         try tx.settle()
-        let s = try tx.db.cachedStatement(
-            sql: """
-                SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, codec, payload, command_id FROM events
-                WHERE seq <= ? AND +stream >= ? AND +stream <= ? ORDER BY seq
-                """)
-        let h = s.sqliteStatement
-        defer {
-            sqlite3_reset(h)
-            sqlite3_clear_bindings(h)
-        }
-        sqlite3_bind_int64(h, 1, position)
-        bindText(h, 2, names.first!.stream)
-        bindText(h, 3, names.last!.stream)
-        do {
-            let target = Slots<CompactEvent>(base: events.base)
-            if twoThreads {
-                let channel = ChunkChannel()
-                let filer = Thread { [filing] in
-                    var filing = filing
-                    while let chunk = channel.filled() {
-                        if channel.error == nil {
-                            do { try filing.file(chunk, into: target) } catch {
-                                channel.error = error as? StoreError ?? .read(reason: "\(error)")
-                            }
-                        }
-                        channel.release(chunk)
-                    }
-                    channel.finished(filing)
-                }
-                filer.start()
-                var failure: (any Error)?
+        var front = Share(layout, fromBack: false)
+        var back = Share(layout, fromBack: true)
+        var arenas: [ByteArena] = []
+        // A failed scan frees what its parts filled.
+        defer { if arenas.isEmpty { _ = (front.finish(), back.finish()) } }
+        let path = sqlite3_db_filename(tx.db.sqliteConnection, "main").map { String(cString: $0) } ?? ""
+        if twoThreads, position > 1, !path.isEmpty, let other = ReadConnection(path: path) {
+            let mid = position / 2
+            let done = DispatchSemaphore(value: 0)
+            let result = Slots<Result<Share, any Error>>(capacity: 1)
+            defer { result.base.deallocate() }
+            let thread = Thread { [back] in
+                var share = back
                 do {
-                    var chunk = channel.empty()
-                    while try Self.read(h, tx, into: chunk, &arena) {
-                        channel.send(chunk)
-                        if channel.error != nil { break }
-                        chunk = channel.empty()
-                    }
-                    channel.send(chunk)
+                    try share.scan(other.handle, after: mid, through: position)
+                    result.base.initialize(to: .success(share))
                 } catch {
-                    failure = error
+                    _ = share.finish()
+                    result.base.initialize(to: .failure(error))
                 }
-                filing = channel.close()
-                if let failure { throw failure }
-                if let error = channel.error { throw error }
-            } else {
-                let chunk = ScanChunk()
-                while try Self.read(h, tx, into: chunk, &arena) { try filing.file(chunk, into: target) }
-                try filing.file(chunk, into: target)
+                done.signal()
             }
+            thread.start()
+            var failure: (any Error)?
+            do { try front.scan(tx.db.sqliteConnection!, after: 0, through: mid) } catch { failure = error }
+            done.wait()
+            let backResult = result.base.move()
+            if let failure { throw failure }
+            back = try backResult.get()
+            for i in limits.indices where front.counts[i] + back.counts[i] > limits[i] {
+                throw StoreError.corruptEvent(
+                    seq: position, reason: "stream '\(names[names.startIndex + i].stream)' holds more events than its newest revision")
+            }
+        } else {
+            try front.scan(tx.db.sqliteConnection!, after: 0, through: position)
         }
         self.streams = streams
         self.starts = starts
-        self.counts = filing.counts
+        self.limits = limits
+        self.frontCounts = front.counts
+        self.backCounts = back.counts
         self.events = events
-        self.arena = ByteArena(arena)
-        handedOver = true
+        arenas = [front.finish(), back.finish()]
+        self.arenas = arenas
     }
 
-    /// Steps `h` until `chunk` is full (true) or the rows are done (false): each row copied out
-    /// as a ``CompactEvent`` beside its stream's name.
-    static func read(_ h: OpaquePointer, _ tx: LogTransaction, into chunk: ScanChunk, _ arena: inout ByteArena.Filling) throws -> Bool {
-        let types = typeTable
-        let rows = chunk.events, nameEnds = chunk.nameEnds
-        var names = chunk.takeNames()
-        names.removeAll(keepingCapacity: true)
-        var count = 0
-        defer {
-            chunk.count = count
-            chunk.nameBytes = names
+    /// The positions, in seq order, of stream i's events in ``events``.
+    func positions(_ i: Int) -> [Int] {
+        let start = starts[i], end = starts[i] + limits[i]
+        var out = Array(start..<start + frontCounts[i])
+        out.reserveCapacity(frontCounts[i] + backCounts[i])
+        var j = end - 1
+        while j >= end - backCounts[i] {
+            out.append(j)
+            j -= 1
         }
-        while count < ScanChunk.rows {
-            guard try tx.step(h) else { return false }
-            let seq = sqlite3_column_int64(h, 0)
-            let typeName = UnsafeRawBufferPointer(start: sqlite3_column_text(h, 3), count: Int(sqlite3_column_bytes(h, 3)))
-            guard let type = types.index(of: typeName) else {
-                throw StoreError.corruptEvent(seq: seq, reason: "unknown event type '\(String(decoding: typeName, as: UTF8.self))'")
-            }
-            let version = sqlite3_column_int64(h, 4), codec = sqlite3_column_int64(h, 7)
-            guard (1...255).contains(version), (0...255).contains(codec) else {
-                throw StoreError.corruptEvent(seq: seq, reason: "type version \(version) or codec \(codec) out of range")
-            }
-            let payload = sqlite3_column_blob(h, 8), payloadCount = Int(sqlite3_column_bytes(h, 8))
-            let commandID = sqlite3_column_text(h, 9), commandIDCount = Int(sqlite3_column_bytes(h, 9))
-            let row = rows + count
-            row.pointee = CompactEvent(
-                seq: seq, validFrom: sqlite3_column_int64(h, 5), recordedAt: sqlite3_column_int64(h, 6), bytesStart: -1,
-                payloadCount: Int32(payloadCount), commandIDCount: Int32(commandIDCount),
-                streamRevision: Int32(truncatingIfNeeded: sqlite3_column_int64(h, 2)), type: UInt8(type), typeVersion: UInt8(version),
-                codec: UInt8(codec), inline: (0, 0, 0, 0, 0, 0))
-            if payloadCount + commandIDCount <= CompactEvent.inlineCapacity {
-                withUnsafeMutableBytes(of: &row.pointee.inline) { b in
-                    if payloadCount > 0, let payload { b.baseAddress!.copyMemory(from: payload, byteCount: payloadCount) }
-                    if commandIDCount > 0, let commandID {
-                        (b.baseAddress! + payloadCount).copyMemory(from: commandID, byteCount: commandIDCount)
-                    }
-                }
-            } else {
-                row.pointee.bytesStart = arena.count
-                arena.append(payload, payloadCount)
-                arena.append(commandID, commandIDCount)
-            }
-            names.append(contentsOf: UnsafeRawBufferPointer(start: sqlite3_column_text(h, 1), count: Int(sqlite3_column_bytes(h, 1))))
-            nameEnds[count] = names.count
-            count += 1
-        }
-        return true
-    }
-
-    /// Puts each row of a chunk in its stream's place.
-    struct Filing: Sendable {
-        let table: NameTable
-        let starts: [Int]
-        let limits: [Int]
-        let kinds: Set<EntityKind>
-        var counts: [Int]
-
-        init(table: NameTable, starts: [Int], limits: [Int], kinds: Set<EntityKind>) {
-            self.table = table
-            self.starts = starts
-            self.limits = limits
-            self.kinds = kinds
-            counts = [Int](repeating: 0, count: starts.count)
-        }
-
-        mutating func file(_ chunk: ScanChunk, into events: Slots<CompactEvent>) throws {
-            try chunk.nameBytes.withUnsafeBytes { names in
-                try counts.withUnsafeMutableBufferPointer { counts in
-                    var nameStart = 0
-                    for r in 0..<chunk.count {
-                        let name = UnsafeRawBufferPointer(rebasing: names[nameStart..<chunk.nameEnds[r]])
-                        nameStart = chunk.nameEnds[r]
-                        guard let i = table.index(of: name) else {
-                            // A stream of a kind between two asked for: not this replay's.
-                            let text = String(decoding: name, as: UTF8.self)
-                            if let id = StreamID(text), !kinds.contains(id.kind) { continue }
-                            throw StoreError.corruptEvent(
-                                seq: chunk.events[r].seq, reason: "stream '\(text)' was not counted before the scan")
-                        }
-                        guard counts[i] < limits[i] else {
-                            throw StoreError.corruptEvent(
-                                seq: chunk.events[r].seq, reason: "more events of its stream than were counted before the scan")
-                        }
-                        (events.base + starts[i] + counts[i]).pointee = chunk.events[r]
-                        counts[i] += 1
-                    }
-                }
-            }
-        }
+        return out
     }
 
     /// Every stream of the pass folded as of valid time `valid`: the streams with a folded
@@ -311,11 +225,11 @@ struct Pass: Sendable {
         let total = eventCount
         var bounds = [0]
         var sum = 0
-        for (i, c) in counts.enumerated() {
+        for (i, c) in limits.enumerated() {
             sum += c
-            if bounds.count < threads, sum * threads >= total * bounds.count, i + 1 < counts.count { bounds.append(i + 1) }
+            if bounds.count < threads, sum * threads >= total * bounds.count, i + 1 < limits.count { bounds.append(i + 1) }
         }
-        bounds.append(counts.count)
+        bounds.append(limits.count)
         let ranges = (0..<bounds.count - 1).map { bounds[$0]..<bounds[$0 + 1] }
         // Each thread initializes its own slot; all are read once every thread is done.
         let results = Slots<FoldRun>(capacity: ranges.count)
@@ -345,35 +259,31 @@ struct Pass: Sendable {
     private func foldRun(_ range: Range<Int>, validAt valid: Timestamp) -> FoldRun {
         var run = FoldRun()
         run.streams.reserveCapacity(range.count)
-        // Records are read in place, through a pointer: a copy of each (96 bytes) costs more
-        // than the little the fold does with most of them.
         do {
-            let all = UnsafeBufferPointer(start: events.base, count: events.count)
-            do {
-                for i in range {
-                    let records = UnsafeBufferPointer(rebasing: all[starts[i]..<starts[i] + counts[i]])
-                    if let s = try foldStream(records, streams[i], validAt: valid, pending: &run.pending) {
-                        run.streams.append((streams[i], s))
-                    }
+            for i in range {
+                if let s = try foldStream(positions(i), streams[i], validAt: valid, pending: &run.pending) {
+                    run.streams.append((streams[i], s))
                 }
-            } catch {
-                run.error = error
             }
+        } catch {
+            run.error = error
         }
         return run
     }
 
-    /// One stream: retracted events left out, the rest folded in `(valid_from, seq)` order up
-    /// to `valid`; those after it go to `pending`.
-    private func foldStream(
-        _ records: UnsafeBufferPointer<CompactEvent>, _ stream: StreamID, validAt valid: Timestamp, pending: inout [(EntityKind, Int64)]
-    ) throws(StoreError) -> Snapshot.Stream? {
-        let base = records.baseAddress!
+    /// One stream, whose events are at `positions` in seq order: retracted events left out, the
+    /// rest folded in `(valid_from, seq)` order up to `valid`; those after it go to `pending`.
+    /// Records are read in place, through a pointer: a copy of each (96 bytes) costs more than
+    /// the little the fold does with most of them.
+    private func foldStream(_ positions: [Int], _ stream: StreamID, validAt valid: Timestamp, pending: inout [(EntityKind, Int64)])
+        throws(StoreError) -> Snapshot.Stream?
+    {
+        let base = UnsafePointer(events.base)
         var retracted: Set<Int64> = []
         var retractions = 0
         var ordered = true
         var last = Int64.min
-        for j in records.indices {
+        for j in positions {
             let e = base + j
             if e.pointee.type == Self.retraction {
                 retractions += 1
@@ -383,9 +293,9 @@ struct Pass: Sendable {
                 last = e.pointee.validFrom
             }
         }
-        var order = Array(records.indices)
-        if retractions > 0 { order.removeAll { records[$0].type == Self.retraction || retracted.contains(records[$0].seq) } }
-        if !ordered { order.sort { (records[$0].validFrom, records[$0].seq) < (records[$1].validFrom, records[$1].seq) } }
+        var order = positions
+        if retractions > 0 { order.removeAll { base[$0].type == Self.retraction || retracted.contains(base[$0].seq) } }
+        if !ordered { order.sort { (base[$0].validFrom, base[$0].seq) < (base[$1].validFrom, base[$1].seq) } }
         var k = 0
         var frontier: Int64?
         let state = try Entity.fold(nil, kind: stream.kind) { () throws(StoreError) -> RecordedEvent? in
@@ -410,7 +320,7 @@ struct Pass: Sendable {
         // The payload and command id bytes: inside the record, or in the arena.
         let bytes =
             e.pointee.bytesStart >= 0
-            ? arena.bytes(e.pointee.bytesStart, p + c)
+            ? arenas[Int(e.pointee.arena)].bytes(e.pointee.bytesStart, p + c)
             : UnsafeRawBufferPointer(start: UnsafeRawPointer(e) + Self.inlineOffset, count: p + c)
         let payload = UnsafeRawBufferPointer(rebasing: bytes[0..<p])
         var event = codec == PayloadCodec.json.rawValue ? DomainEvent(type: type, version: version, flatPayload: payload) : nil
@@ -460,90 +370,125 @@ final class RecordBuffer: @unchecked Sendable {
     deinit { munmap(base, bytes) }
 }
 
-/// Rows copied out of SQLite, on their way to their streams' places.
-final class ScanChunk: @unchecked Sendable {
-    static let rows = 4_096
-    let events = UnsafeMutablePointer<CompactEvent>.allocate(capacity: rows)
-    let nameEnds = UnsafeMutablePointer<Int>.allocate(capacity: rows)
-    var nameBytes: [UInt8] = []
-    var count = 0
-
-    init() { nameBytes.reserveCapacity(Self.rows * 24) }
-
-    /// The name bytes, moved out (no copy) for the reading loop to fill.
-    func takeNames() -> [UInt8] {
-        var taken: [UInt8] = []
-        swap(&taken, &nameBytes)
-        return taken
+/// One thread's part of a pass's scan: the rows in a range of positions, each put straight into
+/// its stream's next slot, from the front or from the back (see ``Pass``).
+struct Share: Sendable {
+    /// What both parts share: where each stream's slots are.
+    struct Layout: @unchecked Sendable {
+        let table: NameTable
+        let starts: [Int]
+        let limits: [Int]
+        let kinds: Set<EntityKind>
+        /// The first and last stream names of the pass.
+        let first: String
+        let last: String
+        let records: Slots<CompactEvent>
     }
 
-    deinit {
-        events.deallocate()
-        nameEnds.deallocate()
+    let layout: Layout
+    let fromBack: Bool
+    private(set) var counts: [Int]
+    private var arena: ByteArena.Filling?
+
+    init(_ layout: Layout, fromBack: Bool) {
+        self.layout = layout
+        self.fromBack = fromBack
+        counts = [Int](repeating: 0, count: layout.starts.count)
+    }
+
+    /// The arena the scan filled (an empty one when it did not run).
+    mutating func finish() -> ByteArena {
+        defer { arena = nil }
+        return ByteArena(arena ?? ByteArena.Filling(capacity: 64))
+    }
+
+    /// Reads the rows with `after < seq ≤ through` of the pass's streams on connection `db`.
+    mutating func scan(_ db: OpaquePointer, after: Int64, through: Int64) throws {
+        var arena = ByteArena.Filling(capacity: 1 << 16)
+        defer { self.arena = arena }
+        let sql = """
+            SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, codec, payload, command_id FROM events
+            WHERE seq > ? AND seq <= ? AND +stream >= ? AND +stream <= ? ORDER BY seq
+            """
+        var statement: OpaquePointer?
+        guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let h = statement else {
+            throw StoreError.read(reason: String(cString: sqlite3_errmsg(db)))
+        }
+        defer { sqlite3_finalize(h) }
+        sqlite3_bind_int64(h, 1, after)
+        sqlite3_bind_int64(h, 2, through)
+        bindText(h, 3, layout.first)
+        bindText(h, 4, layout.last)
+        let types = Pass.typeTable, table = layout.table, records = layout.records.base
+        let arenaIndex: UInt8 = fromBack ? 1 : 0
+        try layout.starts.withUnsafeBufferPointer { starts in
+            try layout.limits.withUnsafeBufferPointer { limits in
+                try counts.withUnsafeMutableBufferPointer { counts in
+                    while try LogTransaction.step(h) {
+                        let seq = sqlite3_column_int64(h, 0)
+                        let name = UnsafeRawBufferPointer(start: sqlite3_column_text(h, 1), count: Int(sqlite3_column_bytes(h, 1)))
+                        guard let i = table.index(of: name) else {
+                            // A stream of a kind between two asked for: not this replay's.
+                            let text = String(decoding: name, as: UTF8.self)
+                            if let id = StreamID(text), !layout.kinds.contains(id.kind) { continue }
+                            throw StoreError.corruptEvent(seq: seq, reason: "stream '\(text)' was not counted before the scan")
+                        }
+                        guard counts[i] < limits[i] else {
+                            throw StoreError.corruptEvent(seq: seq, reason: "its stream holds more events than its newest revision")
+                        }
+                        let typeName = UnsafeRawBufferPointer(start: sqlite3_column_text(h, 3), count: Int(sqlite3_column_bytes(h, 3)))
+                        guard let type = types.index(of: typeName) else {
+                            throw StoreError.corruptEvent(
+                                seq: seq, reason: "unknown event type '\(String(decoding: typeName, as: UTF8.self))'")
+                        }
+                        let version = sqlite3_column_int64(h, 4), codec = sqlite3_column_int64(h, 7)
+                        guard (1...255).contains(version), (0...255).contains(codec) else {
+                            throw StoreError.corruptEvent(seq: seq, reason: "type version \(version) or codec \(codec) out of range")
+                        }
+                        let payload = sqlite3_column_blob(h, 8), payloadCount = Int(sqlite3_column_bytes(h, 8))
+                        let commandID = sqlite3_column_text(h, 9), commandIDCount = Int(sqlite3_column_bytes(h, 9))
+                        let row = records + (fromBack ? starts[i] + limits[i] - 1 - counts[i] : starts[i] + counts[i])
+                        counts[i] += 1
+                        row.initialize(
+                            to: CompactEvent(
+                                seq: seq, validFrom: sqlite3_column_int64(h, 5), recordedAt: sqlite3_column_int64(h, 6), bytesStart: -1,
+                                payloadCount: Int32(payloadCount), commandIDCount: Int32(commandIDCount),
+                                streamRevision: Int32(truncatingIfNeeded: sqlite3_column_int64(h, 2)), type: UInt8(type),
+                                typeVersion: UInt8(version), codec: UInt8(codec), arena: arenaIndex, inline: (0, 0, 0, 0, 0, 0)))
+                        if payloadCount + commandIDCount <= CompactEvent.inlineCapacity {
+                            let inline = UnsafeMutableRawPointer(row) + Pass.inlineOffset
+                            if payloadCount > 0, let payload { inline.copyMemory(from: payload, byteCount: payloadCount) }
+                            if commandIDCount > 0, let commandID {
+                                (inline + payloadCount).copyMemory(from: commandID, byteCount: commandIDCount)
+                            }
+                        } else {
+                            row.pointee.bytesStart = arena.count
+                            arena.append(payload, payloadCount)
+                            arena.append(commandID, commandIDCount)
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 
-/// The chunks between the scanning thread and the filing one: a few in flight, each owned by
-/// one side at a time (the condition's lock orders the hand-overs).
-final class ChunkChannel: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var free: [ScanChunk] = (0..<4).map { _ in ScanChunk() }
-    private var full: [ScanChunk] = []
-    private var closed = false
-    private var done: Pass.Filing?
-    private var firstError: StoreError?
+/// A read-only connection of its own, for the second part of a scan.
+final class ReadConnection: @unchecked Sendable {
+    let handle: OpaquePointer
 
-    /// The filing side's first error (then it files nothing more).
-    var error: StoreError? {
-        get { condition.withLock { firstError } }
-        set { condition.withLock { if firstError == nil { firstError = newValue } } }
-    }
-
-    func empty() -> ScanChunk {
-        condition.withLock {
-            while free.isEmpty { condition.wait() }
-            return free.removeLast()
+    /// Nil when the file cannot be opened (the scan then runs on one thread).
+    init?(path: String) {
+        var db: OpaquePointer?
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else {
+            sqlite3_close(db)
+            return nil
         }
+        sqlite3_busy_timeout(db, 60_000)
+        handle = db
     }
 
-    func send(_ chunk: ScanChunk) {
-        condition.withLock {
-            full.append(chunk)
-            condition.broadcast()
-        }
-    }
-
-    /// The next chunk to file; nil once the scanning side has closed and all are filed.
-    func filled() -> ScanChunk? {
-        condition.withLock {
-            while full.isEmpty && !closed { condition.wait() }
-            return full.isEmpty ? nil : full.removeFirst()
-        }
-    }
-
-    func release(_ chunk: ScanChunk) {
-        condition.withLock {
-            free.append(chunk)
-            condition.broadcast()
-        }
-    }
-
-    func finished(_ filing: Pass.Filing) {
-        condition.withLock {
-            done = filing
-            condition.broadcast()
-        }
-    }
-
-    /// No more chunks: waits for the filing side to file the rest, and returns its state.
-    func close() -> Pass.Filing {
-        condition.withLock {
-            closed = true
-            condition.broadcast()
-            while done == nil { condition.wait() }
-            return done!
-        }
-    }
+    deinit { sqlite3_close_v2(handle) }
 }
 
 /// Bytes appended one after another: the stored payloads and command ids of a pass. Filled by
@@ -558,7 +503,7 @@ final class ByteArena: @unchecked Sendable {
     func bytes(_ start: Int, _ n: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + start, count: n) }
 
     /// The arena while the scan fills it: a value, so appends pay no access checks.
-    struct Filling {
+    struct Filling: @unchecked Sendable {
         fileprivate var base: UnsafeMutableRawPointer
         private(set) var count = 0
         private var capacity: Int
