@@ -35,7 +35,8 @@ import Testing
         #expect(try old.events().count == exported.count)
 
         let (today, _) = try Self.fileLog()
-        let commands = try String(contentsOf: packageRoot.appendingPathComponent("replay-fixtures/seed-examples/commands.txt"), encoding: .utf8)
+        let commands = try String(
+            contentsOf: packageRoot.appendingPathComponent("replay-fixtures/seed-examples/commands.txt"), encoding: .utf8)
         _ = try TestLog.appender(today).append(text: commands)
         let rows = try today.read { tx in try tx.events(after: 0) }
         #expect(rows.contains { $0.event.type == "memory.stored" && $0.event.typeVersion == 2 })
@@ -51,7 +52,8 @@ import Testing
     }
 
     @Test func importRefusesAGapAndAnUndecodablePayload() throws {
-        let line = #"{"seq":2,"stream":"memory/a","rev":1,"type":"memory.stored","type_version":1,"valid_from":"2025-06-01T10:00:00Z","recorded_at":"2025-06-01T10:00:00Z","command_id":"@1","payload":{"value":1,"type":"semantic"}}"#
+        let line =
+            #"{"seq":2,"stream":"memory/a","rev":1,"type":"memory.stored","type_version":1,"valid_from":"2025-06-01T10:00:00Z","recorded_at":"2025-06-01T10:00:00Z","command_id":"@1","payload":{"value":1,"type":"semantic"}}"#
         var e = try #require(ExportedEvent(try JSONParser.parse(bytes: Array(line.utf8))))
         let (log, _) = try Self.fileLog()
         #expect(throws: StoreError.self) { try log.importEvents([e]) }
@@ -67,12 +69,15 @@ import Testing
     /// the same log: every stored byte hashes the same, so the chain heads are equal.
     @Test func anExportImportsIntoTheSameLog() throws {
         let (original, path) = try Self.fileLog()
-        let commands = try String(contentsOf: packageRoot.appendingPathComponent("replay-fixtures/seed-examples/commands.txt"), encoding: .utf8)
+        let commands = try String(
+            contentsOf: packageRoot.appendingPathComponent("replay-fixtures/seed-examples/commands.txt"), encoding: .utf8)
         _ = try TestLog.appender(original).append(text: commands)
         _ = try old(original)
         let export = try ChronicleBinary.run(["tail", "--db", path, "--format", "json"])
         #expect(export.status == 0)
-        let events = try export.stdout.split(separator: "\n").map { try #require(ExportedEvent(try JSONParser.parse(bytes: Array($0.utf8)))) }
+        let events = try export.stdout.split(separator: "\n").map {
+            try #require(ExportedEvent(try JSONParser.parse(bytes: Array($0.utf8))))
+        }
         let (copy, _) = try Self.fileLog()
         try copy.importEvents(events)
         #expect(try LogIntegrity.verify(copy).headHash == LogIntegrity.verify(original).headHash)
@@ -83,7 +88,8 @@ import Testing
     /// Appends the v1 fixture's memory rows' form to `log` by importing one old-version event.
     private func old(_ log: EventLog) throws -> Int {
         let next = try log.events().count + 1
-        let line = #"{"seq":\#(next),"stream":"memory/legacy","rev":1,"type":"memory.stored","type_version":1,"valid_from":"2025-06-01T11:00:00Z","recorded_at":"2025-06-01T11:00:00Z","command_id":"@legacy","payload":{"value":"old","type":"semantic"}}"#
+        let line =
+            #"{"seq":\#(next),"stream":"memory/legacy","rev":1,"type":"memory.stored","type_version":1,"valid_from":"2025-06-01T11:00:00Z","recorded_at":"2025-06-01T11:00:00Z","command_id":"@legacy","payload":{"value":"old","type":"semantic"}}"#
         try log.importEvents([try #require(ExportedEvent(try JSONParser.parse(bytes: Array(line.utf8))))])
         return next
     }
@@ -95,13 +101,32 @@ import Testing
     func importRefusesWhatVerifyWould(change: String, reason: String) throws {
         let (log, _) = try Self.fileLog()
         _ = try TestLog.appender(log).append(text: "ms:a|1|semantic")
-        var line = #"{"seq":2,"stream":"memory/b","rev":1,"type":"memory.stored","type_version":1,"valid_from":"2025-06-01T11:00:00Z","recorded_at":"2025-06-01T11:00:00Z","command_id":"@2","payload":{"value":"x","type":"semantic"}}"#
+        var line =
+            #"{"seq":2,"stream":"memory/b","rev":1,"type":"memory.stored","type_version":1,"valid_from":"2025-06-01T11:00:00Z","recorded_at":"2025-06-01T11:00:00Z","command_id":"@2","payload":{"value":"x","type":"semantic"}}"#
         let key = String(change.prefix { $0 != ":" })
         let range = try #require(line.range(of: #"\#(key):("[^"]*"|[0-9]+)"#, options: .regularExpression))
         line.replaceSubrange(range, with: change)
         let e = try #require(ExportedEvent(try JSONParser.parse(bytes: Array(line.utf8))))
         #expect(performing: { try log.importEvents([e]) }, throws: { "\($0)".contains(reason) })
         #expect(try log.events().count == 1)
+    }
+
+    /// A retraction is folded with the stream it is stored on: one stored on another stream than
+    /// its target's (which the appender never writes) is refused, and so is one of a later event.
+    @Test(arguments: [("memory/b", 1, "not on the stream"), ("memory/a", 5, "not on the stream"), ("memory/a", 1, "")])
+    func importRefusesARetractionOffItsTargetsStream(stream: String, target: Int, reason: String) throws {
+        let (log, _) = try Self.fileLog()
+        _ = try TestLog.appender(log).append(text: "ms:a|1|semantic\nms:b|1|semantic")
+        let line =
+            #"{"seq":3,"stream":"\#(stream)","rev":2,"type":"event.retracted","type_version":1,"valid_from":"2025-06-01T11:00:00Z","recorded_at":"2025-06-01T11:00:00Z","command_id":"@3","payload":{"seq":\#(target),"reason":"r"}}"#
+        let e = try #require(ExportedEvent(try JSONParser.parse(bytes: Array(line.utf8))))
+        if reason.isEmpty {
+            try log.importEvents([e])
+            #expect(try log.events().count == 3)
+        } else {
+            #expect(performing: { try log.importEvents([e]) }, throws: { "\($0)".contains(reason) })
+            #expect(try log.events().count == 2)
+        }
     }
 
     static func fileLog() throws -> (EventLog, String) {

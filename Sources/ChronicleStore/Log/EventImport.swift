@@ -73,6 +73,7 @@ extension EventLog {
             var expected = (tail?.seq ?? 0) + 1
             var lastRecorded = tail?.recordedAt ?? Timestamp(microseconds: .min)
             var revisions: [StreamID: Int] = [:]
+            var imported: [Int64: StreamID] = [:]
             try tx.startChain(after: tail?.hash ?? HashChain.genesis)
             let h = try tx.hot.statement(.insert, tx.db)
             for e in events {
@@ -88,11 +89,21 @@ extension EventLog {
                 guard e.type == "event.retracted" || e.type.hasPrefix(e.stream.kind.rawValue + ".") else {
                     throw refuse("a \(e.type) event on stream \(e.stream)")
                 }
+                let event: DomainEvent
                 do {
-                    _ = try DomainEvent(type: e.type, version: e.typeVersion, payload: e.payload)
+                    event = try DomainEvent(type: e.type, version: e.typeVersion, payload: e.payload)
                 } catch {
                     throw StoreError.corruptEvent(seq: e.seq, reason: "\(error)")
                 }
+                // A retraction goes on its target's stream (every reader folds a stream with the
+                // retractions stored on it), and names an earlier event.
+                if case .eventRetracted(let target, _) = event {
+                    let targetStream = try imported[target] ?? (target < e.seq ? tx.event(at: target)?.stream : nil)
+                    guard targetStream == e.stream else {
+                        throw refuse("a retraction of #\(target) on stream \(e.stream), not on the stream of an earlier event")
+                    }
+                }
+                imported[e.seq] = e.stream
                 var json: [UInt8] = []
                 e.payload.write(into: &json)
                 try tx.encoder.insert(

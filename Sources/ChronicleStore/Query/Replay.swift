@@ -85,11 +85,11 @@ public struct Replay: Sendable {
     }
 }
 
-/// One stored event, as a pass holds it until its stream is folded: 96 bytes, with the payload and
+/// One stored event, as a pass holds it until its stream is folded: 112 bytes, with the payload and
 /// command id inside when they fit (most do), so that a stream's events and their bytes lie
 /// together, in the order the fold reads them.
 struct CompactEvent: Sendable {
-    typealias Inline = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+    typealias Inline = (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
     static let inlineCapacity = MemoryLayout<Inline>.size
 
     var seq: Int64
@@ -111,7 +111,7 @@ struct CompactEvent: Sendable {
 
     static let zero = CompactEvent(
         seq: 0, validFrom: 0, recordedAt: 0, bytesStart: -1, payloadCount: 0, commandIDCount: 0, streamRevision: 0, type: 0,
-        typeVersion: 0, codec: 0, arena: 0, inline: (0, 0, 0, 0, 0, 0))
+        typeVersion: 0, codec: 0, arena: 0, inline: (0, 0, 0, 0, 0, 0, 0, 0))
 }
 
 /// The events of one range of streams, read in one scan, then folded.
@@ -154,7 +154,7 @@ struct Pass: Sendable {
             next += s.count
         }
         let limits = names.map(\.count)
-        let events = RecordBuffer(count: total)
+        let events = try RecordBuffer(count: total)
         let layout = Share.Layout(
             table: NameTable(names.map(\.stream)), starts: starts, limits: limits, kinds: kinds, first: names.first!.stream,
             last: names.last!.stream, records: Slots(base: events.base))
@@ -186,7 +186,10 @@ struct Pass: Sendable {
             do { try front.scan(tx.db.sqliteConnection!, after: 0, through: mid) } catch { failure = error }
             done.wait()
             let backResult = result.base.move()
-            if let failure { throw failure }
+            if let failure {
+                if case .success(var share) = backResult { _ = share.finish() }
+                throw failure
+            }
             back = try backResult.get()
             for i in limits.indices where front.counts[i] + back.counts[i] > limits[i] {
                 throw StoreError.corruptEvent(
@@ -273,7 +276,7 @@ struct Pass: Sendable {
 
     /// One stream, whose events are at `positions` in seq order: retracted events left out, the
     /// rest folded in `(valid_from, seq)` order up to `valid`; those after it go to `pending`.
-    /// Records are read in place, through a pointer: a copy of each (96 bytes) costs more than
+    /// Records are read in place, through a pointer: a copy of each (112 bytes) costs more than
     /// the little the fold does with most of them.
     private func foldStream(_ positions: [Int], _ stream: StreamID, validAt valid: Timestamp, pending: inout [(EntityKind, Int64)])
         throws(StoreError) -> Snapshot.Stream?
@@ -356,12 +359,12 @@ final class RecordBuffer: @unchecked Sendable {
     let count: Int
     private let bytes: Int
 
-    init(count: Int) {
+    init(count: Int) throws {
         self.count = count
         let hugePage = 2 << 20
         bytes = max(1, (count * MemoryLayout<CompactEvent>.stride + hugePage - 1) / hugePage) * hugePage
         guard let p = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), p != MAP_FAILED else {
-            fatalError("cannot map \(bytes) bytes for a replay pass: \(String(cString: strerror(errno)))")
+            throw StoreError.read(reason: "cannot map \(bytes) bytes for a replay pass (\(String(cString: strerror(errno))))")
         }
         _ = madvise(p, bytes, MADV_HUGEPAGE)
         base = p.bindMemory(to: CompactEvent.self, capacity: count)
@@ -454,7 +457,7 @@ struct Share: Sendable {
                                 seq: seq, validFrom: sqlite3_column_int64(h, 5), recordedAt: sqlite3_column_int64(h, 6), bytesStart: -1,
                                 payloadCount: Int32(payloadCount), commandIDCount: Int32(commandIDCount),
                                 streamRevision: Int32(truncatingIfNeeded: sqlite3_column_int64(h, 2)), type: UInt8(type),
-                                typeVersion: UInt8(version), codec: UInt8(codec), arena: arenaIndex, inline: (0, 0, 0, 0, 0, 0)))
+                                typeVersion: UInt8(version), codec: UInt8(codec), arena: arenaIndex, inline: (0, 0, 0, 0, 0, 0, 0, 0)))
                         if payloadCount + commandIDCount <= CompactEvent.inlineCapacity {
                             let inline = UnsafeMutableRawPointer(row) + Pass.inlineOffset
                             if payloadCount > 0, let payload { inline.copyMemory(from: payload, byteCount: payloadCount) }
