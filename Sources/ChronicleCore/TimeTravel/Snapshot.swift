@@ -66,6 +66,18 @@ public struct Snapshot: Sendable, Equatable {
         }
     }
 
+    /// The states of some streams folded again from all their events, as of `(valid, #position)`:
+    /// each one with a folded event (others have none), and their events dated after `valid`.
+    public struct Refolded: Sendable, Equatable {
+        public var streams: [String: Stream]
+        public var pending: [Int64]
+
+        public init(streams: [String: Stream], pending: [Int64]) {
+            self.streams = streams
+            self.pending = pending
+        }
+    }
+
     /// The snapshot as of `(valid, #position)`.
     /// - Parameters:
     ///   - later: the kind's events with seq in `(self.position, position]`, and the events at
@@ -77,6 +89,17 @@ public struct Snapshot: Sendable, Equatable {
     public func advanced(
         to position: Int64, validAt valid: Timestamp, later: [RecordedEvent],
         streamEvents: (StreamID) throws -> [RecordedEvent]
+    ) rethrows -> Advance {
+        try advanced(to: position, validAt: valid, later: later) { stale in
+            try Self.refold(stale, to: position, validAt: valid, streamEvents: streamEvents)
+        }
+    }
+
+    /// ``advanced(to:validAt:later:streamEvents:)``, with the stale streams folded again by
+    /// `refold`, all at once (the store reads many in one scan of the log).
+    public func advanced(
+        to position: Int64, validAt valid: Timestamp, later: [RecordedEvent],
+        refold: ([StreamID]) throws -> Refolded
     ) rethrows -> Advance {
         precondition(isUsable(valid: valid, position: position), "a snapshot only goes forward")
         var out = Snapshot(kind: kind, position: position, validAt: valid, streams: streams, pending: [])
@@ -114,23 +137,32 @@ public struct Snapshot: Sendable, Equatable {
             }
             if let frontier { out.streams[id] = Stream(state: state, frontier: frontier) }
         }
-        var refolded: [StreamID] = []
-        for id in stale.sorted() {
-            let stream = StreamID(kind, id)
-            refolded.append(stream)
+        let refolded = stale.sorted().map { StreamID(kind, $0) }
+        if !refolded.isEmpty {
+            let fresh = try refold(refolded)
+            for id in stale { out.streams[id] = fresh.streams[id] }
+            out.pending.append(contentsOf: fresh.pending)
+        }
+        out.pending.sort()
+        return Advance(snapshot: out, refolded: refolded)
+    }
+
+    /// `streams` folded again from all their events, read one stream at a time.
+    public static func refold(
+        _ streams: [StreamID], to position: Int64, validAt valid: Timestamp, streamEvents: (StreamID) throws -> [RecordedEvent]
+    ) rethrows -> Refolded {
+        var out = Refolded(streams: [:], pending: [])
+        for stream in streams {
             let events = try streamEvents(stream).filter { $0.seq <= position }
             let retracted = Bitemporal.retracted(in: events, knownAt: .position(position))
             let live = events.filter { !$0.isRetraction && !retracted.contains($0.seq) }
             let folded = live.filter { $0.validFrom <= valid }
             out.pending.append(contentsOf: live.lazy.filter { $0.validFrom > valid }.map(\.seq))
             if let frontier = folded.map(\.validFrom).max() {
-                out.streams[id] = Stream(state: Fold.state(of: folded, retracted: []), frontier: frontier)
-            } else {
-                out.streams[id] = nil
+                out.streams[stream.id] = Stream(state: Fold.state(of: folded, retracted: []), frontier: frontier)
             }
         }
-        out.pending.sort()
-        return Advance(snapshot: out, refolded: refolded)
+        return out
     }
 }
 

@@ -46,17 +46,28 @@ public struct Replay: Sendable {
         try run(kinds, validAt: valid, position: position, tx).snapshots
     }
 
-    /// ``snapshots(of:validAt:position:_:)`` and what it took.
-    public func run(_ kinds: [EntityKind], validAt valid: Timestamp, position: Int64, _ tx: LogTransaction) throws -> (
-        snapshots: [Snapshot], report: Report
-    ) {
+    /// Some streams of one kind folded again from all their events, in one scan of the log (the
+    /// snapshot path, when many streams went stale: reading each by the stream index would cost
+    /// more). The same answer as ``Snapshot/refold(_:to:validAt:streamEvents:)``.
+    public func refold(_ streams: [StreamID], validAt valid: Timestamp, position: Int64, _ tx: LogTransaction) throws -> Snapshot.Refolded {
+        guard let kind = streams.first?.kind else { return Snapshot.Refolded(streams: [:], pending: []) }
+        precondition(streams.allSatisfy { $0.kind == kind }, "one kind at a time")
+        let snapshot = try run([kind], validAt: valid, position: position, only: Set(streams.map(\.description)), tx).snapshots[0]
+        return Snapshot.Refolded(streams: snapshot.streams, pending: snapshot.pending)
+    }
+
+    /// ``snapshots(of:validAt:position:_:)`` and what it took; only the streams named in `only`
+    /// when it is given.
+    public func run(
+        _ kinds: [EntityKind], validAt valid: Timestamp, position: Int64, only: Set<String>? = nil, _ tx: LogTransaction
+    ) throws -> (snapshots: [Snapshot], report: Report) {
         var out = kinds.map { Snapshot(kind: $0, position: position, validAt: valid, streams: [:], pending: []) }
         var report = Report(events: 0, passes: 0)
         guard position > 0 else { return (out, report) }
         // Kinds in name order, so that each pass's streams are one range of names.
         let wanted = Set(kinds).sorted { $0.rawValue < $1.rawValue }
         var streams: [(stream: String, count: Int)] = []
-        for kind in wanted { streams += try tx.streamCounts(of: kind) }
+        for kind in wanted { streams += try tx.streamCounts(of: kind).filter { only?.contains($0.stream) ?? true } }
         var slot: [EntityKind: Int] = [:]
         for (i, s) in out.enumerated() where slot[s.kind] == nil { slot[s.kind] = i }
         var first = 0
@@ -67,7 +78,7 @@ public struct Replay: Sendable {
                 end += 1
             }
             let pass = try Pass(
-                streams: streams[first..<end], events: events, kinds: Set(wanted), position: position,
+                streams: streams[first..<end], events: events, kinds: only == nil ? Set(wanted) : [], position: position,
                 twoThreads: threads > 1 && events >= twoThreadScanFrom, tx)
             let folded = try pass.fold(validAt: valid, threads: threads)
             for (stream, state) in folded.streams { out[slot[stream.kind]!].streams[stream.id] = state }
@@ -616,6 +627,20 @@ final class NameTable: @unchecked Sendable {
 }
 
 extension LogTransaction {
+    /// The newest revision of `stream` (its number of events; 0 when it has none): one seek.
+    func newestRevision(of stream: StreamID) throws -> Int {
+        try settle()
+        let s = try db.cachedStatement(sql: "SELECT max(stream_rev) FROM events WHERE stream = ?")
+        let h = s.sqliteStatement
+        defer {
+            sqlite3_reset(h)
+            sqlite3_clear_bindings(h)
+        }
+        bindText(h, 1, stream.description)
+        guard try step(h) else { return 0 }
+        return Int(sqlite3_column_int64(h, 0))
+    }
+
     /// Every stream of `kind` with its number of events, in name order. A stream's revisions are
     /// 1, 2, 3 … (UNIQUE, and `verify` checks there is no gap), so its newest revision is its
     /// count: one seek into the stream index per stream (a loose index scan), not a read of
