@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -6,7 +8,9 @@
 
 /// A child process started with `posix_spawn`, its standard input and output each a file or a
 /// pipe, its standard error a file. ``wait()`` reaps it with `wait4`, which gives this child's
-/// own peak resident set size and CPU time (not those of the benchmark or of other children).
+/// CPU time. Its peak resident set size is read from `/proc/PID/status` (`VmHWM`) while it runs:
+/// `wait4`'s `ru_maxrss` is no use here, since Linux carries the spawning process's own peak
+/// into it (`posix_spawn` starts the child in the benchmark's memory before `exec`).
 final class ChildProcess {
     enum Input {
         case file(String)
@@ -22,7 +26,7 @@ final class ChildProcess {
     struct Termination {
         /// The raw `wait4` status.
         var status: Int32
-        /// Peak resident set size (`ru_maxrss`), bytes.
+        /// Peak resident set size (`VmHWM`, last seen before the child ended), bytes.
         var peakRSSBytes: Int
         /// User plus system CPU time, seconds.
         var cpuSeconds: Double
@@ -34,6 +38,7 @@ final class ChildProcess {
     }
 
     let pid: pid_t
+    private let watcher: PeakWatcher
     /// The writing end of the child's standard input, when it is a pipe.
     private(set) var stdinFD: Int32 = -1
     /// The reading end of the child's standard output, when it is a pipe.
@@ -83,6 +88,7 @@ final class ChildProcess {
             throw BenchError.system(call: "posix_spawn \(executable)", errno: rc)
         }
         self.pid = pid
+        watcher = PeakWatcher(pid: pid)
         self.stdinFD = parentIn
         self.stdoutFD = parentOut
         var line = ([executable] + arguments).map(Self.quoted).joined(separator: " ")
@@ -92,6 +98,7 @@ final class ChildProcess {
     }
 
     deinit {
+        _ = watcher.stop()
         if stdinFD >= 0 { close(stdinFD) }
         if stdoutFD >= 0 { close(stdoutFD) }
     }
@@ -109,7 +116,7 @@ final class ChildProcess {
         while wait4(pid, &status, 0, &usage) < 0 {
             if errno != EINTR { throw BenchError.system(call: "wait4", errno: errno) }
         }
-        return Termination(status: status, peakRSSBytes: Int(usage.ru_maxrss) * 1024, cpuSeconds: usage.cpuSeconds)
+        return Termination(status: status, peakRSSBytes: watcher.stop(), cpuSeconds: usage.cpuSeconds)
     }
 
     /// A pipe whose two ends are closed on exec (`dup2` clears the flag on the copy the child keeps).
@@ -127,5 +134,39 @@ final class ChildProcess {
         }
         if plain && !text.isEmpty { return text }
         return "'" + text.split(separator: "'", omittingEmptySubsequences: false).joined(separator: #"'\''"#) + "'"
+    }
+}
+
+/// Reads a process's `VmHWM` every 2 ms on a thread of its own, until stopped.
+private final class PeakWatcher: @unchecked Sendable {
+    private let lock = NSLock()
+    private var peak = 0
+    private var stopped = false
+    private let done = DispatchSemaphore(value: 0)
+
+    init(pid: pid_t) {
+        let path = "/proc/\(pid)/status"
+        Thread.detachNewThread { [self] in
+            while !lock.withLock({ stopped }) {
+                if let status = try? String(contentsOfFile: path, encoding: .utf8),
+                    let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+                    let kB = Int(line.dropFirst(6).trimmingCharacters(in: .whitespaces).split(separator: " ").first ?? "")
+                {
+                    lock.withLock { peak = max(peak, kB * 1024) }
+                }
+                usleep(2_000)
+            }
+            done.signal()
+        }
+    }
+
+    /// Stops watching (at once when already stopped); the highest peak seen, bytes.
+    func stop() -> Int {
+        let first = lock.withLock {
+            defer { stopped = true }
+            return !stopped
+        }
+        if first { done.wait() }
+        return lock.withLock { peak }
     }
 }

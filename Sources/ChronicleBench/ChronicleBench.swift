@@ -183,6 +183,12 @@ struct ChronicleBench: ParsableCommand {
             chronicle: "\(T.fixed(snap.p50, 1)) / \(T.fixed(snap.p99, 1)) / \(T.fixed(r.allTasksFromSnapshots.max()!, 1)) ms",
             target: T.target("< 200 ms", met: snap.p99 < 200))
         let sorted = r.allTasksMilliseconds.sorted()
+        let slowestIndex = r.allTasksFromSnapshots.indices.max { r.allTasksFromSnapshots[$0] < r.allTasksFromSnapshots[$1] }!
+        let slowestPlan = r.snapshotPlans[slowestIndex]
+        let slowest =
+            "\(T.fixed(r.allTasksFromSnapshots[slowestIndex], 1)) ms, "
+            + (slowestPlan.snapshot.map { "from the snapshot at #\($0), " } ?? "no usable snapshot, ")
+            + "\(T.grouped(Double(slowestPlan.laterEvents))) later events read, \(slowestPlan.refolded) streams refolded"
         table.add(
             "all tasks as of a random point, no snapshots (\(T.grouped(Double(r.taskEvents))) task events): median / max of 5",
             chronicle: "\(T.fixed(sorted[sorted.count / 2], 1)) / \(T.fixed(sorted.last!, 1)) ms")
@@ -199,7 +205,7 @@ struct ChronicleBench: ParsableCommand {
             \(table.markdown)
             - log: \(r.generation), written by `chronicle append`: \(T.grouped(Double(r.events))) events in \(T.grouped(Double(r.entities))) streams.
             - replay: `Replay.run` for tasks, memory and workflows as of the newest event, in process: every event read in one scan, decoded and folded, from the first event (no snapshot); answers equal with small passes, checked. Baseline: the same columns of every row read by one prepared `SELECT … ORDER BY seq` (nothing decoded).
-            - snapshots: \(r.snapshots) per kind, taken by `chronicle append` in the background (every 100,000 events); from them, each all-tasks query read \(T.grouped(r.snapshotPlans.map { Double($0.laterEvents) }.reduce(0, +) / Double(r.snapshotPlans.count))) later events and refolded \(T.fixed(r.snapshotPlans.map { Double($0.refolded) }.reduce(0, +) / Double(r.snapshotPlans.count), 0)) stale streams on average (\(r.snapshotPlans.filter { $0.snapshot == nil }.count) of 20 points had no usable snapshot). Same answers with and without snapshots, checked.
+            - snapshots: \(r.snapshots) per kind, taken by `chronicle append` in the background (every 100,000 events); from them, each all-tasks query read \(T.grouped(r.snapshotPlans.map { Double($0.laterEvents) }.reduce(0, +) / Double(r.snapshotPlans.count))) later events and refolded \(T.fixed(r.snapshotPlans.map { Double($0.refolded) }.reduce(0, +) / Double(r.snapshotPlans.count), 0)) stale streams on average (\(r.snapshotPlans.filter { $0.snapshot == nil }.count) of 20 points had no usable snapshot). The slowest: \(slowest). Same answers with and without snapshots, checked.
             - one entity: 2,000 queries, each a random stream and a random valid time and known-at (a time or a `#SEQ`) in the recorded span, in process.
             - CLI: `\(r.cliAllTasks.commandLine)`.
             """

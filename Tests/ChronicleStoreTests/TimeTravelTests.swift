@@ -256,6 +256,18 @@ extension Reference {
         }
     }
 
+    /// Events read by position, more than one statement's worth, some positions missing or repeated.
+    @Test func eventsAtPositionsAreReadInBatches() throws {
+        let log = try TestLog.inMemory()
+        _ = try TestLog.appender(log).append(text: (0..<1_200).map { "ms:k\($0 % 7)|\($0)|semantic" }.joined(separator: "\n"))
+        let all = try log.events()
+        var rng = SeededRandom(state: 42)
+        let wanted = (0..<1_100).map { _ in Int64.random(in: -5...1_300, using: &rng) }
+        let found = try log.read { try $0.events(at: wanted) }
+        #expect(found == all.filter { Set(wanted).contains($0.seq) })
+        #expect(found.count > 600)
+    }
+
     /// Two changes scheduled for the same time wait, in log order, behind the ones dated now:
     /// the later-recorded one wins when their time comes, and commands dated before it see
     /// neither.

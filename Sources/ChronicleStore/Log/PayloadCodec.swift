@@ -57,6 +57,12 @@ public enum PayloadCodec: Int, Sendable {
 
     /// The event a stored row holds.
     public static func event(type: String, version: Int, codec: Int, payload: [UInt8]) throws(DomainEvent.DecodingError) -> DomainEvent {
+        // The commonest payloads, read straight from their bytes (the same event, or nil).
+        if codec == PayloadCodec.json.rawValue,
+            let flat = payload.withUnsafeBytes({ DomainEvent(type: type, version: version, flatPayload: $0) })
+        {
+            return flat
+        }
         guard let bytes = decode(codec: codec, payload) else {
             throw DomainEvent.DecodingError(type: type, version: version, reason: "payload cannot be decompressed")
         }

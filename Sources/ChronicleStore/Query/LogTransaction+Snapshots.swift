@@ -1,7 +1,7 @@
 public import ChronicleCore
+internal import Foundation
 internal import GRDB
 internal import GRDBSQLite
-internal import Foundation
 
 /// The reads and writes of snapshots (table `snapshots`, `schema/002_snapshots.sql`), and the
 /// event reads a snapshot-based fold needs.
@@ -44,12 +44,24 @@ extension LogTransaction {
         }
     }
 
-    /// The events at `positions` (those that exist), in the order given.
-    public func events(at positions: [Int64]) throws -> [RecordedEvent] {
+    /// The events at `positions` (those that exist, each once), in seq order: 500 positions per
+    /// statement (a snapshot's pending list can hold thousands; one statement each cost more than
+    /// the reads).
+    public func events(at wanted: [Int64]) throws -> [RecordedEvent] {
+        let positions = Set(wanted).sorted()
+        let chunk = 500
+        let sql =
+            "SELECT \(Self.columns) FROM events WHERE seq IN (\(Array(repeating: "?", count: chunk).joined(separator: ","))) ORDER BY seq"
         var out: [RecordedEvent] = []
         out.reserveCapacity(positions.count)
-        for seq in positions { if let e = try event(at: seq) { out.append(e) } }
-        return out
+        for start in stride(from: 0, to: positions.count, by: chunk) {
+            let some = positions[start..<min(start + chunk, positions.count)]
+            // Unused placeholders stay NULL, which no position equals.
+            out += try rows(sql) { h in
+                for (i, seq) in some.enumerated() { sqlite3_bind_int64(h, Int32(i + 1), seq) }
+            }
+        }
+        return out.sorted { $0.seq < $1.seq }
     }
 
     /// The newest stored snapshot of `kind` usable as of `(valid, #position)`, of this code's
@@ -57,7 +69,9 @@ extension LogTransaction {
     public func newestSnapshot(of kind: EntityKind, usableAt valid: Timestamp, position: Int64) throws -> Snapshot? {
         try settle()
         let s = try db.cachedStatement(
-            sql: "SELECT seq, codec, state FROM snapshots WHERE kind = ? AND seq <= ? AND valid_at <= ? AND format = ? ORDER BY seq DESC LIMIT 1")
+            sql:
+                "SELECT seq, codec, state FROM snapshots WHERE kind = ? AND seq <= ? AND valid_at <= ? AND format = ? ORDER BY seq DESC LIMIT 1"
+        )
         let h = s.sqliteStatement
         defer {
             sqlite3_reset(h)
@@ -72,7 +86,9 @@ extension LogTransaction {
         guard let bytes = PayloadCodec.decode(codec: Int(sqlite3_column_int64(h, 1)), blob(h, 2)),
             let json = try? JSONParser.parse(bytes: bytes), let snapshot = Snapshot(json: json),
             snapshot.kind == kind, snapshot.position == seq
-        else { throw StoreError.read(reason: "the \(kind) snapshot at #\(seq) cannot be read; `chronicle snapshot --drop` removes snapshots") }
+        else {
+            throw StoreError.read(reason: "the \(kind) snapshot at #\(seq) cannot be read; `chronicle snapshot --drop` removes snapshots")
+        }
         return snapshot
     }
 
