@@ -201,7 +201,16 @@ struct Pass: Sendable {
                 if case .success(var share) = backResult { _ = share.finish() }
                 throw failure
             }
-            back = try backResult.get()
+            switch backResult {
+            case .success(let share):
+                back = share
+            case .failure:
+                // The second connection could not read (say, no access to the shared-memory file):
+                // the newer half is read here, into the same slots from the back. A damaged row
+                // gives its error again, from this connection.
+                back = Share(layout, fromBack: true)
+                try back.scan(tx.db.sqliteConnection!, after: mid, through: position)
+            }
             for i in limits.indices where front.counts[i] + back.counts[i] > limits[i] {
                 throw StoreError.corruptEvent(
                     seq: position, reason: "stream '\(names[names.startIndex + i].stream)' holds more events than its newest revision")
