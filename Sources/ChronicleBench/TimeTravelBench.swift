@@ -9,7 +9,7 @@ import Logging
 /// `chronicle append`, then read in process: a full replay of every entity's state, as-of
 /// queries of one entity at random (valid, known) points, and all tasks at random points —
 /// each beside a raw-SQLite read of the same rows. The all-tasks query runs from the snapshots
-/// `chronicle append` took by itself (every 100,000 events, the default), and without them.
+/// `chronicle append` took by itself (every 50,000 events, the default), and without them.
 struct TimeTravelBench {
     struct Result {
         var events: Int

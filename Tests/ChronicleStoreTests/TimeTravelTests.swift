@@ -141,6 +141,9 @@ extension Reference {
             let validAt = Bool.random(using: &rng) ? nil : Self.validTime(&rng)
             for snapshot in try query.takeSnapshots(at: position, validAt: validAt) {
                 #expect(Snapshot(json: snapshot.json) == snapshot, "the JSON form of \(snapshot.kind) at #\(position) reads back")
+                var written: [UInt8] = []
+                snapshot.writeJSON(into: &written)
+                #expect(String(decoding: written, as: UTF8.self) == snapshot.json.jsonString, "written stream by stream, the same bytes")
                 let stored = try log.read { try $0.newestSnapshot(of: snapshot.kind, usableAt: snapshot.validAt, position: position) }
                 #expect(stored == snapshot, "the stored \(snapshot.kind) snapshot at #\(position) reads back")
             }
@@ -213,6 +216,45 @@ extension Reference {
             }
         }
         #expect(passes > 12)
+    }
+
+    /// The store takes a snapshot forward from compact records — its stale streams read again by
+    /// the stream index, or all in one scan — to what ``Snapshot/advanced`` gives from decoded
+    /// events: states, frontiers, pending events and the streams refolded.
+    @Test(arguments: 1...20)
+    func aStoredSnapshotAdvancesAsTheReferenceDoes(seed: Int) throws {
+        let log = seed % 2 == 0 ? try temporaryLog().0 : try TestLog.inMemory()
+        _ = try TestLog.appender(log).append(text: Self.history(seed: UInt64(seed) + 17_000, commands: 160))
+        let all = try log.events()
+        var rng = SeededRandom(state: UInt64(seed) &* 40_503)
+        let maxSeq = all.last!.seq
+        var refolded = 0, carried = 0
+        for _ in 0..<8 {
+            let s = Int64.random(in: 0...maxSeq, using: &rng)
+            let sValid = Bool.random(using: &rng) ? Self.validTime(&rng) : all[Int(max(s, 1)) - 1].recordedAt
+            let bases = try log.read { tx in try Replay().run([.task, .memory, .workflow], validAt: sValid, position: s, tx).snapshots }
+            for _ in 0..<4 {
+                let p = Int64.random(in: s...maxSeq, using: &rng)
+                let v = Bool.random(using: &rng) ? sValid : sValid.advanced(by: Int64.random(in: 0...60, using: &rng) * Self.hour)
+                for base in bases {
+                    let pending = Set(base.pending.map(\.seq))
+                    let later = all.filter { $0.stream.kind == base.kind && ($0.seq > s && $0.seq <= p || pending.contains($0.seq)) }
+                    // The pending events not due by `v` are carried over unread.
+                    let due = later.filter { $0.seq > s || $0.validFrom <= v }
+                    let expected = base.advanced(to: p, validAt: v, later: later) { stream in all.filter { $0.stream == stream } }
+                    for share in [0, 1_000_000] {
+                        let (answer, read) = try log.read { tx in
+                            try SnapshotAdvance(refoldScanShare: share).run(base, to: p, validAt: v, tx)
+                        }
+                        #expect(answer == expected, "\(base.kind) from (\(sValid), #\(s)) to (\(v), #\(p)), scan share \(share)")
+                        #expect(read == due.count)
+                    }
+                    refolded += expected.refolded.count
+                    carried += expected.snapshot.streams.count - expected.refolded.count
+                }
+            }
+        }
+        #expect(refolded > 0 && carried > 0)
     }
 
     /// The appender's live view of every stream (what it decides against) is the naive fold as

@@ -29,10 +29,27 @@ public struct Snapshot: Sendable, Equatable {
     /// Every stream of the kind with a folded event, by id.
     public var streams: [String: Stream]
     /// Events at or before `position` with a valid time after `validAt` (scheduled changes), not
-    /// retracted as of `position`, in log order: whoever advances the snapshot folds them.
-    public var pending: [Int64]
+    /// retracted as of `position`, in log order: whoever advances the snapshot folds them once
+    /// their valid time is reached.
+    public var pending: [Scheduled]
 
-    public init(kind: EntityKind, position: Int64, validAt: Timestamp, streams: [String: Stream], pending: [Int64]) {
+    /// An event scheduled after the snapshot's valid time: its position and valid time.
+    public struct Scheduled: Sendable, Hashable, Comparable {
+        public var seq: Int64
+        public var validFrom: Timestamp
+
+        public init(seq: Int64, validFrom: Timestamp) {
+            self.seq = seq
+            self.validFrom = validFrom
+        }
+
+        public init(_ e: RecordedEvent) { self.init(seq: e.seq, validFrom: e.validFrom) }
+
+        /// Log order.
+        public static func < (a: Scheduled, b: Scheduled) -> Bool { a.seq < b.seq }
+    }
+
+    public init(kind: EntityKind, position: Int64, validAt: Timestamp, streams: [String: Stream], pending: [Scheduled]) {
         self.kind = kind
         self.position = position
         self.validAt = validAt
@@ -70,9 +87,9 @@ public struct Snapshot: Sendable, Equatable {
     /// each one with a folded event (others have none), and their events dated after `valid`.
     public struct Refolded: Sendable, Equatable {
         public var streams: [String: Stream]
-        public var pending: [Int64]
+        public var pending: [Scheduled]
 
-        public init(streams: [String: Stream], pending: [Int64]) {
+        public init(streams: [String: Stream], pending: [Scheduled]) {
             self.streams = streams
             self.pending = pending
         }
@@ -103,7 +120,7 @@ public struct Snapshot: Sendable, Equatable {
     ) rethrows -> Advance {
         precondition(isUsable(valid: valid, position: position), "a snapshot only goes forward")
         var out = Snapshot(kind: kind, position: position, validAt: valid, streams: streams, pending: [])
-        let wasPending = Set(pending)
+        let wasPending = Set(pending.map(\.seq))
         var retractedLater: Set<Int64> = []
         var stale: Set<String> = []
         var buckets: [String: [RecordedEvent]] = [:]
@@ -132,7 +149,7 @@ public struct Snapshot: Sendable, Equatable {
                     state = Entity.evolve(state, e)
                     frontier = e.validFrom
                 } else {
-                    out.pending.append(e.seq)
+                    out.pending.append(Scheduled(e))
                 }
             }
             if let frontier { out.streams[id] = Stream(state: state, frontier: frontier) }
@@ -157,7 +174,7 @@ public struct Snapshot: Sendable, Equatable {
             let retracted = Bitemporal.retracted(in: events, knownAt: .position(position))
             let live = events.filter { !$0.isRetraction && !retracted.contains($0.seq) }
             let folded = live.filter { $0.validFrom <= valid }
-            out.pending.append(contentsOf: live.lazy.filter { $0.validFrom > valid }.map(\.seq))
+            out.pending.append(contentsOf: live.lazy.filter { $0.validFrom > valid }.map(Scheduled.init))
             if let frontier = folded.map(\.validFrom).max() {
                 out.streams[stream.id] = Stream(state: Fold.state(of: folded, retracted: []), frontier: frontier)
             }
@@ -169,18 +186,68 @@ public struct Snapshot: Sendable, Equatable {
 extension Snapshot {
     /// The version of ``json`` this code writes and reads; a stored snapshot of another version
     /// is ignored (snapshots are a cache).
-    public static let formatVersion = 1
+    public static let formatVersion = 2
 
-    /// The snapshot as JSON: streams in id order, times as µs.
+    /// The snapshot as JSON: streams in id order, times as µs, each pending event as
+    /// `[seq, valid_from]`.
     public var json: JSONValue {
         .object([
             "kind": .string(kind.rawValue), "position": .number(Double(position)), "valid_at": .micros(validAt),
-            "pending": .array(pending.map { .number(Double($0)) }),
+            "pending": .array(pending.map { .array([.number(Double($0.seq)), .micros($0.validFrom)]) }),
             "streams": .array(
                 streams.sorted { $0.key < $1.key }.map { id, s in
                     .object(["id": .string(id), "frontier": .micros(s.frontier), "state": s.state?.snapshotJSON ?? .null])
                 }),
         ])
+    }
+
+    /// The bytes of ``json``, written stream by stream (a snapshot of many streams never exists
+    /// as one JSON tree).
+    public func writeJSON(into out: inout [UInt8]) {
+        func key(_ k: String) {
+            JSONValue.writeString(k, into: &out)
+            out.append(UInt8(ascii: ":"))
+        }
+        out.append(UInt8(ascii: "{"))
+        key("kind")
+        JSONValue.writeString(kind.rawValue, into: &out)
+        out.append(UInt8(ascii: ","))
+        key("position")
+        JSONValue.write(number: Double(position), into: &out)
+        out.append(UInt8(ascii: ","))
+        key("valid_at")
+        JSONValue.write(number: Double(validAt.microseconds), into: &out)
+        out.append(UInt8(ascii: ","))
+        key("pending")
+        out.append(UInt8(ascii: "["))
+        for (i, p) in pending.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "["))
+            JSONValue.write(number: Double(p.seq), into: &out)
+            out.append(UInt8(ascii: ","))
+            JSONValue.write(number: Double(p.validFrom.microseconds), into: &out)
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(UInt8(ascii: "]"))
+        out.append(UInt8(ascii: ","))
+        key("streams")
+        out.append(UInt8(ascii: "["))
+        for (i, id) in streams.keys.sorted().enumerated() {
+            let s = streams[id]!
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(UInt8(ascii: "{"))
+            key("id")
+            JSONValue.writeString(id, into: &out)
+            out.append(UInt8(ascii: ","))
+            key("frontier")
+            JSONValue.write(number: Double(s.frontier.microseconds), into: &out)
+            out.append(UInt8(ascii: ","))
+            key("state")
+            (s.state?.snapshotJSON ?? .null).write(into: &out)
+            out.append(UInt8(ascii: "}"))
+        }
+        out.append(UInt8(ascii: "]"))
+        out.append(UInt8(ascii: "}"))
     }
 
     /// The snapshot `json` wrote; nil when `value` is not one.
@@ -190,11 +257,13 @@ extension Snapshot {
             let validAt = value["valid_at"]?.numberValue.flatMap({ Int64(exactly: $0) }),
             let pendingJSON = value["pending"]?.arrayValue, let streamsJSON = value["streams"]?.arrayValue
         else { return nil }
-        var pending: [Int64] = []
+        var pending: [Scheduled] = []
         pending.reserveCapacity(pendingJSON.count)
         for p in pendingJSON {
-            guard let seq = p.numberValue.flatMap({ Int64(exactly: $0) }) else { return nil }
-            pending.append(seq)
+            guard let pair = p.arrayValue, pair.count == 2, let seq = pair[0].numberValue.flatMap({ Int64(exactly: $0) }),
+                let valid = pair[1].numberValue.flatMap({ Int64(exactly: $0) })
+            else { return nil }
+            pending.append(Scheduled(seq: seq, validFrom: Timestamp(microseconds: valid)))
         }
         var streams: [String: Stream] = [:]
         streams.reserveCapacity(streamsJSON.count)

@@ -49,30 +49,25 @@ public struct LogQuery: Sendable {
         }
     }
 
-    /// The snapshot of `kind` as of `point`, from the newest usable stored one.
-    static func advance(_ kind: EntityKind, to point: AsOf, useSnapshots: Bool, _ tx: LogTransaction) throws -> (
-        result: Snapshot.Advance, plan: Plan
-    ) {
+    /// The snapshot of `kind` as of `point`: from `given` when it is usable there, else from the
+    /// newest usable stored one.
+    static func advance(_ kind: EntityKind, to point: AsOf, useSnapshots: Bool, from given: Snapshot? = nil, _ tx: LogTransaction) throws
+        -> (result: Snapshot.Advance, plan: Plan)
+    {
         let position = try tx.position(knownAt: point.known)
-        guard let stored = useSnapshots ? try tx.newestSnapshot(of: kind, usableAt: point.valid, position: position) : nil else {
+        let usableGiven = given.flatMap { $0.kind == kind && $0.isUsable(valid: point.valid, position: position) ? $0 : nil }
+        guard
+            let stored = useSnapshots
+                ? try usableGiven ?? tx.newestSnapshot(of: kind, usableAt: point.valid, position: position) : nil
+        else {
             let replay = try Replay().run([kind], validAt: point.valid, position: position, tx)
             return (
                 Snapshot.Advance(snapshot: replay.snapshots[0], refolded: []),
                 Plan(snapshot: nil, laterEvents: replay.report.events, refolded: 0)
             )
         }
-        let base = stored
-        let later = try tx.events(at: base.pending) + tx.events(kind: kind, after: base.position, through: position)
-        let result = try base.advanced(to: position, validAt: point.valid, later: later) { stale in
-            // Each stale stream read by the stream index costs a few µs per event; one scan of the
-            // log for all of them, about 0.1–0.2 µs per row. Many stale streams: one scan.
-            let staleEvents = try stale.reduce(0) { $0 + (try tx.newestRevision(of: $1)) }
-            if staleEvents * 20 > position {
-                return try Replay().refold(stale, validAt: point.valid, position: position, tx)
-            }
-            return try Snapshot.refold(stale, to: position, validAt: point.valid) { try tx.events(stream: $0) }
-        }
-        return (result, Plan(snapshot: stored.position, laterEvents: later.count, refolded: result.refolded.count))
+        let (result, later) = try SnapshotAdvance().run(stored, to: position, validAt: point.valid, tx)
+        return (result, Plan(snapshot: stored.position, laterEvents: later, refolded: result.refolded.count))
     }
 
     /// Takes a snapshot of every kind as of `(validAt, #position)`, each from the newest usable
@@ -86,14 +81,18 @@ public struct LogQuery: Sendable {
         return snapshots
     }
 
-    /// ``takeSnapshots(at:validAt:)`` without storing them.
-    public func computeSnapshots(at position: Int64? = nil, validAt: Timestamp? = nil) throws -> [Snapshot] {
+    /// ``takeSnapshots(at:validAt:)`` without storing them; each kind from its snapshot in
+    /// `previous` when that one is usable (one computed before and not stored yet).
+    public func computeSnapshots(at position: Int64? = nil, validAt: Timestamp? = nil, from previous: [Snapshot] = []) throws -> [Snapshot]
+    {
         try log.read { tx -> [Snapshot] in
             guard let tip = try tx.tail() else { return [] }
             let s = min(position ?? tip.seq, tip.seq)
             guard s > 0, let event = try tx.event(at: s) else { return [] }
             let point = AsOf(valid: validAt ?? event.recordedAt, known: .position(s))
-            return try EntityKind.allCases.map { kind in try Self.advance(kind, to: point, useSnapshots: true, tx).result.snapshot }
+            return try EntityKind.allCases.map { kind in
+                try Self.advance(kind, to: point, useSnapshots: true, from: previous.first { $0.kind == kind }, tx).result.snapshot
+            }
         }
     }
 

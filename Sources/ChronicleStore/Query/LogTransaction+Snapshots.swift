@@ -93,16 +93,16 @@ extension LogTransaction {
     }
 
     /// Stores `snapshot` (LZ4-compressed JSON); a snapshot of the same kind and position is replaced.
-    public func insert(_ snapshot: Snapshot) throws {
+    public func insert(_ snapshot: Snapshot) throws { try insert(EncodedSnapshot(snapshot)) }
+
+    /// Stores a snapshot encoded beforehand (off the writer's path: see ``Snapshotter``).
+    public func insert(_ snapshot: EncodedSnapshot) throws {
         try settle()
-        var json: [UInt8] = []
-        snapshot.json.write(into: &json)
-        let (codec, stored) = PayloadCodec.encode(json)
         try db.execute(
             sql: "INSERT OR REPLACE INTO snapshots (kind, seq, valid_at, format, codec, state) VALUES (?, ?, ?, ?, ?, ?)",
             arguments: [
-                snapshot.kind.rawValue, snapshot.position, snapshot.validAt.microseconds, Snapshot.formatVersion, codec.rawValue,
-                Data(stored),
+                snapshot.kind.rawValue, snapshot.position, snapshot.validAt.microseconds, Snapshot.formatVersion,
+                snapshot.codec.rawValue, Data(snapshot.bytes),
             ])
     }
 
@@ -126,5 +126,24 @@ extension LogTransaction {
     public func newestSnapshotPosition() throws -> Int64 {
         try settle()
         return try Int64.fetchOne(db, sql: "SELECT max(seq) FROM snapshots") ?? 0
+    }
+}
+
+/// A snapshot as the table stores it: its JSON, compressed.
+public struct EncodedSnapshot: Sendable {
+    public let kind: EntityKind
+    public let position: Int64
+    public let validAt: Timestamp
+    let codec: PayloadCodec
+    let bytes: [UInt8]
+
+    public init(_ snapshot: Snapshot) {
+        kind = snapshot.kind
+        position = snapshot.position
+        validAt = snapshot.validAt
+        var json: [UInt8] = []
+        json.reserveCapacity(64 * snapshot.streams.count + 16 * snapshot.pending.count + 64)
+        snapshot.writeJSON(into: &json)
+        (codec, bytes) = PayloadCodec.encode(json)
     }
 }

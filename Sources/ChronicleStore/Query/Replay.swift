@@ -120,9 +120,42 @@ struct CompactEvent: Sendable {
     var arena: UInt8
     var inline: Inline
 
-    static let zero = CompactEvent(
-        seq: 0, validFrom: 0, recordedAt: 0, bytesStart: -1, payloadCount: 0, commandIDCount: 0, streamRevision: 0, type: 0,
-        typeVersion: 0, codec: 0, arena: 0, inline: (0, 0, 0, 0, 0, 0, 0, 0))
+    /// The columns ``read(_:into:types:arena:arenaIndex:)`` reads, in its order.
+    static let columns = "seq, stream, stream_rev, type, type_version, valid_from, recorded_at, codec, payload, command_id"
+
+    /// The current row of `h` (selecting ``columns``) into `row`, its longer bytes appended to
+    /// `arena` (the pass's arena number `arenaIndex`). The stream is the caller's.
+    static func read(
+        _ h: OpaquePointer, into row: UnsafeMutablePointer<CompactEvent>, types: NameTable, arena: inout ByteArena.Filling,
+        arenaIndex: UInt8
+    ) throws {
+        let seq = sqlite3_column_int64(h, 0)
+        let typeName = UnsafeRawBufferPointer(start: sqlite3_column_text(h, 3), count: Int(sqlite3_column_bytes(h, 3)))
+        guard let type = types.index(of: typeName) else {
+            throw StoreError.corruptEvent(seq: seq, reason: "unknown event type '\(String(decoding: typeName, as: UTF8.self))'")
+        }
+        let version = sqlite3_column_int64(h, 4), codec = sqlite3_column_int64(h, 7)
+        guard (1...255).contains(version), (0...255).contains(codec) else {
+            throw StoreError.corruptEvent(seq: seq, reason: "type version \(version) or codec \(codec) out of range")
+        }
+        let payload = sqlite3_column_blob(h, 8), payloadCount = Int(sqlite3_column_bytes(h, 8))
+        let commandID = sqlite3_column_text(h, 9), commandIDCount = Int(sqlite3_column_bytes(h, 9))
+        row.initialize(
+            to: CompactEvent(
+                seq: seq, validFrom: sqlite3_column_int64(h, 5), recordedAt: sqlite3_column_int64(h, 6), bytesStart: -1,
+                payloadCount: Int32(payloadCount), commandIDCount: Int32(commandIDCount),
+                streamRevision: Int32(truncatingIfNeeded: sqlite3_column_int64(h, 2)), type: UInt8(type), typeVersion: UInt8(version),
+                codec: UInt8(codec), arena: arenaIndex, inline: (0, 0, 0, 0, 0, 0, 0, 0)))
+        if payloadCount + commandIDCount <= inlineCapacity {
+            let inline = UnsafeMutableRawPointer(row) + RecordFold.inlineOffset
+            if payloadCount > 0, let payload { inline.copyMemory(from: payload, byteCount: payloadCount) }
+            if commandIDCount > 0, let commandID { (inline + payloadCount).copyMemory(from: commandID, byteCount: commandIDCount) }
+        } else {
+            row.pointee.bytesStart = arena.count
+            arena.append(payload, payloadCount)
+            arena.append(commandID, commandIDCount)
+        }
+    }
 }
 
 /// The events of one range of streams, read in one scan, then folded.
@@ -142,7 +175,6 @@ struct Pass: Sendable {
     let arenas: [ByteArena]
     var eventCount: Int { frontCounts.reduce(0, +) + backCounts.reduce(0, +) }
 
-    static let retraction = UInt8(DomainEvent.typeNames.firstIndex(of: "event.retracted")!)
     static let typeTable = NameTable(DomainEvent.typeNames)
 
     /// Reads the events at or before `position` of `streams` (name order, with their event
@@ -243,7 +275,9 @@ struct Pass: Sendable {
 
     /// Every stream of the pass folded as of valid time `valid`: the streams with a folded
     /// event, and the events dated after `valid`.
-    func fold(validAt valid: Timestamp, threads: Int) throws -> (streams: [(StreamID, Snapshot.Stream)], pending: [(EntityKind, Int64)]) {
+    func fold(validAt valid: Timestamp, threads: Int) throws -> (
+        streams: [(StreamID, Snapshot.Stream)], pending: [(EntityKind, Snapshot.Scheduled)]
+    ) {
         // Contiguous runs of streams with about equal event counts, one per thread.
         let total = eventCount
         var bounds = [0]
@@ -261,7 +295,7 @@ struct Pass: Sendable {
             (results.base + r).initialize(to: foldRun(ranges[r], validAt: valid))
         }
         var streams: [(StreamID, Snapshot.Stream)] = []
-        var pending: [(EntityKind, Int64)] = []
+        var pending: [(EntityKind, Snapshot.Scheduled)] = []
         var error: StoreError?
         for r in ranges.indices {
             let run = (results.base + r).move()
@@ -275,16 +309,17 @@ struct Pass: Sendable {
 
     struct FoldRun {
         var streams: [(StreamID, Snapshot.Stream)] = []
-        var pending: [(EntityKind, Int64)] = []
+        var pending: [(EntityKind, Snapshot.Scheduled)] = []
         var error: StoreError?
     }
 
     private func foldRun(_ range: Range<Int>, validAt valid: Timestamp) -> FoldRun {
         var run = FoldRun()
         run.streams.reserveCapacity(range.count)
+        let records = RecordFold(base: UnsafePointer(events.base), arenas: arenas)
         do {
             for i in range {
-                if let s = try foldStream(positions(i), streams[i], validAt: valid, pending: &run.pending) {
+                if case .folded(let s?) = try records.foldStream(positions(i), streams[i], validAt: valid, pending: &run.pending) {
                     run.streams.append((streams[i], s))
                 }
             }
@@ -293,15 +328,34 @@ struct Pass: Sendable {
         }
         return run
     }
+}
 
-    /// One stream, whose events are at `positions` in seq order: retracted events left out, the
-    /// rest folded in `(valid_from, seq)` order up to `valid`; those after it go to `pending`.
+/// Records in memory, with the arenas that hold their longer bytes: the fold of one stream from
+/// them.
+struct RecordFold {
+    let base: UnsafePointer<CompactEvent>
+    let arenas: [ByteArena]
+
+    static let retraction = UInt8(DomainEvent.typeNames.firstIndex(of: "event.retracted")!)
+    static let inlineOffset = MemoryLayout<CompactEvent>.offset(of: \CompactEvent.inline)!
+
+    enum Folded {
+        /// The stream's state and frontier; nil when no event was folded.
+        case folded(Snapshot.Stream?)
+        /// An event falls before the state's frontier: the stream must be folded from its first event.
+        case stale
+    }
+
+    /// One stream, whose events are at `positions` in seq order, folded on from `initial` (nil:
+    /// from nothing): retracted events left out, the rest folded in `(valid_from, seq)` order up
+    /// to `valid`; those after it go to `pending`. Stale when an event to fold has a valid time
+    /// before `initial`'s frontier (the positions come after every event `initial` folded).
     /// Records are read in place, through a pointer: a copy of each (112 bytes) costs more than
     /// the little the fold does with most of them.
-    private func foldStream(_ positions: [Int], _ stream: StreamID, validAt valid: Timestamp, pending: inout [(EntityKind, Int64)])
-        throws(StoreError) -> Snapshot.Stream?
-    {
-        let base = UnsafePointer(events.base)
+    func foldStream(
+        _ positions: [Int], _ stream: StreamID, validAt valid: Timestamp, from initial: Snapshot.Stream? = nil,
+        pending: inout [(EntityKind, Snapshot.Scheduled)]
+    ) throws(StoreError) -> Folded {
         var retracted: Set<Int64> = []
         var retractions = 0
         var ordered = true
@@ -319,9 +373,14 @@ struct Pass: Sendable {
         var order = positions
         if retractions > 0 { order.removeAll { base[$0].type == Self.retraction || retracted.contains(base[$0].seq) } }
         if !ordered { order.sort { (base[$0].validFrom, base[$0].seq) < (base[$1].validFrom, base[$1].seq) } }
+        if let initial, let first = order.first.map({ base[$0].validFrom }), first < initial.frontier.microseconds,
+            first <= valid.microseconds
+        {
+            return .stale
+        }
         var k = 0
-        var frontier: Int64?
-        let state = try Entity.fold(nil, kind: stream.kind) { () throws(StoreError) -> RecordedEvent? in
+        var frontier = initial?.frontier.microseconds
+        let state = try Entity.fold(initial?.state, kind: stream.kind) { () throws(StoreError) -> RecordedEvent? in
             while k < order.count {
                 let e = base + order[k]
                 k += 1
@@ -329,14 +388,15 @@ struct Pass: Sendable {
                     frontier = e.pointee.validFrom
                     return try decode(e, stream)
                 }
-                pending.append((stream.kind, e.pointee.seq))
+                pending.append(
+                    (stream.kind, Snapshot.Scheduled(seq: e.pointee.seq, validFrom: Timestamp(microseconds: e.pointee.validFrom))))
             }
             return nil
         }
-        return frontier.map { Snapshot.Stream(state: state, frontier: Timestamp(microseconds: $0)) }
+        return .folded(frontier.map { Snapshot.Stream(state: state, frontier: Timestamp(microseconds: $0)) })
     }
 
-    private func decode(_ e: UnsafePointer<CompactEvent>, _ stream: StreamID) throws(StoreError) -> RecordedEvent {
+    func decode(_ e: UnsafePointer<CompactEvent>, _ stream: StreamID) throws(StoreError) -> RecordedEvent {
         let type = DomainEvent.typeNames[Int(e.pointee.type)]
         let version = Int(e.pointee.typeVersion), codec = Int(e.pointee.codec)
         let p = Int(e.pointee.payloadCount), c = Int(e.pointee.commandIDCount)
@@ -359,8 +419,6 @@ struct Pass: Sendable {
             validFrom: Timestamp(microseconds: e.pointee.validFrom), recordedAt: Timestamp(microseconds: e.pointee.recordedAt),
             commandID: String(decoding: bytes[p..<p + c], as: UTF8.self), event: event!)
     }
-
-    static let inlineOffset = MemoryLayout<CompactEvent>.offset(of: \CompactEvent.inline)!
 }
 
 /// Memory for one value per thread of a `concurrentPerform`, each written by its own thread only.
@@ -430,8 +488,7 @@ struct Share: Sendable {
         var arena = ByteArena.Filling(capacity: 1 << 16)
         defer { self.arena = arena }
         let sql = """
-            SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, codec, payload, command_id FROM events
-            WHERE seq > ? AND seq <= ? AND +stream >= ? AND +stream <= ? ORDER BY seq
+            SELECT \(CompactEvent.columns) FROM events WHERE seq > ? AND seq <= ? AND +stream >= ? AND +stream <= ? ORDER BY seq
             """
         var statement: OpaquePointer?
         guard sqlite3_prepare_v2(db, sql, -1, &statement, nil) == SQLITE_OK, let h = statement else {
@@ -459,36 +516,9 @@ struct Share: Sendable {
                         guard counts[i] < limits[i] else {
                             throw StoreError.corruptEvent(seq: seq, reason: "its stream holds more events than its newest revision")
                         }
-                        let typeName = UnsafeRawBufferPointer(start: sqlite3_column_text(h, 3), count: Int(sqlite3_column_bytes(h, 3)))
-                        guard let type = types.index(of: typeName) else {
-                            throw StoreError.corruptEvent(
-                                seq: seq, reason: "unknown event type '\(String(decoding: typeName, as: UTF8.self))'")
-                        }
-                        let version = sqlite3_column_int64(h, 4), codec = sqlite3_column_int64(h, 7)
-                        guard (1...255).contains(version), (0...255).contains(codec) else {
-                            throw StoreError.corruptEvent(seq: seq, reason: "type version \(version) or codec \(codec) out of range")
-                        }
-                        let payload = sqlite3_column_blob(h, 8), payloadCount = Int(sqlite3_column_bytes(h, 8))
-                        let commandID = sqlite3_column_text(h, 9), commandIDCount = Int(sqlite3_column_bytes(h, 9))
                         let row = records + (fromBack ? starts[i] + limits[i] - 1 - counts[i] : starts[i] + counts[i])
+                        try CompactEvent.read(h, into: row, types: types, arena: &arena, arenaIndex: arenaIndex)
                         counts[i] += 1
-                        row.initialize(
-                            to: CompactEvent(
-                                seq: seq, validFrom: sqlite3_column_int64(h, 5), recordedAt: sqlite3_column_int64(h, 6), bytesStart: -1,
-                                payloadCount: Int32(payloadCount), commandIDCount: Int32(commandIDCount),
-                                streamRevision: Int32(truncatingIfNeeded: sqlite3_column_int64(h, 2)), type: UInt8(type),
-                                typeVersion: UInt8(version), codec: UInt8(codec), arena: arenaIndex, inline: (0, 0, 0, 0, 0, 0, 0, 0)))
-                        if payloadCount + commandIDCount <= CompactEvent.inlineCapacity {
-                            let inline = UnsafeMutableRawPointer(row) + Pass.inlineOffset
-                            if payloadCount > 0, let payload { inline.copyMemory(from: payload, byteCount: payloadCount) }
-                            if commandIDCount > 0, let commandID {
-                                (inline + payloadCount).copyMemory(from: commandID, byteCount: commandIDCount)
-                            }
-                        } else {
-                            row.pointee.bytesStart = arena.count
-                            arena.append(payload, payloadCount)
-                            arena.append(commandID, commandIDCount)
-                        }
                     }
                 }
             }

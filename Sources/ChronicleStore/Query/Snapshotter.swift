@@ -6,17 +6,18 @@ public import Logging
     internal import Glibc
 #endif
 
-/// Takes a snapshot of every kind each time the log grows by `every` events, on its own thread
-/// and its own connection, at low CPU priority: the appender only asks, it never waits. The
-/// snapshot is computed in a read transaction; the appender stores it in its next commit
+/// Takes a snapshot of every kind at every `every` events — at positions `every` apart, whatever
+/// the size of the appender's commits — on its own thread and its own connection, at low CPU
+/// priority: the appender only asks, it never waits. Each snapshot is computed in a read
+/// transaction, from the one before; the appender stores them in its next commit
 /// (``takeReady()``), since a busy appender holds the write lock almost all the time.
 ///
 /// A snapshot that fails (a read error) is logged and skipped: snapshots are a cache, the next
 /// one is asked for `every` events later.
 public final class Snapshotter: @unchecked Sendable {
-    /// The default interval: a global as-of query folds at most about this many events of a kind
-    /// after its snapshot.
-    public static let defaultEvery: Int64 = 100_000
+    /// The default interval: a global as-of query reads at most about this many events after its
+    /// snapshot (those of its kind, and the streams they made stale).
+    public static let defaultEvery: Int64 = 50_000
 
     public let every: Int64
     private let log: EventLog
@@ -27,9 +28,13 @@ public final class Snapshotter: @unchecked Sendable {
     private var stopped = false
     /// The position the next snapshot is due at (guarded by `condition`).
     private var due: Int64
+    /// The newest position the appender reported (guarded by `condition`).
+    private var tip: Int64 = 0
     private var thread: Thread?
-    /// Computed, not yet stored (guarded by `condition`).
-    private var ready: [Snapshot] = []
+    /// Computed and encoded, not yet stored (guarded by `condition`).
+    private var ready: [EncodedSnapshot] = []
+    /// The newest snapshots computed (the thread's own): the next ones start from them.
+    private var last: [Snapshot] = []
 
     /// Opens a second connection on the log at `path` (a file) and starts the thread.
     public init(path: String, every: Int64, logger: Logger) throws {
@@ -45,11 +50,12 @@ public final class Snapshotter: @unchecked Sendable {
         thread.start()
     }
 
-    /// Tells the snapshotter the log now holds events up to `seq`; a snapshot is started when
-    /// one is due and none is running. Never blocks on the snapshot.
+    /// Tells the snapshotter the log now holds events up to `seq`; the snapshots due by then are
+    /// started unless they are running. Never blocks on them.
     public func logGrew(to seq: Int64) {
         condition.lock()
-        if seq >= due && !running {
+        tip = max(tip, seq)
+        if tip >= due && !running {
             requested = true
             condition.broadcast()
         }
@@ -57,7 +63,7 @@ public final class Snapshotter: @unchecked Sendable {
     }
 
     /// The snapshots computed since the last call, for the caller to store.
-    public func takeReady() -> [Snapshot] {
+    public func takeReady() -> [EncodedSnapshot] {
         condition.lock()
         defer { condition.unlock() }
         let out = ready
@@ -95,23 +101,23 @@ public final class Snapshotter: @unchecked Sendable {
             }
             requested = false
             running = true
+            let at = due
             condition.unlock()
-            var next: Int64?
-            var taken: [Snapshot] = []
+            var taken: [EncodedSnapshot] = []
             do {
                 let started = ContinuousClock.now
-                taken = try LogQuery(log: log).computeSnapshots()
-                if let position = taken.first?.position {
-                    next = position + every
-                    logger.debug(
-                        "snapshot computed", metadata: ["log.seq": "\(position)", "duration": "\(ContinuousClock.now - started)"])
-                }
+                last = try LogQuery(log: log).computeSnapshots(at: at, from: last)
+                // Encoded here: the appender only writes the bytes, in its next commit.
+                taken = last.map(EncodedSnapshot.init)
+                logger.debug("snapshot computed", metadata: ["log.seq": "\(at)", "duration": "\(ContinuousClock.now - started)"])
             } catch {
                 logger.warning("snapshot skipped", metadata: ["error": "\(error)"])
             }
             condition.lock()
-            ready = taken
-            if let next { due = next } else { due += every }
+            ready += taken
+            due = at + every
+            // The log may have grown past the next one already (a large commit): on to it.
+            if tip >= due && !stopped { requested = true }
             running = false
             condition.broadcast()
             condition.unlock()
