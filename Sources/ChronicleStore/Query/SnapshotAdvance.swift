@@ -24,10 +24,8 @@ struct SnapshotAdvance {
         // The snapshot's pending events due by `valid` (at or before its position), then every
         // event of the kind after it: all in seq order. The others stay pending.
         let due = base.pending.filter { $0.validFrom <= valid }
-        try tx.mappingFile {
-            try records.append(tx, positions: due.map(\.seq), names: &names)
-            try records.append(tx, kind: kind, after: base.position, through: position, names: &names)
-        }
+        try records.append(tx, positions: due.map(\.seq), names: &names)
+        try records.append(tx, kind: kind, after: base.position, through: position, names: &names)
         let fold = records.fold
 
         // Each stream's records, in seq order.
@@ -86,9 +84,7 @@ struct SnapshotAdvance {
         }
         var names = StreamNames(kind: streams[0].kind, known: [])
         let records = RecordList()
-        try tx.mappingFile {
-            for stream in streams { try records.append(tx, stream: stream, through: position, names: &names) }
-        }
+        for stream in streams { try records.append(tx, stream: stream, through: position, names: &names) }
         let fold = records.fold
         var out = Snapshot.Refolded(streams: [:], pending: [])
         var pending: [(EntityKind, Snapshot.Scheduled)] = []
@@ -243,19 +239,5 @@ final class RecordList {
         bindText(h, 1, stream.description)
         sqlite3_bind_int64(h, 2, through)
         try append(h, names: &names)
-    }
-}
-
-extension LogTransaction {
-    /// Runs `body` with the log file mapped into memory (SQLite's `mmap_size`, up to the most its
-    /// build allows): a read that lands on pages all over the file — a stream read by its index —
-    /// then costs no system call and no copy per page, about half the time. Only for reads of a
-    /// bounded part of the file: mapped pages count in the process's resident size, so a scan
-    /// of the whole log under it would look as large as the file.
-    func mappingFile<T>(_ body: () throws -> T) throws -> T {
-        try settle()
-        try db.execute(sql: "PRAGMA mmap_size = 1099511627776")
-        defer { try? db.execute(sql: "PRAGMA mmap_size = 0") }
-        return try body()
     }
 }
