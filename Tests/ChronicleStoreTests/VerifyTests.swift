@@ -58,6 +58,43 @@ import Testing
         #expect(try LogIntegrity.check(log) == [])
     }
 
+    /// A retraction that names a later event, or lies on another stream than its target's, is
+    /// reported though every hash holds: the row is rewritten with its hash computed again (the
+    /// appender and `import` refuse such a row; a log written otherwise could hold one).
+    @Test(arguments: [
+        ("memory/notes", #""seq":2"#, "not on its target's stream"), ("memory/theme", #""seq":99"#, "not an earlier event"),
+    ])
+    func aRetractionOffItsTargetIsReported(stream: String, target: String, problem: String) throws {
+        let (log, path) = try temporaryLog()
+        _ = try TestLog.appender(log).append(text: Self.script)
+        #expect(try LogIntegrity.check(log) == [])
+        let queue = try DatabaseQueue(path: path)
+        let seq = try queue.write { db -> Int64 in
+            try db.execute(sql: "DROP TRIGGER events_no_update")
+            let row = try #require(try Row.fetchOne(db, sql: "SELECT * FROM events ORDER BY seq DESC LIMIT 1"))
+            let seq: Int64 = row["seq"]
+            let type: String = row["type"], original: String = row["stream"], codec: Int = row["codec"]
+            #expect(type == "event.retracted" && original == "memory/theme" && codec == 0)
+            let previous = try #require(try Data.fetchOne(db, sql: "SELECT hash FROM events WHERE seq = ?", arguments: [seq - 1]))
+            let revision =
+                try Int.fetchOne(db, sql: "SELECT max(stream_rev) FROM events WHERE stream = ? AND seq < ?", arguments: [stream, seq]) ?? 0
+            let stored: String = row["payload"]
+            let payload = Array(stored.replacingOccurrences(of: #""seq":2"#, with: target).utf8)
+            let hash = HashChain.hash(
+                previous: [UInt8](previous), seq: seq, stream: stream, streamRevision: revision + 1, type: type,
+                typeVersion: row["type_version"], validFrom: row["valid_from"], recordedAt: row["recorded_at"],
+                commandID: row["command_id"],
+                codec: 0, payload: payload)
+            try db.execute(
+                sql: "UPDATE events SET stream = ?, stream_rev = ?, payload = ?, hash = ? WHERE seq = ?",
+                arguments: [stream, revision + 1, String(decoding: payload, as: UTF8.self), Data(hash), seq])
+            return seq
+        }
+        let problems = try LogIntegrity.check(log)
+        #expect(problems.map(\.seq) == [seq], "\(problems)")
+        #expect(problems.first?.what.contains(problem) == true, "\(problems)")
+    }
+
     /// One byte of the value flipped: the lowest byte of an integer (the fifth for `seq` and
     /// `stream_rev`, which must stay unique), the middle byte of a text or blob.
     static func flip(_ value: DatabaseValue, column: String) -> DatabaseValue {

@@ -3,7 +3,9 @@ internal import GRDB
 internal import GRDBSQLite
 
 /// The structural invariants of the log, checked row by row: the hash chain, gap-free `seq`,
-/// per-stream revisions 1, 2, 3 …, `recorded_at` never decreasing, payloads decodable.
+/// per-stream revisions 1, 2, 3 …, `recorded_at` never decreasing, payloads decodable; and each
+/// retraction names an earlier event that is not itself a retraction, and lies on that event's
+/// stream (every reader folds a stream with the retractions stored on it).
 public enum LogIntegrity {
     /// One thing wrong, at one position.
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
@@ -44,6 +46,7 @@ public enum LogIntegrity {
         var revisions: [[UInt8]: Int] = [:]
         var computed: [UInt8] = []
         var scratch: [UInt8] = []
+        var retractions: [(seq: Int64, stream: [UInt8], target: Int64)] = []
         let statement = try tx.db.makeStatement(
             sql:
                 "SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash FROM events ORDER BY seq"
@@ -82,7 +85,8 @@ public enum LogIntegrity {
             }
             if let typeName = String(validating: type, as: UTF8.self) {
                 do {
-                    _ = try PayloadCodec.event(type: typeName, version: version, codec: codec, payload: payload)
+                    let event = try PayloadCodec.event(type: typeName, version: version, codec: codec, payload: payload)
+                    if case .eventRetracted(let target, _) = event { retractions.append((seq, stream, target)) }
                 } catch {
                     fail("payload: \(error)")
                 }
@@ -107,7 +111,50 @@ public enum LogIntegrity {
             throw StoreError.read(reason: String(cString: sqlite3_errmsg(sqlite3_db_handle(h))))
         }
         report.streams = revisions.count
+        try checkTargets(of: retractions, tx, into: &report)
         return report
+    }
+}
+
+extension LogIntegrity {
+    /// Each retraction's target, read by position (retractions are few); problems merged into
+    /// the report in log order.
+    static func checkTargets(
+        of retractions: [(seq: Int64, stream: [UInt8], target: Int64)], _ tx: LogTransaction, into report: inout Report
+    )
+        throws
+    {
+        guard !retractions.isEmpty else { return }
+        let statement = try tx.db.makeStatement(sql: "SELECT stream, type FROM events WHERE seq = ?")
+        let h = statement.sqliteStatement
+        var found: [Problem] = []
+        for r in retractions {
+            func fail(_ what: String) { found.append(Problem(seq: r.seq, what: "retraction of #\(r.target): \(what)")) }
+            guard r.target < r.seq else {
+                fail("not an earlier event")
+                continue
+            }
+            sqlite3_reset(h)
+            sqlite3_bind_int64(h, 1, r.target)
+            let rc = sqlite3_step(h)
+            guard rc == SQLITE_ROW else {
+                if rc != SQLITE_DONE { throw StoreError.read(reason: String(cString: sqlite3_errmsg(sqlite3_db_handle(h)))) }
+                fail("no such event")
+                continue
+            }
+            let stream = columnBlob(h, 0)
+            if columnBlob(h, 1) == Array("event.retracted".utf8) { fail("itself a retraction") }
+            if stream != r.stream {
+                fail(
+                    "stored on \(CommandError.shown(String(decoding: r.stream, as: UTF8.self))), not on its target's stream \(CommandError.shown(String(decoding: stream, as: UTF8.self))): readers fold a stream with the retractions on it, so this one retracts nothing"
+                )
+            }
+        }
+        sqlite3_reset(h)
+        guard !found.isEmpty else { return }
+        // Both lists are in log order; a stable sort keeps a row's problems together.
+        report.problems = (report.problems + found).enumerated().sorted { ($0.element.seq, $0.offset) < ($1.element.seq, $1.offset) }
+            .map(\.element)
     }
 }
 
