@@ -28,6 +28,8 @@ struct TimeTravelBench {
         var cliAllTasks: (seconds: Double, peakRSSBytes: Int, commandLine: String)
         var cliReplayTasks: (seconds: Double, peakRSSBytes: Int, commandLine: String)
         var generation: String
+        /// Measured on a log given with `--time-travel-log`, not generated.
+        var existingLog: Bool
     }
 
     static func run(
@@ -110,7 +112,7 @@ struct TimeTravelBench {
         }
 
         // 4. All tasks at random points: from the snapshots, then (5 of the points) without them.
-        let snapshots = Int(try raw.integer("SELECT count(*) FROM snapshots WHERE kind = 'task'"))
+        let snapshots = Int(try raw.integer("SELECT count(*) FROM snapshots WHERE kind = 'task' AND format = \(Snapshot.formatVersion)"))
         ProgressNote.say("time travel: all tasks at 20 random points, from \(snapshots) task snapshots and without")
         var allTasks: [Double] = []
         var fromSnapshots: [Double] = []
@@ -148,7 +150,7 @@ struct TimeTravelBench {
             smallPassesSeconds: smallPassesSeconds, smallPasses: small.report.passes, rawReadSeconds: rawReadSeconds,
             oneEntity: LatencySummary(latencies), allTasksMilliseconds: allTasks, allTasksFromSnapshots: fromSnapshots,
             snapshotPlans: plans, snapshots: snapshots, taskEvents: taskEvents,
-            cliAllTasks: try cli([]), cliReplayTasks: try cli(["--no-snapshots"]), generation: generation)
+            cliAllTasks: try cli([]), cliReplayTasks: try cli(["--no-snapshots"]), generation: generation, existingLog: existingLog != nil)
     }
 
     /// Creates every entity, then changes random ones; valid time is the recorded time except

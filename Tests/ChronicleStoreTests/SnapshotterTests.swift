@@ -28,19 +28,32 @@ import Testing
         // 120: and at 100.
         let create = #"{"cmd":"task.create","id":"a","title":"A","intent":"feature","complexity":"low"}"#
         #expect(try append([create] + (0..<39).map { "su:a|in_progress|0.\($0 % 9 + 1)" }) == [50, 100])
-        // 300, in one commit, some of it late: 150, 200, 250 and 300.
-        let late = (0..<180).map { "[valid=2025-05-01T00:00:00Z] ms:late\($0 % 3)|x\($0)|semantic" }
-        #expect(try append(late) == [50, 100, 150, 200, 250, 300])
-        let query = LogQuery(log: log)
-        for position in [150, 250] as [Int64] {
-            for kind in [EntityKind.task, .memory] {
-                let stored = try #require(try log.read { try $0.newestSnapshot(of: kind, usableAt: .latest, position: position) })
-                #expect(stored.position == position)
-                let point = AsOf(valid: stored.validAt, known: .position(position))
-                #expect(stored.entities == (try query.entities(kind, asOf: point, useSnapshots: false)))
-                #expect(!stored.entities.isEmpty)
+        // 300, in one commit: 150, 200, 250 and 300, each from the one before. Some events are
+        // late on keys the snapshots hold (those streams go stale), some dated a day ahead
+        // (pending), some on new keys.
+        let late = (0..<180).map { i in
+            switch i % 3 {
+            case 0: "[valid=2025-05-01T00:00:00Z] ms:k\(i % 7)|x\(i)|semantic"
+            case 1: "[valid=2025-06-02T10:00:00Z] ms:k\(i % 7)|y\(i)|semantic"
+            default: "ms:new\(i % 5)|z\(i)|semantic"
             }
         }
+        #expect(try append(late) == [50, 100, 150, 200, 250, 300])
+        // Each stored snapshot is the one a fold from the first event gives at its point:
+        // states, frontiers and pending events.
+        for position in [50, 100, 150, 200, 250, 300] as [Int64] {
+            for kind in [EntityKind.task, .memory, .workflow, .context] {
+                let stored = try #require(try log.read { try $0.newestSnapshot(of: kind, usableAt: .latest, position: position) })
+                #expect(stored.position == position)
+                let replayed = try log.read { tx in try Replay().run([kind], validAt: stored.validAt, position: position, tx).snapshots[0] }
+                #expect(stored == replayed, "\(kind) at #\(position)")
+            }
+        }
+        let last = try #require(try log.read { try $0.newestSnapshot(of: .memory, usableAt: .latest, position: 300) })
+        #expect(!last.pending.isEmpty && !last.streams.isEmpty)
+        // 700, in one commit: seven positions due, more than it keeps up with; it skips to the
+        // newest.
+        #expect(try append((0..<400).map { "ms:k\($0 % 7)|u\($0)|semantic" }) == [50, 100, 150, 200, 250, 300, 700])
         snapshotter.stop()
     }
 }

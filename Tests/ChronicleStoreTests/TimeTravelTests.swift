@@ -248,6 +248,19 @@ extension Reference {
                         }
                         #expect(answer == expected, "\(base.kind) from (\(sValid), #\(s)) to (\(v), #\(p)), scan share \(share)")
                         #expect(read == due.count)
+                        // And on again from the answer, as stored (its JSON read back), as the
+                        // snapshotter does: the reference from the reference's answer.
+                        let p2 = Int64.random(in: p...maxSeq, using: &rng)
+                        let v2 = v.advanced(by: Int64.random(in: 0...30, using: &rng) * Self.hour)
+                        let stored = try #require(Snapshot(json: answer.snapshot.json))
+                        let pending2 = Set(expected.snapshot.pending.map(\.seq))
+                        let later2 = all.filter { $0.stream.kind == base.kind && ($0.seq > p && $0.seq <= p2 || pending2.contains($0.seq)) }
+                        let expected2 = expected.snapshot.advanced(to: p2, validAt: v2, later: later2) { stream in
+                            all.filter { $0.stream == stream }
+                        }
+                        let answer2 = try log.read { tx in try SnapshotAdvance(refoldScanShare: share).run(stored, to: p2, validAt: v2, tx)
+                        }
+                        #expect(answer2.advance == expected2, "\(base.kind) on to (\(v2), #\(p2))")
                     }
                     refolded += expected.refolded.count
                     carried += expected.snapshot.streams.count - expected.refolded.count
@@ -255,6 +268,56 @@ extension Reference {
             }
         }
         #expect(refolded > 0 && carried > 0)
+    }
+
+    /// An advance that reads more records than the list first holds, more bytes than its arena
+    /// first holds, and more due pending events than one statement asks for: the same as the
+    /// reference.
+    @Test func aLargeAdvanceGrowsItsBuffersAndReadsInBatches() throws {
+        let log = try TestLog.inMemory()
+        let long = String(repeating: "x", count: 120)
+        let tomorrow = Self.start.advanced(by: 24 * Self.hour)
+        var lines: [String] = []
+        for i in 0..<3_000 {
+            switch i % 3 {
+            case 0: lines.append("[valid=\(tomorrow.advanced(by: Int64(i)).rfc3339)] ms:k\(i % 17)|\(long)\(i)|semantic")
+            case 1: lines.append("ms:k\(i % 17)|\(long)\(i)|semantic")
+            default: lines.append("[valid=\(Self.start.advanced(by: -Int64(i) * 1_000_000).rfc3339)] ms:j\(i % 5)|v\(i)|semantic")
+            }
+        }
+        _ = try TestLog.appender(log).append(text: lines.joined(separator: "\n"))
+        let all = try log.events()
+        let s = all[1_799].seq
+        let base = try log.read { tx in try Replay().run([.memory], validAt: all[1_799].recordedAt, position: s, tx).snapshots[0] }
+        #expect(base.pending.count > 500)
+        let v = tomorrow.advanced(by: 2_000)
+        let tip = all.last!.seq
+        let pending = Set(base.pending.map(\.seq))
+        let later = all.filter { $0.seq > s || pending.contains($0.seq) }
+        let expected = base.advanced(to: tip, validAt: v, later: later) { stream in all.filter { $0.stream == stream } }
+        let (answer, read) = try log.read { tx in try SnapshotAdvance(refoldScanShare: 0).run(base, to: tip, validAt: v, tx) }
+        #expect(answer == expected)
+        #expect(read > 1_024 + 500)
+        #expect(answer.snapshot.pending.count > 0 && !answer.refolded.isEmpty)
+    }
+
+    /// Times past the year 2255 (beyond a double's exact integers in µs) survive a snapshot's JSON.
+    @Test func farFutureTimesSurviveASnapshot() throws {
+        let log = try TestLog.inMemory()
+        _ = try TestLog.appender(log).append(
+            text: """
+                [valid=9999-12-31T23:59:59.999997Z] ms:k|a|semantic
+                [valid=9999-12-31T23:59:59.999999Z] ms:k|b|semantic
+                [valid=9999-12-31T23:59:59.999998Z] ms:j|c|semantic
+                """)
+        for valid in [Timestamp(rfc3339: "9999-12-31T23:59:59.999998Z")!, .latest] {
+            let snapshot = try log.read { tx in try Replay().run([.memory], validAt: valid, position: 3, tx).snapshots[0] }
+            #expect(!snapshot.streams.isEmpty)
+            #expect(Snapshot(json: snapshot.json) == snapshot)
+            var written: [UInt8] = []
+            snapshot.writeJSON(into: &written)
+            #expect(Snapshot(json: try JSONParser.parse(bytes: written)) == snapshot)
+        }
     }
 
     /// The appender's live view of every stream (what it decides against) is the naive fold as

@@ -114,7 +114,21 @@ extension Entity {
 }
 
 extension JSONValue {
-    static func micros(_ t: Timestamp) -> JSONValue { .number(Double(t.microseconds)) }
+    /// A time as µs: a number when a double holds it exactly (until the year 2255), else its
+    /// digits as a string (the log takes valid times up to the year 9999).
+    static func micros(_ t: Timestamp) -> JSONValue {
+        let exact: Int64 = 1 << 53
+        return t.microseconds > -exact && t.microseconds < exact ? .number(Double(t.microseconds)) : .string(String(t.microseconds))
+    }
+
+    /// The µs ``micros(_:)`` wrote; nil for anything else.
+    var microsValue: Int64? {
+        switch self {
+        case .number(let n): return Int64(exactly: n)
+        case .string(let s): return Int64(s)
+        default: return nil
+        }
+    }
 }
 
 /// Typed member reads of a snapshot object.
@@ -125,7 +139,7 @@ private struct SnapshotReader {
     func string(_ key: String) -> String? { json[key]?.stringValue }
     func number(_ key: String) -> Double? { json[key]?.numberValue }
     func int(_ key: String) -> Int? { number(key).flatMap { Int(exactly: $0) } }
-    func time(_ key: String) -> Timestamp? { number(key).flatMap { Int64(exactly: $0) }.map(Timestamp.init(microseconds:)) }
+    func time(_ key: String) -> Timestamp? { json[key]?.microsValue.map(Timestamp.init(microseconds:)) }
     func strings(_ key: String) -> [String]? {
         guard let items = json[key]?.arrayValue else { return nil }
         var out: [String] = []

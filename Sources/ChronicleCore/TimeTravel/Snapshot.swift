@@ -188,8 +188,8 @@ extension Snapshot {
     /// is ignored (snapshots are a cache).
     public static let formatVersion = 2
 
-    /// The snapshot as JSON: streams in id order, times as µs, each pending event as
-    /// `[seq, valid_from]`.
+    /// The snapshot as JSON: streams in id order, times as µs (a string past the year 2255, where
+    /// a double is no longer exact), each pending event as `[seq, valid_from]`.
     public var json: JSONValue {
         .object([
             "kind": .string(kind.rawValue), "position": .number(Double(position)), "valid_at": .micros(validAt),
@@ -216,7 +216,7 @@ extension Snapshot {
         JSONValue.write(number: Double(position), into: &out)
         out.append(UInt8(ascii: ","))
         key("valid_at")
-        JSONValue.write(number: Double(validAt.microseconds), into: &out)
+        JSONValue.micros(validAt).write(into: &out)
         out.append(UInt8(ascii: ","))
         key("pending")
         out.append(UInt8(ascii: "["))
@@ -225,7 +225,7 @@ extension Snapshot {
             out.append(UInt8(ascii: "["))
             JSONValue.write(number: Double(p.seq), into: &out)
             out.append(UInt8(ascii: ","))
-            JSONValue.write(number: Double(p.validFrom.microseconds), into: &out)
+            JSONValue.micros(p.validFrom).write(into: &out)
             out.append(UInt8(ascii: "]"))
         }
         out.append(UInt8(ascii: "]"))
@@ -240,7 +240,7 @@ extension Snapshot {
             JSONValue.writeString(id, into: &out)
             out.append(UInt8(ascii: ","))
             key("frontier")
-            JSONValue.write(number: Double(s.frontier.microseconds), into: &out)
+            JSONValue.micros(s.frontier).write(into: &out)
             out.append(UInt8(ascii: ","))
             key("state")
             (s.state?.snapshotJSON ?? .null).write(into: &out)
@@ -254,21 +254,21 @@ extension Snapshot {
     public init?(json value: JSONValue) {
         guard let kind = value["kind"]?.stringValue.flatMap(EntityKind.init(rawValue:)),
             let position = value["position"]?.numberValue.flatMap({ Int64(exactly: $0) }),
-            let validAt = value["valid_at"]?.numberValue.flatMap({ Int64(exactly: $0) }),
+            let validAt = value["valid_at"]?.microsValue,
             let pendingJSON = value["pending"]?.arrayValue, let streamsJSON = value["streams"]?.arrayValue
         else { return nil }
         var pending: [Scheduled] = []
         pending.reserveCapacity(pendingJSON.count)
         for p in pendingJSON {
             guard let pair = p.arrayValue, pair.count == 2, let seq = pair[0].numberValue.flatMap({ Int64(exactly: $0) }),
-                let valid = pair[1].numberValue.flatMap({ Int64(exactly: $0) })
+                let valid = pair[1].microsValue
             else { return nil }
             pending.append(Scheduled(seq: seq, validFrom: Timestamp(microseconds: valid)))
         }
         var streams: [String: Stream] = [:]
         streams.reserveCapacity(streamsJSON.count)
         for s in streamsJSON {
-            guard let id = s["id"]?.stringValue, let frontier = s["frontier"]?.numberValue.flatMap({ Int64(exactly: $0) }),
+            guard let id = s["id"]?.stringValue, let frontier = s["frontier"]?.microsValue,
                 let stateJSON = s["state"]
             else { return nil }
             var state: Entity?

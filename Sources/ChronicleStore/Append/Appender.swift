@@ -78,9 +78,13 @@ public final class Appender {
 
     private func group(_ chunks: [[Line]], stopAtFirstError: Bool) throws -> [Ack] {
         let count = chunks.reduce(0) { $0 + $1.count }
-        return try log.write { tx in
+        // Snapshots computed since the last commit go in this one; back to the snapshotter if it fails.
+        let ready = snapshotter?.takeReady() ?? []
+        var committed = false
+        defer { if !committed { snapshotter?.putBack(ready) } }
+        let acks = try log.write { tx in
             try catchUp(tx)
-            if let ready = snapshotter?.takeReady() { for s in ready { try tx.insert(s) } }
+            for s in ready { try tx.insert(s) }
             try tx.startChain(after: live.lastHash)
             // A bulk group's inserts run on the writing thread while the next commands are decided.
             if count >= Self.pipelineThreshold { try log.pipelineWrites(tx) }
@@ -100,6 +104,8 @@ public final class Appender {
             live.lastHash = try tx.chainHead()
             return acks
         }
+        committed = true
+        return acks
     }
 
     deinit { snapshotter?.stop() }

@@ -122,10 +122,10 @@ extension LogTransaction {
         return db.changesCount
     }
 
-    /// The newest snapshot position of any kind (0 when none).
+    /// The newest position of a snapshot of this code's format, of any kind (0 when none).
     public func newestSnapshotPosition() throws -> Int64 {
         try settle()
-        return try Int64.fetchOne(db, sql: "SELECT max(seq) FROM snapshots") ?? 0
+        return try Int64.fetchOne(db, sql: "SELECT max(seq) FROM snapshots WHERE format = ?", arguments: [Snapshot.formatVersion]) ?? 0
     }
 }
 

@@ -82,7 +82,7 @@ public struct Replay: Sendable {
                 twoThreads: threads > 1 && events >= twoThreadScanFrom, tx)
             let folded = try pass.fold(validAt: valid, threads: threads)
             for (stream, state) in folded.streams { out[slot[stream.kind]!].streams[stream.id] = state }
-            for (kind, seq) in folded.pending { out[slot[kind]!].pending.append(seq) }
+            for (kind, scheduled) in folded.pending { out[slot[kind]!].pending.append(scheduled) }
             report.events += pass.eventCount
             report.passes += 1
             first = end
@@ -316,7 +316,7 @@ struct Pass: Sendable {
     private func foldRun(_ range: Range<Int>, validAt valid: Timestamp) -> FoldRun {
         var run = FoldRun()
         run.streams.reserveCapacity(range.count)
-        let records = RecordFold(base: UnsafePointer(events.base), arenas: arenas)
+        let records = RecordFold(base: UnsafePointer(events.base), arenas: arenas, owner: events)
         do {
             for i in range {
                 if case .folded(let s?) = try records.foldStream(positions(i), streams[i], validAt: valid, pending: &run.pending) {
@@ -335,6 +335,8 @@ struct Pass: Sendable {
 struct RecordFold {
     let base: UnsafePointer<CompactEvent>
     let arenas: [ByteArena]
+    /// What owns the records at `base`, kept alive while the fold is.
+    var owner: AnyObject? = nil
 
     static let retraction = UInt8(DomainEvent.typeNames.firstIndex(of: "event.retracted")!)
     static let inlineOffset = MemoryLayout<CompactEvent>.offset(of: \CompactEvent.inline)!

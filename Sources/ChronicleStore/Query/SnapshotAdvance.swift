@@ -7,13 +7,13 @@ internal import GRDBSQLite
 /// ``Replay``) rather than as decoded events, for the later events and for the stale streams
 /// read again by the stream index.
 struct SnapshotAdvance {
-    /// Stale streams whose events add up to more than `1/refoldScanShare` of the log are folded
-    /// again in one scan of the log (``Replay/refold(_:validAt:position:_:)``), not through the
+    /// Stale streams whose events add up to more than `1/refoldScanShare` of the position asked
+    /// for are folded again in one scan of the log (``Replay/refold(_:validAt:position:_:)``), not through the
     /// stream index: a row read by the index costs several times one read by a scan.
     var refoldScanShare = 20
 
     /// - Returns: the advanced snapshot, and how many events it read after the stored one (its
-    ///   pending ones included).
+    ///   pending ones due by `valid` included).
     func run(_ base: Snapshot, to position: Int64, validAt valid: Timestamp, _ tx: LogTransaction) throws -> (
         advance: Snapshot.Advance, laterEvents: Int
     ) {
@@ -161,8 +161,8 @@ final class RecordList {
         return made
     }
 
-    /// A fold over the records (valid while the list lives).
-    var fold: RecordFold { RecordFold(base: UnsafePointer(base), arenas: [arena]) }
+    /// A fold over the records (which keeps the list alive).
+    var fold: RecordFold { RecordFold(base: UnsafePointer(base), arenas: [arena], owner: self) }
 
     /// Every row `h` gives.
     private func append(_ h: OpaquePointer, names: inout StreamNames) throws {

@@ -12,12 +12,17 @@ public import Logging
 /// transaction, from the one before; the appender stores them in its next commit
 /// (``takeReady()``), since a busy appender holds the write lock almost all the time.
 ///
-/// A snapshot that fails (a read error) is logged and skipped: snapshots are a cache, the next
-/// one is asked for `every` events later.
+/// When it falls more than ``maxBehind`` positions behind the log (a bulk load on a busy
+/// machine), it skips to the newest position due: a snapshot near the tip answers more queries
+/// than one far behind it, and the work stays bounded. A snapshot that fails (a read error) is
+/// logged and skipped: snapshots are a cache; the next position is tried after it.
 public final class Snapshotter: @unchecked Sendable {
-    /// The default interval: a global as-of query reads at most about this many events after its
-    /// snapshot (those of its kind, and the streams they made stale).
+    /// The default interval: a global as-of query reads about this many events after its
+    /// snapshot at most (those of its kind), and the streams they made stale.
     public static let defaultEvery: Int64 = 50_000
+
+    /// Positions due but not started beyond which the snapshotter skips to the newest.
+    public static let maxBehind: Int64 = 4
 
     public let every: Int64
     private let log: EventLog
@@ -42,6 +47,7 @@ public final class Snapshotter: @unchecked Sendable {
         self.every = every
         self.logger = logger
         log = try EventLog(path: path, forWriting: false, logger: logger)
+        // Snapshots of an older format are ignored: positions go on from the newest readable one.
         due = (try log.read { try $0.newestSnapshotPosition() }) + every
         // The thread keeps the snapshotter alive until it returns, after ``stop()``.
         let thread = Thread { self.run() }
@@ -59,6 +65,15 @@ public final class Snapshotter: @unchecked Sendable {
             requested = true
             condition.broadcast()
         }
+        condition.unlock()
+    }
+
+    /// Snapshots taken by ``takeReady()`` but not stored (their commit failed): the next
+    /// commit stores them.
+    public func putBack(_ snapshots: [EncodedSnapshot]) {
+        guard !snapshots.isEmpty else { return }
+        condition.lock()
+        ready = snapshots + ready
         condition.unlock()
     }
 
@@ -101,7 +116,8 @@ public final class Snapshotter: @unchecked Sendable {
             }
             requested = false
             running = true
-            let at = due
+            let behind = (tip - due) / every
+            let at = behind > Self.maxBehind ? due + behind * every : due
             condition.unlock()
             var taken: [EncodedSnapshot] = []
             do {
