@@ -34,6 +34,29 @@ import Testing
             ])
     }
 
+    /// A history a late event made look impossible is a warning, and the log is still sound.
+    @Test func anImpossibleLookingHistoryIsAWarning() throws {
+        let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        let input = """
+            {"cmd":"task.create","id":"a","title":"A","intent":"feature","complexity":"low"}
+            su:a|in_progress|0.5
+            su:a|done|1
+            [valid=2025-06-01T10:00:00.0015Z] su:a|cancelled|0
+
+            """
+        _ = try ChronicleBinary.run(["append", "--db", db], input: input, environment: fixedClock)
+        let r = try ChronicleBinary.run(["verify", "--db", db])
+        #expect(r.status == 0)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "warning: seq 3: task/a: the task goes from cancelled to completed")
+        #expect(lines.last?.hasPrefix("ok: 4 events in 1 stream up to seq 4, chain head ") == true)
+        #expect(lines.last?.hasSuffix("; 1 event that looks impossible as known now (folded as recorded) (\(db))") == true)
+        let json = try ChronicleBinary.run(["verify", "--db", db, "--format", "json"])
+        #expect(
+            json.stdout.contains(
+                #""problems":[],"warnings":[{"seq":3,"stream":"task/a","warning":"the task goes from cancelled to completed"}]"#))
+    }
+
     @Test func aMissingLogExitsThree() throws {
         let db = try TestLog.temporaryDirectory().appendingPathComponent("absent.db").path
         let r = try ChronicleBinary.run(["verify", "--db", db])

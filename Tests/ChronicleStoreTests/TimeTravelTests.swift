@@ -49,23 +49,27 @@ extension Reference {
         var lines: [String] = []
         var seq = 0
         for _ in 0..<commands {
-            let valid = Bool.random(using: &rng) ? "[valid=\(validTime(&rng).rfc3339)] " : ""
+            let at = Bool.random(using: &rng) ? validTime(&rng) : nil
+            // The valid time: an envelope before a coded line, a member of a JSON one.
+            let valid = at.map { "[valid=\($0.rfc3339)] " } ?? ""
+            let validMember = at.map { #""valid_at":"\#($0.rfc3339)","# } ?? ""
             let task = "t\(Int.random(in: 0..<3, using: &rng))"
             let key = "k\(Int.random(in: 0..<3, using: &rng))"
             switch Int.random(in: 0..<10, using: &rng) {
             case 0:
                 lines.append(
-                    valid + #"{"cmd":"task.create","id":"\#(task)","title":"Task \#(task)","intent":"feature","complexity":"low"}"#)
+                    #"{\#(validMember)"cmd":"task.create","id":"\#(task)","title":"Task \#(task)","intent":"feature","complexity":"low"}"#)
             case 1, 2:
                 let status = ["pending", "in_progress", "blocked", "completed", "cancelled"].randomElement(using: &rng)!
                 lines.append(valid + "su:\(task)|\(status)|0.\(Int.random(in: 1...9, using: &rng))")
             case 3:
                 lines.append(
-                    valid + #"{"cmd":"task.update","id":"\#(task)","set":{"title":"Renamed \#(Int.random(in: 0..<99, using: &rng))"}}"#)
+                    #"{\#(validMember)"cmd":"task.update","id":"\#(task)","set":{"title":"Renamed \#(Int.random(in: 0..<99, using: &rng))"}}"#
+                )
             case 4, 5:
                 lines.append(valid + "ms:\(key)|v\(Int.random(in: 0..<99, using: &rng))|semantic")
             case 6:
-                lines.append(valid + #"{"cmd":"memory.forget","key":"\#(key)"}"#)
+                lines.append(#"{\#(validMember)"cmd":"memory.forget","key":"\#(key)"}"#)
             case 7:
                 lines.append(valid + "wf:deploy|{n:\(Int.random(in: 0..<9, using: &rng))}")
             case 8:
@@ -318,6 +322,58 @@ extension Reference {
             snapshot.writeJSON(into: &written)
             #expect(Snapshot(json: try JSONParser.parse(bytes: written)) == snapshot)
         }
+    }
+
+    /// `verify`'s warnings are the events that look impossible in their stream's history as known
+    /// now (the reference: ``Impossible/events(of:)`` stream by stream; the store reads them as a
+    /// replay does), and only where something recorded after an event changed its past: an event
+    /// the decider accepted, whose past nothing changed since, is never one.
+    @Test func impossibleEventsAreThoseSomethingLaterMade() throws {
+        var total = 0
+        for seed in 1...12 {
+            let log = seed % 2 == 0 ? try temporaryLog().0 : try TestLog.inMemory()
+            _ = try TestLog.appender(log).append(text: Self.history(seed: UInt64(seed) + 21_000, commands: 200))
+            let all = try log.events()
+            let report = try LogIntegrity.verify(log)
+            #expect(report.isSound)
+            let expected = Dictionary(grouping: all, by: \.stream).values.flatMap { Impossible.events(of: $0) }.sorted { $0.seq < $1.seq }
+            #expect(report.warnings == expected, "seed \(seed)")
+            for w in report.warnings {
+                let e = try #require(all.first { $0.seq == w.seq })
+                let changed = all.contains { $0.stream == w.stream && $0.seq > w.seq && ($0.isRetraction || $0.validFrom <= e.validFrom) }
+                #expect(changed, "seed \(seed), \(w): nothing recorded after it changed its past")
+            }
+            total += report.warnings.count
+        }
+        #expect(total > 0)
+    }
+
+    /// A cancellation recorded late, dated before a completion, makes the completion impossible as
+    /// known now; a forget recorded late, dated before another forget, likewise. Both are folded
+    /// as recorded.
+    @Test func aLateCancellationMakesTheCompletionImpossible() throws {
+        let log = try TestLog.inMemory()
+        let acks = try TestLog.appender(log).append(
+            text: """
+                {"cmd":"task.create","id":"a","title":"A","intent":"feature","complexity":"low"}
+                su:a|in_progress|0.5
+                su:a|done|1
+                [valid=\(Self.start.advanced(by: 1_500).rfc3339)] su:a|cancelled|0
+                ms:k|v|semantic
+                {"cmd":"memory.forget","key":"k"}
+                {"valid_at":"\(Self.start.advanced(by: 4_500).rfc3339)","cmd":"memory.forget","key":"k"}
+                """)
+        #expect(!acks.contains { $0.hasPrefix("er:") }, "\(acks)")
+        let report = try LogIntegrity.verify(log)
+        #expect(report.problems == [])
+        #expect(
+            report.warnings == [
+                Impossible(seq: 3, stream: StreamID(.task, "a"), reason: "the task goes from cancelled to completed"),
+                Impossible(seq: 6, stream: StreamID(.memory, "k"), reason: "the key is forgotten while it holds no value"),
+            ])
+        #expect(
+            try LogQuery(log: log).entity(StreamID(.task, "a"), asOf: AsOf(valid: .latest, known: .position(10)))?.task?.status
+                == .completed)
     }
 
     /// The appender's live view of every stream (what it decides against) is the naive fold as

@@ -1,11 +1,13 @@
-internal import ChronicleCore
+public import ChronicleCore
 internal import GRDB
 internal import GRDBSQLite
 
 /// The structural invariants of the log, checked row by row: the hash chain, gap-free `seq`,
 /// per-stream revisions 1, 2, 3 …, `recorded_at` never decreasing, payloads decodable; and each
 /// retraction names an earlier event that is not itself a retraction, and lies on that event's
-/// stream (every reader folds a stream with the retractions stored on it).
+/// stream (every reader folds a stream with the retractions stored on it). A sound log's
+/// histories are then checked too: events that look impossible as known now (``Impossible``)
+/// are warnings, not damage.
 public enum LogIntegrity {
     /// One thing wrong, at one position.
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
@@ -18,6 +20,9 @@ public enum LogIntegrity {
     public struct Report: Sendable, Equatable {
         /// Every problem, in log order; empty for a sound log.
         public var problems: [Problem] = []
+        /// Events that look impossible in their stream's history as known now, in log order
+        /// (checked only when there is no problem).
+        public var warnings: [Impossible] = []
         public var events = 0
         public var streams = 0
         /// The newest row's `seq` and stored hash (nil for an empty log).
@@ -112,6 +117,9 @@ public enum LogIntegrity {
         }
         report.streams = revisions.count
         try checkTargets(of: retractions, tx, into: &report)
+        if report.problems.isEmpty, let head = report.headSeq {
+            report.warnings = try Replay().impossibleEvents(of: [.task, .memory, .workflow], position: head, tx)
+        }
         return report
     }
 }

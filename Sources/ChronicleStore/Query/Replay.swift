@@ -61,9 +61,23 @@ public struct Replay: Sendable {
     public func run(
         _ kinds: [EntityKind], validAt valid: Timestamp, position: Int64, only: Set<String>? = nil, _ tx: LogTransaction
     ) throws -> (snapshots: [Snapshot], report: Report) {
+        let (snapshots, report, _) = try run(kinds, validAt: valid, position: position, only: only, checking: false, tx)
+        return (snapshots, report)
+    }
+
+    /// Every event of some kinds' streams that looks impossible in the history as known at
+    /// `position` (see ``Impossible``), in log order; read as a replay reads.
+    public func impossibleEvents(of kinds: [EntityKind], position: Int64, _ tx: LogTransaction) throws -> [Impossible] {
+        try run(kinds, validAt: .latest, position: position, only: nil, checking: true, tx).impossible.sorted { $0.seq < $1.seq }
+    }
+
+    private func run(
+        _ kinds: [EntityKind], validAt valid: Timestamp, position: Int64, only: Set<String>?, checking: Bool, _ tx: LogTransaction
+    ) throws -> (snapshots: [Snapshot], report: Report, impossible: [Impossible]) {
+        var impossible: [Impossible] = []
         var out = kinds.map { Snapshot(kind: $0, position: position, validAt: valid, streams: [:], pending: []) }
         var report = Report(events: 0, passes: 0)
-        guard position > 0 else { return (out, report) }
+        guard position > 0 else { return (out, report, []) }
         // Kinds in name order, so that each pass's streams are one range of names.
         let wanted = Set(kinds).sorted { $0.rawValue < $1.rawValue }
         var streams: [(stream: String, count: Int)] = []
@@ -80,7 +94,8 @@ public struct Replay: Sendable {
             let pass = try Pass(
                 streams: streams[first..<end], events: events, kinds: only == nil ? Set(wanted) : [], position: position,
                 twoThreads: threads > 1 && events >= twoThreadScanFrom, tx)
-            let folded = try pass.fold(validAt: valid, threads: threads)
+            let folded = try pass.fold(validAt: valid, threads: threads, checking: checking)
+            impossible += folded.impossible
             for (stream, state) in folded.streams { out[slot[stream.kind]!].streams[stream.id] = state }
             for (kind, scheduled) in folded.pending { out[slot[kind]!].pending.append(scheduled) }
             report.events += pass.eventCount
@@ -92,7 +107,7 @@ public struct Replay: Sendable {
             // A kind asked for twice: every copy gets the answer.
             if let s = slot[out[i].kind], s != i { out[i] = out[s] }
         }
-        return (out, report)
+        return (out, report, impossible)
     }
 }
 
@@ -275,8 +290,8 @@ struct Pass: Sendable {
 
     /// Every stream of the pass folded as of valid time `valid`: the streams with a folded
     /// event, and the events dated after `valid`.
-    func fold(validAt valid: Timestamp, threads: Int) throws -> (
-        streams: [(StreamID, Snapshot.Stream)], pending: [(EntityKind, Snapshot.Scheduled)]
+    func fold(validAt valid: Timestamp, threads: Int, checking: Bool = false) throws -> (
+        streams: [(StreamID, Snapshot.Stream)], pending: [(EntityKind, Snapshot.Scheduled)], impossible: [Impossible]
     ) {
         // Contiguous runs of streams with about equal event counts, one per thread.
         let total = eventCount
@@ -292,34 +307,40 @@ struct Pass: Sendable {
         let results = Slots<FoldRun>(capacity: ranges.count)
         defer { results.base.deallocate() }
         DispatchQueue.concurrentPerform(iterations: ranges.count) { r in
-            (results.base + r).initialize(to: foldRun(ranges[r], validAt: valid))
+            (results.base + r).initialize(to: foldRun(ranges[r], validAt: valid, checking: checking))
         }
         var streams: [(StreamID, Snapshot.Stream)] = []
         var pending: [(EntityKind, Snapshot.Scheduled)] = []
+        var impossible: [Impossible] = []
         var error: StoreError?
         for r in ranges.indices {
             let run = (results.base + r).move()
             streams.append(contentsOf: run.streams)
             pending.append(contentsOf: run.pending)
+            impossible.append(contentsOf: run.impossible)
             error = error ?? run.error
         }
         if let error { throw error }
-        return (streams, pending)
+        return (streams, pending, impossible)
     }
 
     struct FoldRun {
         var streams: [(StreamID, Snapshot.Stream)] = []
         var pending: [(EntityKind, Snapshot.Scheduled)] = []
+        var impossible: [Impossible] = []
         var error: StoreError?
     }
 
-    private func foldRun(_ range: Range<Int>, validAt valid: Timestamp) -> FoldRun {
+    /// With `checking`, the impossible events of each stream instead of its state.
+    private func foldRun(_ range: Range<Int>, validAt valid: Timestamp, checking: Bool) -> FoldRun {
         var run = FoldRun()
         run.streams.reserveCapacity(range.count)
         let records = RecordFold(base: UnsafePointer(events.base), arenas: arenas, owner: events)
         do {
             for i in range {
-                if case .folded(let s?) = try records.foldStream(positions(i), streams[i], validAt: valid, pending: &run.pending) {
+                if checking {
+                    try records.impossible(positions(i), streams[i], into: &run.impossible)
+                } else if case .folded(let s?) = try records.foldStream(positions(i), streams[i], validAt: valid, pending: &run.pending) {
                     run.streams.append((streams[i], s))
                 }
             }
@@ -358,23 +379,7 @@ struct RecordFold {
         _ positions: [Int], _ stream: StreamID, validAt valid: Timestamp, from initial: Snapshot.Stream? = nil,
         pending: inout [(EntityKind, Snapshot.Scheduled)]
     ) throws(StoreError) -> Folded {
-        var retracted: Set<Int64> = []
-        var retractions = 0
-        var ordered = true
-        var last = Int64.min
-        for j in positions {
-            let e = base + j
-            if e.pointee.type == Self.retraction {
-                retractions += 1
-                if case .eventRetracted(let target, _) = try decode(e, stream).event { retracted.insert(target) }
-            } else {
-                if e.pointee.validFrom < last { ordered = false }
-                last = e.pointee.validFrom
-            }
-        }
-        var order = positions
-        if retractions > 0 { order.removeAll { base[$0].type == Self.retraction || retracted.contains(base[$0].seq) } }
-        if !ordered { order.sort { (base[$0].validFrom, base[$0].seq) < (base[$1].validFrom, base[$1].seq) } }
+        let order = try ordered(positions, stream)
         if let initial, let first = order.first.map({ base[$0].validFrom }), first < initial.frontier.microseconds,
             first <= valid.microseconds
         {
@@ -396,6 +401,40 @@ struct RecordFold {
             return nil
         }
         return .folded(frontier.map { Snapshot.Stream(state: state, frontier: Timestamp(microseconds: $0)) })
+    }
+
+    /// `positions` (one stream's, in seq order) without retractions and the events they retract,
+    /// in `(valid_from, seq)` order.
+    func ordered(_ positions: [Int], _ stream: StreamID) throws(StoreError) -> [Int] {
+        var retracted: Set<Int64> = []
+        var retractions = 0
+        var ordered = true
+        var last = Int64.min
+        for j in positions {
+            let e = base + j
+            if e.pointee.type == Self.retraction {
+                retractions += 1
+                if case .eventRetracted(let target, _) = try decode(e, stream).event { retracted.insert(target) }
+            } else {
+                if e.pointee.validFrom < last { ordered = false }
+                last = e.pointee.validFrom
+            }
+        }
+        var order = positions
+        if retractions > 0 { order.removeAll { base[$0].type == Self.retraction || retracted.contains(base[$0].seq) } }
+        if !ordered { order.sort { (base[$0].validFrom, base[$0].seq) < (base[$1].validFrom, base[$1].seq) } }
+        return order
+    }
+
+    /// The events of one stream (at `positions`, in seq order) that look impossible in its
+    /// history as known at the pass's position (see ``Impossible``).
+    func impossible(_ positions: [Int], _ stream: StreamID, into out: inout [Impossible]) throws(StoreError) {
+        var state: Entity?
+        for j in try ordered(positions, stream) {
+            let e = try decode(base + j, stream)
+            if let reason = Impossible.reason(for: e, after: state) { out.append(Impossible(seq: e.seq, stream: stream, reason: reason)) }
+            state = Entity.evolve(state, e)
+        }
     }
 
     func decode(_ e: UnsafePointer<CompactEvent>, _ stream: StreamID) throws(StoreError) -> RecordedEvent {

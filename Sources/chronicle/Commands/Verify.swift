@@ -6,11 +6,13 @@ import Foundation
 /// `chronicle verify`: checks the log's structural invariants and reports every problem.
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the log: hash chain, gap-free seq, per-stream revisions, recorded_at order, payloads.",
+        abstract: "Check the log: hash chain, gap-free seq, per-stream revisions, recorded_at order, payloads, retractions.",
         discussion: """
             Reads every event in seq order and prints one line per problem ("seq N: what is wrong"), \
-            then a summary. Exit status: 0 the log is sound, 1 it is damaged, 3 it cannot be opened \
-            or read.
+            then, for a sound log, one line per event that looks impossible in its stream's history \
+            as known now ("warning: seq N: …": a late event made it so; it is folded as recorded), \
+            then a summary. Exit status: 0 the log is sound (warnings or not), 1 it is damaged, \
+            3 it cannot be opened or read.
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
@@ -45,14 +47,19 @@ struct Verify: AsyncParsableCommand {
     static func text(_ report: LogIntegrity.Report, path: String) -> String {
         var out = ""
         for problem in report.problems { out += "\(problem)\n" }
+        for warning in report.warnings { out += "warning: \(warning)\n" }
         let events = "\(report.events) event\(report.events == 1 ? "" : "s") in \(report.streams) stream\(report.streams == 1 ? "" : "s")"
         if report.isSound {
             let head = report.headSeq.map { " up to seq \($0), chain head \(hex(report.headHash ?? []))" } ?? ""
-            out += "ok: \(events)\(head) (\(path))\n"
+            let n = report.warnings.count
+            let warnings =
+                n == 0 ? "" : "; \(n) event\(n == 1 ? "" : "s") that look\(n == 1 ? "s" : "") impossible as known now (folded as recorded)"
+            out += "ok: \(events)\(head)\(warnings) (\(path))\n"
         } else {
             let n = report.problems.count
             let first = report.problems[0].seq
-            out += "damaged: \(n) problem\(n == 1 ? "" : "s") in \(events) (\(path)); rows before seq \(first) passed every check: restore the log from a copy\n"
+            out +=
+                "damaged: \(n) problem\(n == 1 ? "" : "s") in \(events) (\(path)); rows before seq \(first) passed every check: restore the log from a copy\n"
         }
         return out
     }
@@ -66,7 +73,17 @@ struct Verify: AsyncParsableCommand {
             JSONMember("head_hash", report.headHash.map { .string(hex($0)) } ?? .null),
             JSONMember(
                 "problems",
-                .array(report.problems.map { .object([JSONMember("seq", .number(Double($0.seq))), JSONMember("problem", .string($0.what))]) })),
+                .array(
+                    report.problems.map { .object([JSONMember("seq", .number(Double($0.seq))), JSONMember("problem", .string($0.what))]) })),
+            JSONMember(
+                "warnings",
+                .array(
+                    report.warnings.map {
+                        .object([
+                            JSONMember("seq", .number(Double($0.seq))), JSONMember("stream", .string($0.stream.description)),
+                            JSONMember("warning", .string($0.reason)),
+                        ])
+                    })),
         ])
     }
 
