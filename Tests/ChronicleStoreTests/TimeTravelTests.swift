@@ -274,6 +274,24 @@ extension Reference {
         #expect(refolded > 0 && carried > 0)
     }
 
+    /// When the second connection of a two-thread scan opens but cannot read (here: a file that
+    /// holds no log), the main connection reads the newer half too, and the answer is the same.
+    @Test func aScanWhoseSecondConnectionCannotReadIsReadByTheFirst() throws {
+        let (log, path) = try temporaryLog()
+        _ = try TestLog.appender(log).append(text: Self.history(seed: 77, commands: 140))
+        let tip = try log.events().last!.seq
+        let empty = (path as NSString).deletingLastPathComponent + "/not-a-log.db"
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+        var replay = Replay(threads: 2, twoThreadScanFrom: 0)
+        replay.secondConnection = { _ in ReadConnection(path: empty) }
+        let kinds: [EntityKind] = [.task, .memory, .workflow]
+        let answer = try log.read { tx in try replay.run(kinds, validAt: .latest, position: tip, tx) }
+        let oneThread = try log.read { tx in try Replay(threads: 1).run(kinds, validAt: .latest, position: tip, tx) }
+        #expect(answer.snapshots == oneThread.snapshots)
+        #expect(answer.report == oneThread.report)
+        #expect(answer.snapshots.contains { !$0.streams.isEmpty })
+    }
+
     /// An advance that reads more records than the list first holds, more bytes than its arena
     /// first holds, and more due pending events than one statement asks for: the same as the
     /// reference.

@@ -24,6 +24,9 @@ public struct Replay: Sendable {
     /// A pass of at least this many events is scanned by two threads: one steps SQLite and
     /// copies each row out, the other files the rows under their streams.
     public var twoThreadScanFrom: Int
+    /// Opens the second connection of a two-thread scan on the log's file (the tests give one
+    /// that cannot read, to take the path where the main connection reads both halves).
+    var secondConnection: @Sendable (String) -> ReadConnection? = { ReadConnection(path: $0) }
 
     public init(eventsPerPass: Int = 1_000_000, threads: Int = 2, twoThreadScanFrom: Int = 20_000) {
         precondition(eventsPerPass > 0 && threads > 0)
@@ -91,9 +94,11 @@ public struct Replay: Sendable {
                 events += streams[end].count
                 end += 1
             }
+            var second: (@Sendable (String) -> ReadConnection?)?
+            if threads > 1 && events >= twoThreadScanFrom { second = secondConnection }
             let pass = try Pass(
                 streams: streams[first..<end], events: events, kinds: only == nil ? Set(wanted) : [], position: position,
-                twoThreads: threads > 1 && events >= twoThreadScanFrom, tx)
+                secondConnection: second, tx)
             let folded = try pass.fold(validAt: valid, threads: threads, checking: checking)
             impossible += folded.impossible
             for (stream, state) in folded.streams { out[slot[stream.kind]!].streams[stream.id] = state }
@@ -193,10 +198,10 @@ struct Pass: Sendable {
     static let typeTable = NameTable(DomainEvent.typeNames)
 
     /// Reads the events at or before `position` of `streams` (name order, with their event
-    /// counts); with `twoThreads` and a log in a file, on two threads and connections.
+    /// counts); given a `secondConnection` and a log in a file, on two threads and connections.
     init(
         streams names: ArraySlice<(stream: String, count: Int)>, events total: Int, kinds: Set<EntityKind>, position: Int64,
-        twoThreads: Bool, _ tx: LogTransaction
+        secondConnection: (@Sendable (String) -> ReadConnection?)?, _ tx: LogTransaction
     ) throws {
         var streams: [StreamID] = []
         var starts: [Int] = []
@@ -223,7 +228,7 @@ struct Pass: Sendable {
         // A failed scan frees what its parts filled.
         defer { if arenas.isEmpty { _ = (front.finish(), back.finish()) } }
         let path = sqlite3_db_filename(tx.db.sqliteConnection, "main").map { String(cString: $0) } ?? ""
-        if twoThreads, position > 1, !path.isEmpty, let other = ReadConnection(path: path) {
+        if let secondConnection, position > 1, !path.isEmpty, let other = secondConnection(path) {
             let mid = position / 2
             let done = DispatchSemaphore(value: 0)
             let result = Slots<Result<Share, any Error>>(capacity: 1)
