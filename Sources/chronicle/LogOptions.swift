@@ -1,7 +1,7 @@
 public import ArgumentParser
-public import ChronicleStore
-public import ChronicleCore
 import ChronicleApp
+public import ChronicleCore
+public import ChronicleStore
 import Foundation
 public import Logging
 

@@ -43,7 +43,8 @@ import Testing
         ["query", "task"], ["query", "tasks", "a"], ["query", "planets"], ["query", "task", "a", "--status", "pending"],
         ["query", "tasks", "--known-at", "yesterday"], ["query", "tasks", "--valid-at", "2025-13-01T00:00:00Z"],
         ["query", "task", "../etc"], ["history", "planet", "x"], ["query", "tasks", "--format", "xml"],
-        ["diff"], ["diff", "--from", "yesterday"], ["diff", "--from", "#3"], ["diff", "--from", "2025-01-01T00:00:00Z", "--kind", "planets"],
+        ["diff"], ["diff", "--from", "yesterday"], ["diff", "--from", "#3"],
+        ["diff", "--from", "2025-01-01T00:00:00Z", "--kind", "planets"],
         ["diff", "--from", "2025-01-01T00:00:00Z", "--valid-at", "2025-01-01T00:00:00Z"], ["tail", "--format", "xml"],
     ])
     func badArgumentsExitTwo(args: [String]) throws {

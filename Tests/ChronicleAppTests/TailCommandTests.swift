@@ -6,7 +6,8 @@ import Testing
 @Suite struct TailCommandTests {
     @Test func tailPrintsTheEventsFromAPosition() throws {
         let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
-        _ = try ChronicleBinary.run(["append", "--db", db], input: "ms:a|1|semantic\nms:b|x\\|y|semantic\nms:a|2|semantic\n", environment: fixedClock)
+        _ = try ChronicleBinary.run(
+            ["append", "--db", db], input: "ms:a|1|semantic\nms:b|x\\|y|semantic\nms:a|2|semantic\n", environment: fixedClock)
         let coded = try ChronicleBinary.run(["tail", "--db", db, "--from", "2"])
         #expect(coded.status == 0)
         #expect(

@@ -367,7 +367,9 @@ import Testing
             try (0..<8_000).map { i in
                 let start = (i * 7_919 + group * 104_729) % (block.count - 4_000)
                 let text = "ms:g\(group)_\(i)|" + String(decoding: block[start..<start + 4_000], as: UTF8.self) + "|semantic"
-                guard case .command(let c, let e) = try CodedLanguage.parse(line: text[...]) else { throw CommandError(.parse, "not a command", recovery: "-") }
+                guard case .command(let c, let e) = try CodedLanguage.parse(line: text[...]) else {
+                    throw CommandError(.parse, "not a command", recovery: "-")
+                }
                 return Appender.Line(number: i + 1, parsed: .success((c, e)))
             }
         }

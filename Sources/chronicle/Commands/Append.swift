@@ -25,7 +25,10 @@ struct Append: AsyncParsableCommand {
     @Flag(help: "Stop at the first error ack (exit status 1); lines after it are not appended.")
     var strict = false
 
-    @Option(help: "Take a snapshot of reducer state at every this many events, in the background (default: $CHRONICLE_SNAPSHOT_EVERY, else 50000; 0: never).")
+    @Option(
+        help:
+            "Take a snapshot of reducer state at every this many events, in the background (default: $CHRONICLE_SNAPSHOT_EVERY, else 50000; 0: never)."
+    )
     var snapshotEvery: Int64?
 
     @Option(help: "Routing thresholds file (default: $CHRONICLE_ROUTING, else config/routing.yaml if present, else built-in).")

@@ -61,8 +61,12 @@ struct Diff: AsyncParsableCommand {
 
     func validate() throws {
         _ = try kinds()
-        if axis == .valid, validAt != nil { throw ValidationError("--valid-at belongs to --axis known; on the valid axis --from and --to are valid times") }
-        if axis == .known, knownAt != nil { throw ValidationError("--known-at belongs to --axis valid; on the known axis --from and --to are known-at points") }
+        if axis == .valid, validAt != nil {
+            throw ValidationError("--valid-at belongs to --axis known; on the valid axis --from and --to are valid times")
+        }
+        if axis == .known, knownAt != nil {
+            throw ValidationError("--known-at belongs to --axis valid; on the known axis --from and --to are known-at points")
+        }
     }
 
     func run() async throws {

@@ -113,7 +113,9 @@ struct Query: AsyncParsableCommand {
             case .one(let stream):
                 guard let entity = try query.entity(stream, asOf: point) else {
                     FileHandle.standardError.write(
-                        Data("chronicle: no \(stream.kind.rawValue) '\(stream.id)' as of valid \(point.valid), known at \(point.known)\n".utf8))
+                        Data(
+                            "chronicle: no \(stream.kind.rawValue) '\(stream.id)' as of valid \(point.valid), known at \(point.known)\n"
+                                .utf8))
                     throw ExitCode(1)
                 }
                 output = try render(one: entity)
@@ -121,7 +123,8 @@ struct Query: AsyncParsableCommand {
                 let watch = ContinuousClock.now
                 let (entities, plan) = try query.entitiesAndPlan(kind, asOf: point, useSnapshots: !noSnapshots)
                 logger.debug(
-                    "folded", metadata: [
+                    "folded",
+                    metadata: [
                         "snapshot": "\(plan.snapshot.map { "#\($0)" } ?? "none")", "events.later": "\(plan.laterEvents)",
                         "streams.refolded": "\(plan.refolded)", "duration": "\(ContinuousClock.now - watch)",
                     ])

@@ -88,10 +88,11 @@ struct Tail: AsyncParsableCommand {
     func line(_ e: ExportedEvent) -> String {
         switch format {
         case .coded:
-            return "ev:" + [
-                String(e.seq), e.stream.description, String(e.streamRevision), e.type, e.validFrom.rfc3339,
-                e.recordedAt.rfc3339, CodedLanguage.escape(e.commandID), CodedLanguage.escape(e.payload.jsonString),
-            ].joined(separator: "|")
+            return "ev:"
+                + [
+                    String(e.seq), e.stream.description, String(e.streamRevision), e.type, e.validFrom.rfc3339,
+                    e.recordedAt.rfc3339, CodedLanguage.escape(e.commandID), CodedLanguage.escape(e.payload.jsonString),
+                ].joined(separator: "|")
         case .json:
             return e.json.jsonString
         }
