@@ -16,10 +16,23 @@ public struct LogQuery: Sendable {
         return clock.recordedTime(after: newest)
     }
 
-    /// The state of one entity as of `point`; nil when it does not exist there.
+    /// The state of one entity as of `point`; nil when it does not exist there. Its events known
+    /// at `point` are read by the stream index as compact records (see ``Replay``) and folded
+    /// as ``Bitemporal/state(of:asOf:)`` folds them.
     /// - Complexity: O(n log n) for the n events of its stream.
     public func entity(_ stream: StreamID, asOf point: AsOf) throws -> Entity? {
-        Bitemporal.state(of: try log.read { tx in try tx.events(stream: stream) }, asOf: point)
+        try log.read { tx in
+            let position = try tx.position(knownAt: point.known)
+            var names = StreamNames(kind: stream.kind, known: [stream.id])
+            let records = RecordList()
+            try records.append(tx, stream: stream, through: position, names: &names)
+            var pending: [(EntityKind, Snapshot.Scheduled)] = []
+            guard
+                case .folded(let folded) = try records.fold.foldStream(
+                    Array(0..<records.count), stream, validAt: point.valid, pending: &pending)
+            else { return nil }
+            return folded?.state
+        }
     }
 
     /// How a collection query was answered.
