@@ -106,11 +106,13 @@ extension LogTransaction {
             ])
     }
 
-    /// Every stored snapshot: kind, position, valid time, stored bytes.
-    public func snapshotSummaries() throws -> [(kind: String, position: Int64, validAt: Timestamp, bytes: Int)] {
+    /// Every stored snapshot: kind, position, valid time, stored bytes, and whether this code
+    /// reads its format (one of an older format is ignored).
+    public func snapshotSummaries() throws -> [(kind: String, position: Int64, validAt: Timestamp, bytes: Int, readable: Bool)] {
         try settle()
-        return try Row.fetchAll(db, sql: "SELECT kind, seq, valid_at, length(state) AS bytes FROM snapshots ORDER BY seq, kind").map {
-            ($0["kind"], $0["seq"], Timestamp(microseconds: $0["valid_at"]), $0["bytes"])
+        return try Row.fetchAll(db, sql: "SELECT kind, seq, valid_at, length(state) AS bytes, format FROM snapshots ORDER BY seq, kind").map
+        {
+            ($0["kind"], $0["seq"], Timestamp(microseconds: $0["valid_at"]), $0["bytes"], ($0["format"] as Int) == Snapshot.formatVersion)
         }
     }
 

@@ -48,13 +48,16 @@ struct SnapshotCommand: AsyncParsableCommand {
                 print("dropped \(n) snapshot\(n == 1 ? "" : "s")")
                 return
             }
+            var taken: Int64?
             if !list {
-                let taken = try LogQuery(log: log).takeSnapshots(at: position)
-                if taken.isEmpty { FileHandle.standardError.write(Data("chronicle: the log is empty; no snapshot taken\n".utf8)) }
+                taken = try LogQuery(log: log).takeSnapshots(at: position).first?.position
+                if taken == nil { FileHandle.standardError.write(Data("chronicle: the log is empty; no snapshot taken\n".utf8)) }
             }
-            let summaries = try log.read { try $0.snapshotSummaries() }
-            let shown = list ? summaries[...] : summaries.suffix(EntityKind.allCases.count)
-            for s in shown { print("\(s.kind)\t#\(s.position)\t\(s.validAt.rfc3339)\t\(s.bytes) bytes") }
+            // Listed: all of them; taken: the ones just stored.
+            let summaries = try log.read { try $0.snapshotSummaries() }.filter { s in list || (s.position == taken && s.readable) }
+            for s in summaries {
+                print("\(s.kind)\t#\(s.position)\t\(s.validAt.rfc3339)\t\(s.bytes) bytes\(s.readable ? "" : "\tolder format, ignored")")
+            }
         } catch {
             FileHandle.standardError.write(Data("chronicle: \(error)\n".utf8))
             throw ExitCode(3)
