@@ -129,6 +129,28 @@ import Testing
         }
     }
 
+    /// A retraction of a retraction (the appender refuses the command; readers ignore the row)
+    /// is refused, in the same batch as its target or in a later one, as `verify` reports it.
+    @Test(arguments: [true, false])
+    func importRefusesARetractionOfARetraction(oneBatch: Bool) throws {
+        let (log, _) = try Self.fileLog()
+        _ = try TestLog.appender(log).append(text: "ms:a|1|semantic\nms:b|1|semantic")
+        func retraction(_ seq: Int, of target: Int) throws -> ExportedEvent {
+            let line =
+                #"{"seq":\#(seq),"stream":"memory/a","rev":\#(seq - 1),"type":"event.retracted","type_version":1,"valid_from":"2025-06-01T11:00:00Z","recorded_at":"2025-06-01T11:00:00Z","command_id":"@\#(seq)","payload":{"seq":\#(target),"reason":"r"}}"#
+            return try #require(ExportedEvent(try JSONParser.parse(bytes: Array(line.utf8))))
+        }
+        let first = try retraction(3, of: 1), second = try retraction(4, of: 3)
+        if oneBatch {
+            #expect(performing: { try log.importEvents([first, second]) }, throws: { "\($0)".contains("itself a retraction") })
+            #expect(try log.events().count == 2)
+        } else {
+            try log.importEvents([first])
+            #expect(performing: { try log.importEvents([second]) }, throws: { "\($0)".contains("itself a retraction") })
+            #expect(try log.events().count == 3)
+        }
+    }
+
     static func fileLog() throws -> (EventLog, String) {
         let path = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
         return (try EventLog(path: path, logger: TestLog.silentLogger), path)

@@ -58,41 +58,57 @@ import Testing
         #expect(try LogIntegrity.check(log) == [])
     }
 
-    /// A retraction that names a later event, or lies on another stream than its target's, is
-    /// reported though every hash holds: the row is rewritten with its hash computed again (the
-    /// appender and `import` refuse such a row; a log written otherwise could hold one).
+    /// A retraction that names a later event or a retraction, or lies on another stream than its
+    /// target's, is reported though every hash holds: the script's last row (a retraction of #3,
+    /// on task/build_the_api_001) is rewritten with its hash computed again (the appender and
+    /// `import` refuse such a row; a log written otherwise could hold one).
     @Test(arguments: [
-        ("memory/notes", #""seq":2"#, "not on its target's stream"), ("memory/theme", #""seq":99"#, "not an earlier event"),
+        ("memory/notes", #""seq":3"#, "not on its target's stream"),
+        ("task/build_the_api_001", #""seq":99"#, "not an earlier event"),
+        ("memory/theme", #""seq":10"#, "itself a retraction"),
     ])
     func aRetractionOffItsTargetIsReported(stream: String, target: String, problem: String) throws {
         let (log, path) = try temporaryLog()
-        _ = try TestLog.appender(log).append(text: Self.script)
+        _ = try TestLog.appender(log).append(text: Self.script + "\n" + #"{"cmd":"event.retract","seq":3,"reason":"wrong status"}"#)
         #expect(try LogIntegrity.check(log) == [])
-        let queue = try DatabaseQueue(path: path)
-        let seq = try queue.write { db -> Int64 in
-            try db.execute(sql: "DROP TRIGGER events_no_update")
+        let seq = try Self.rewriteLast(path, stream: stream) { $0.replacingOccurrences(of: #""seq":3"#, with: target) }
+        #expect(seq == 11)
+        let problems = try LogIntegrity.check(log)
+        #expect(problems.map(\.seq) == [seq], "\(problems)")
+        #expect(problems.first?.what.contains(problem) == true, "\(problems)")
+    }
+
+    /// An event stored on a stream of another kind than its type's is reported.
+    @Test func anEventOnAStreamOfAnotherKindIsReported() throws {
+        let (log, path) = try temporaryLog()
+        _ = try TestLog.appender(log).append(text: "ms:a|1|semantic")
+        #expect(try Self.rewriteLast(path, stream: "task/a") { $0 } == 1)
+        #expect(try LogIntegrity.check(log) == [LogIntegrity.Problem(seq: 1, what: "a memory.stored event on stream task/a")])
+    }
+
+    /// Moves the log's last row to `stream` (its next revision there) with its JSON payload
+    /// changed by `edit`, and stores the hash the row's new content chains to.
+    static func rewriteLast(_ path: String, stream: String, edit: (String) -> String) throws -> Int64 {
+        try DatabaseQueue(path: path).write { db -> Int64 in
+            try db.execute(sql: "DROP TRIGGER IF EXISTS events_no_update")
             let row = try #require(try Row.fetchOne(db, sql: "SELECT * FROM events ORDER BY seq DESC LIMIT 1"))
             let seq: Int64 = row["seq"]
-            let type: String = row["type"], original: String = row["stream"], codec: Int = row["codec"]
-            #expect(type == "event.retracted" && original == "memory/theme" && codec == 0)
-            let previous = try #require(try Data.fetchOne(db, sql: "SELECT hash FROM events WHERE seq = ?", arguments: [seq - 1]))
+            let codec: Int = row["codec"]
+            #expect(codec == 0)
+            let previous = try Data.fetchOne(db, sql: "SELECT hash FROM events WHERE seq = ?", arguments: [seq - 1]).map { [UInt8]($0) }
             let revision =
                 try Int.fetchOne(db, sql: "SELECT max(stream_rev) FROM events WHERE stream = ? AND seq < ?", arguments: [stream, seq]) ?? 0
             let stored: String = row["payload"]
-            let payload = Array(stored.replacingOccurrences(of: #""seq":2"#, with: target).utf8)
+            let payload = Array(edit(stored).utf8)
             let hash = HashChain.hash(
-                previous: [UInt8](previous), seq: seq, stream: stream, streamRevision: revision + 1, type: type,
+                previous: previous ?? HashChain.genesis, seq: seq, stream: stream, streamRevision: revision + 1, type: row["type"],
                 typeVersion: row["type_version"], validFrom: row["valid_from"], recordedAt: row["recorded_at"],
-                commandID: row["command_id"],
-                codec: 0, payload: payload)
+                commandID: row["command_id"], codec: 0, payload: payload)
             try db.execute(
                 sql: "UPDATE events SET stream = ?, stream_rev = ?, payload = ?, hash = ? WHERE seq = ?",
                 arguments: [stream, revision + 1, String(decoding: payload, as: UTF8.self), Data(hash), seq])
             return seq
         }
-        let problems = try LogIntegrity.check(log)
-        #expect(problems.map(\.seq) == [seq], "\(problems)")
-        #expect(problems.first?.what.contains(problem) == true, "\(problems)")
     }
 
     /// One byte of the value flipped: the lowest byte of an integer (the fifth for `seq` and

@@ -47,6 +47,26 @@ public struct Impossible: Sendable, Equatable, CustomStringConvertible {
         return t.status.canMove(to: next) ? nil : "the task goes from \(t.status.rawValue) to \(next.rawValue)"
     }
 
+    /// Impossible events as a check finds them: the first ``limit`` listed, every one counted
+    /// (a retracted creation can make every later event of a busy stream one).
+    public struct Findings: Sendable, Equatable {
+        public static let limit = 1_000
+        public var listed: [Impossible] = []
+        public var total = 0
+
+        public init() {}
+
+        public mutating func add(_ found: Impossible) {
+            total += 1
+            if listed.count < Self.limit { listed.append(found) }
+        }
+
+        public mutating func merge(_ other: Findings) {
+            total += other.total
+            listed += other.listed.prefix(max(0, Self.limit - listed.count))
+        }
+    }
+
     /// Every impossible event of one stream, in `(valid_from, seq)` order: `events` are all its
     /// events as known now, in any order (retractions and retracted events are left out).
     /// - Complexity: O(n log n).

@@ -73,7 +73,7 @@ extension EventLog {
             var expected = (tail?.seq ?? 0) + 1
             var lastRecorded = tail?.recordedAt ?? Timestamp(microseconds: .min)
             var revisions: [StreamID: Int] = [:]
-            var imported: [Int64: StreamID] = [:]
+            var imported: [Int64: (StreamID, Bool)] = [:]
             try tx.startChain(after: tail?.hash ?? HashChain.genesis)
             let h = try tx.hot.statement(.insert, tx.db)
             for e in events {
@@ -96,14 +96,15 @@ extension EventLog {
                     throw StoreError.corruptEvent(seq: e.seq, reason: "\(error)")
                 }
                 // A retraction goes on its target's stream (every reader folds a stream with the
-                // retractions stored on it), and names an earlier event.
+                // retractions stored on it), and names an earlier event that is not a retraction.
                 if case .eventRetracted(let target, _) = event {
-                    let targetStream = try imported[target] ?? (target < e.seq ? tx.event(at: target)?.stream : nil)
-                    guard targetStream == e.stream else {
+                    let found = try imported[target] ?? (target < e.seq ? tx.event(at: target).map { ($0.stream, $0.isRetraction) } : nil)
+                    guard let found, found.0 == e.stream else {
                         throw refuse("a retraction of #\(target) on stream \(e.stream), not on the stream of an earlier event")
                     }
+                    guard !found.1 else { throw refuse("a retraction of #\(target), itself a retraction") }
                 }
-                imported[e.seq] = e.stream
+                imported[e.seq] = (e.stream, e.type == "event.retracted")
                 var json: [UInt8] = []
                 e.payload.write(into: &json)
                 try tx.encoder.insert(

@@ -3,11 +3,11 @@ internal import GRDB
 internal import GRDBSQLite
 
 /// The structural invariants of the log, checked row by row: the hash chain, gap-free `seq`,
-/// per-stream revisions 1, 2, 3 …, `recorded_at` never decreasing, payloads decodable; and each
-/// retraction names an earlier event that is not itself a retraction, and lies on that event's
-/// stream (every reader folds a stream with the retractions stored on it). A sound log's
-/// histories are then checked too: events that look impossible as known now (``Impossible``)
-/// are warnings, not damage.
+/// per-stream revisions 1, 2, 3 …, `recorded_at` never decreasing, payloads decodable, each
+/// event's type of its stream's kind; and each retraction names an earlier event that is not
+/// itself a retraction, and lies on that event's stream (every reader folds a stream with the
+/// retractions stored on it). A sound log's histories are then checked too, by a replay: events
+/// that look impossible as known now (``Impossible``) are warnings, not damage.
 public enum LogIntegrity {
     /// One thing wrong, at one position.
     public struct Problem: Sendable, Equatable, CustomStringConvertible {
@@ -20,9 +20,12 @@ public enum LogIntegrity {
     public struct Report: Sendable, Equatable {
         /// Every problem, in log order; empty for a sound log.
         public var problems: [Problem] = []
-        /// Events that look impossible in their stream's history as known now, in log order
-        /// (checked only when there is no problem).
-        public var warnings: [Impossible] = []
+        /// Events that look impossible in their history as known now: the first
+        /// ``Impossible/Findings/limit`` in log order, and how many in all. Nil when they were
+        /// not checked (a damaged log, or a check that asked for none).
+        public var warnings: Impossible.Findings?
+        /// Why the warnings could not be checked on a sound log (say, memory for a replay pass).
+        public var warningsUnchecked: String?
         public var events = 0
         public var streams = 0
         /// The newest row's `seq` and stored hash (nil for an empty log).
@@ -31,19 +34,20 @@ public enum LogIntegrity {
         public var isSound: Bool { problems.isEmpty }
     }
 
-    /// Every problem found, in log order (empty for a sound log).
-    /// - Complexity: O(n) over all rows; memory O(number of streams).
+    /// Every problem found, in log order (empty for a sound log); no warnings.
+    /// - Complexity: O(n) over all rows; memory O(number of streams + retractions).
     public static func check(_ log: EventLog) throws -> [Problem] {
-        try verify(log).problems
+        try log.read { tx in try verify(tx, warnings: false) }.problems
     }
 
-    /// The full report: problems, and what was checked.
-    /// - Complexity: O(n) over all rows; memory O(number of streams + problems).
+    /// The full report: problems, what was checked, and (for a sound log) the warnings.
+    /// - Complexity: O(n) over all rows, twice for the warnings; memory O(number of streams +
+    ///   retractions + task creations with a parent), plus one replay pass (see ``Replay``).
     public static func verify(_ log: EventLog) throws -> Report {
-        try log.read { tx in try verify(tx) }
+        try log.read { tx in try verify(tx, warnings: true) }
     }
 
-    static func verify(_ tx: LogTransaction) throws -> Report {
+    static func verify(_ tx: LogTransaction, warnings: Bool) throws -> Report {
         var report = Report()
         var previousHash = HashChain.genesis
         var expectedSeq: Int64 = 1
@@ -52,6 +56,7 @@ public enum LogIntegrity {
         var computed: [UInt8] = []
         var scratch: [UInt8] = []
         var retractions: [(seq: Int64, stream: [UInt8], target: Int64)] = []
+        var children: [(seq: Int64, stream: StreamID, parent: String, valid: Timestamp)] = []
         let statement = try tx.db.makeStatement(
             sql:
                 "SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash FROM events ORDER BY seq"
@@ -85,13 +90,18 @@ public enum LogIntegrity {
             let expectedRev = revisions[stream, default: 0] + 1
             if rev != expectedRev { fail("\(streamName) revision \(rev), expected \(expectedRev)") }
             revisions[stream] = rev
-            if String(validating: stream, as: UTF8.self).flatMap(StreamID.init) == nil {
-                fail("stream '\(CommandError.shown(streamName))' is not kind/id")
-            }
+            let streamID = String(validating: stream, as: UTF8.self).flatMap(StreamID.init)
+            if streamID == nil { fail("stream '\(CommandError.shown(streamName))' is not kind/id") }
             if let typeName = String(validating: type, as: UTF8.self) {
+                if let streamID, typeName != "event.retracted", !typeName.hasPrefix(streamID.kind.rawValue + ".") {
+                    fail("a \(CommandError.shown(typeName)) event on stream \(streamID)")
+                }
                 do {
                     let event = try PayloadCodec.event(type: typeName, version: version, codec: codec, payload: payload)
                     if case .eventRetracted(let target, _) = event { retractions.append((seq, stream, target)) }
+                    if case .taskCreated(let spec, _, _) = event, let parent = spec.parent, let streamID {
+                        children.append((seq, streamID, parent, Timestamp(microseconds: valid)))
+                    }
                 } catch {
                     fail("payload: \(error)")
                 }
@@ -117,8 +127,29 @@ public enum LogIntegrity {
         }
         report.streams = revisions.count
         try checkTargets(of: retractions, tx, into: &report)
-        if report.problems.isEmpty, let head = report.headSeq {
-            report.warnings = try Replay().impossibleEvents(of: [.task, .memory, .workflow], position: head, tx)
+        guard warnings, report.problems.isEmpty else { return report }
+        guard let head = report.headSeq else {
+            report.warnings = Impossible.Findings()
+            return report
+        }
+        do {
+            var found = try Replay().impossibleEvents(of: [.task, .memory, .workflow], position: head, tx)
+            // A task made with a parent: the decider refuses it unless the parent exists at its
+            // valid time; another stream, so not the replay's per-stream check.
+            let retracted = Set(retractions.map(\.target))
+            for child in children where !retracted.contains(child.seq) {
+                let parent = StreamID(.task, child.parent)
+                if try LogQuery.entity(parent, asOf: AsOf(valid: child.valid, known: .position(head)), tx) == nil {
+                    found.add(
+                        Impossible(
+                            seq: child.seq, stream: child.stream,
+                            reason: "its parent task '\(CommandError.shown(child.parent))' does not exist at its valid time"))
+                }
+            }
+            found.listed.sort { $0.seq < $1.seq }
+            report.warnings = found
+        } catch {
+            report.warningsUnchecked = "\(error)"
         }
         return report
     }

@@ -21,18 +21,21 @@ public struct LogQuery: Sendable {
     /// as ``Bitemporal/state(of:asOf:)`` folds them.
     /// - Complexity: O(n log n) for the n events of its stream.
     public func entity(_ stream: StreamID, asOf point: AsOf) throws -> Entity? {
-        try log.read { tx in
-            let position = try tx.position(knownAt: point.known)
-            var names = StreamNames(kind: stream.kind, known: [stream.id])
-            let records = RecordList()
-            try records.append(tx, stream: stream, through: position, names: &names)
-            var pending: [(EntityKind, Snapshot.Scheduled)] = []
-            guard
-                case .folded(let folded) = try records.fold.foldStream(
-                    Array(0..<records.count), stream, validAt: point.valid, pending: &pending)
-            else { return nil }
-            return folded?.state
-        }
+        try log.read { tx in try Self.entity(stream, asOf: point, tx) }
+    }
+
+    /// ``entity(_:asOf:)`` in a read already open.
+    static func entity(_ stream: StreamID, asOf point: AsOf, _ tx: LogTransaction) throws -> Entity? {
+        let position = try tx.position(knownAt: point.known)
+        var names = StreamNames(kind: stream.kind, known: [stream.id])
+        let records = RecordList()
+        try records.append(tx, stream: stream, through: position, names: &names)
+        var pending: [(EntityKind, Snapshot.Scheduled)] = []
+        guard
+            case .folded(let folded) = try records.fold.foldStream(
+                Array(0..<records.count), stream, validAt: point.valid, pending: &pending)
+        else { return nil }
+        return folded?.state
     }
 
     /// How a collection query was answered.

@@ -70,17 +70,19 @@ public struct Replay: Sendable {
 
     /// Every event of some kinds' streams that looks impossible in the history as known at
     /// `position` (see ``Impossible``), in log order; read as a replay reads.
-    public func impossibleEvents(of kinds: [EntityKind], position: Int64, _ tx: LogTransaction) throws -> [Impossible] {
-        try run(kinds, validAt: .latest, position: position, only: nil, checking: true, tx).impossible.sorted { $0.seq < $1.seq }
+    public func impossibleEvents(of kinds: [EntityKind], position: Int64, _ tx: LogTransaction) throws -> Impossible.Findings {
+        var found = try run(kinds, validAt: .latest, position: position, only: nil, checking: true, tx).impossible
+        found.listed.sort { $0.seq < $1.seq }
+        return found
     }
 
     private func run(
         _ kinds: [EntityKind], validAt valid: Timestamp, position: Int64, only: Set<String>?, checking: Bool, _ tx: LogTransaction
-    ) throws -> (snapshots: [Snapshot], report: Report, impossible: [Impossible]) {
-        var impossible: [Impossible] = []
+    ) throws -> (snapshots: [Snapshot], report: Report, impossible: Impossible.Findings) {
+        var impossible = Impossible.Findings()
         var out = kinds.map { Snapshot(kind: $0, position: position, validAt: valid, streams: [:], pending: []) }
         var report = Report(events: 0, passes: 0)
-        guard position > 0 else { return (out, report, []) }
+        guard position > 0 else { return (out, report, Impossible.Findings()) }
         // Kinds in name order, so that each pass's streams are one range of names.
         let wanted = Set(kinds).sorted { $0.rawValue < $1.rawValue }
         var streams: [(stream: String, count: Int)] = []
@@ -100,7 +102,7 @@ public struct Replay: Sendable {
                 streams: streams[first..<end], events: events, kinds: only == nil ? Set(wanted) : [], position: position,
                 secondConnection: second, tx)
             let folded = try pass.fold(validAt: valid, threads: threads, checking: checking)
-            impossible += folded.impossible
+            impossible.merge(folded.impossible)
             for (stream, state) in folded.streams { out[slot[stream.kind]!].streams[stream.id] = state }
             for (kind, scheduled) in folded.pending { out[slot[kind]!].pending.append(scheduled) }
             report.events += pass.eventCount
@@ -296,7 +298,7 @@ struct Pass: Sendable {
     /// Every stream of the pass folded as of valid time `valid`: the streams with a folded
     /// event, and the events dated after `valid`.
     func fold(validAt valid: Timestamp, threads: Int, checking: Bool = false) throws -> (
-        streams: [(StreamID, Snapshot.Stream)], pending: [(EntityKind, Snapshot.Scheduled)], impossible: [Impossible]
+        streams: [(StreamID, Snapshot.Stream)], pending: [(EntityKind, Snapshot.Scheduled)], impossible: Impossible.Findings
     ) {
         // Contiguous runs of streams with about equal event counts, one per thread.
         let total = eventCount
@@ -316,13 +318,13 @@ struct Pass: Sendable {
         }
         var streams: [(StreamID, Snapshot.Stream)] = []
         var pending: [(EntityKind, Snapshot.Scheduled)] = []
-        var impossible: [Impossible] = []
+        var impossible = Impossible.Findings()
         var error: StoreError?
         for r in ranges.indices {
             let run = (results.base + r).move()
             streams.append(contentsOf: run.streams)
             pending.append(contentsOf: run.pending)
-            impossible.append(contentsOf: run.impossible)
+            impossible.merge(run.impossible)
             error = error ?? run.error
         }
         if let error { throw error }
@@ -332,7 +334,7 @@ struct Pass: Sendable {
     struct FoldRun {
         var streams: [(StreamID, Snapshot.Stream)] = []
         var pending: [(EntityKind, Snapshot.Scheduled)] = []
-        var impossible: [Impossible] = []
+        var impossible = Impossible.Findings()
         var error: StoreError?
     }
 
@@ -433,11 +435,11 @@ struct RecordFold {
 
     /// The events of one stream (at `positions`, in seq order) that look impossible in its
     /// history as known at the pass's position (see ``Impossible``).
-    func impossible(_ positions: [Int], _ stream: StreamID, into out: inout [Impossible]) throws(StoreError) {
+    func impossible(_ positions: [Int], _ stream: StreamID, into out: inout Impossible.Findings) throws(StoreError) {
         var state: Entity?
         for j in try ordered(positions, stream) {
             let e = try decode(base + j, stream)
-            if let reason = Impossible.reason(for: e, after: state) { out.append(Impossible(seq: e.seq, stream: stream, reason: reason)) }
+            if let reason = Impossible.reason(for: e, after: state) { out.add(Impossible(seq: e.seq, stream: stream, reason: reason)) }
             state = Entity.evolve(state, e)
         }
     }

@@ -8,10 +8,10 @@ struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Check the log: hash chain, gap-free seq, per-stream revisions, recorded_at order, payloads, retractions.",
         discussion: """
-            Reads every event in seq order and prints one line per problem ("seq N: what is wrong"), \
-            then, for a sound log, one line per event that looks impossible in its stream's history \
-            as known now ("warning: seq N: …": a late event made it so; it is folded as recorded), \
-            then a summary. Exit status: 0 the log is sound (warnings or not), 1 it is damaged, \
+            Reads every event in seq order and prints one line per problem ("seq N: what is wrong"); \
+            for a sound log, replays it and prints one line per event that looks impossible in its \
+            history as known now ("warning: seq N: …", at most 1,000: a late event or a retraction \
+            made it so; it is folded as recorded); then a summary. Exit status: 0 the log is sound (warnings or not), 1 it is damaged, \
             3 it cannot be opened or read.
             """)
 
@@ -47,11 +47,15 @@ struct Verify: AsyncParsableCommand {
     static func text(_ report: LogIntegrity.Report, path: String) -> String {
         var out = ""
         for problem in report.problems { out += "\(problem)\n" }
-        for warning in report.warnings { out += "warning: \(warning)\n" }
+        for warning in report.warnings?.listed ?? [] { out += "warning: \(warning)\n" }
+        if let total = report.warnings?.total, total > Impossible.Findings.limit {
+            out += "warning: … \(total - Impossible.Findings.limit) more not listed\n"
+        }
+        if let reason = report.warningsUnchecked { out += "warnings not checked: \(reason)\n" }
         let events = "\(report.events) event\(report.events == 1 ? "" : "s") in \(report.streams) stream\(report.streams == 1 ? "" : "s")"
         if report.isSound {
             let head = report.headSeq.map { " up to seq \($0), chain head \(hex(report.headHash ?? []))" } ?? ""
-            let n = report.warnings.count
+            let n = report.warnings?.total ?? 0
             let warnings =
                 n == 0 ? "" : "; \(n) event\(n == 1 ? "" : "s") that look\(n == 1 ? "s" : "") impossible as known now (folded as recorded)"
             out += "ok: \(events)\(head)\(warnings) (\(path))\n"
@@ -75,15 +79,20 @@ struct Verify: AsyncParsableCommand {
                 "problems",
                 .array(
                     report.problems.map { .object([JSONMember("seq", .number(Double($0.seq))), JSONMember("problem", .string($0.what))]) })),
+            // Null when not checked (a damaged log, or a check that failed: see "warnings_unchecked").
             JSONMember(
                 "warnings",
-                .array(
-                    report.warnings.map {
-                        .object([
-                            JSONMember("seq", .number(Double($0.seq))), JSONMember("stream", .string($0.stream.description)),
-                            JSONMember("warning", .string($0.reason)),
-                        ])
-                    })),
+                report.warnings.map { found in
+                    .array(
+                        found.listed.map {
+                            .object([
+                                JSONMember("seq", .number(Double($0.seq))), JSONMember("stream", .string($0.stream.description)),
+                                JSONMember("warning", .string($0.reason)),
+                            ])
+                        })
+                } ?? .null),
+            JSONMember("warnings_total", report.warnings.map { .number(Double($0.total)) } ?? .null),
+            JSONMember("warnings_unchecked", report.warningsUnchecked.map(JSONValue.string) ?? .null),
         ])
     }
 
