@@ -1,9 +1,13 @@
 /// Events that look impossible in the history as known now (SPEC §7, "Validation time"): each
 /// was decided against its stream's state as of its valid time, as known *then*; a late event
 /// recorded afterwards, or a retraction, can change that state so that the decider would now
-/// refuse it — a status change out of a final state, a change before the entity exists, a
-/// second creation. Evolve is total, so such an event is still folded; `verify` reports it as a
-/// warning, not as damage.
+/// refuse it — a status change out of a final state, a change before the entity exists. Evolve
+/// is total, so such an event is still folded; `verify` reports it as a warning, not as damage.
+///
+/// A creation is checked against the state before it in valid-time order (the entity must not
+/// exist yet), where the decider refuses any creation on a stream that has events at all: the
+/// appender never writes a second creation, so only an imported log can show one. A task's
+/// parent lives on another stream: `verify` checks it apart.
 public struct Impossible: Sendable, Equatable, CustomStringConvertible {
     public var seq: Int64
     public var stream: StreamID
