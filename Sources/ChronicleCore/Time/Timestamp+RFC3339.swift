@@ -87,9 +87,11 @@ extension Timestamp {
         let (y, m, d) = Self.civilFromDays(Int(days))
         var out = ""
         out.reserveCapacity(27)
+        // Years past 9999 or before 1 (times the log refuses, like a snapshot's "before every
+        // event") print with more digits or a sign rather than trap.
         func pad(_ v: Int, _ width: Int) {
             let s = String(v)
-            for _ in s.count..<width { out.append("0") }
+            if s.count < width { out.append(String(repeating: "0", count: width - s.count)) }
             out.append(s)
         }
         pad(y, 4); out.append("-"); pad(m, 2); out.append("-"); pad(d, 2); out.append("T")

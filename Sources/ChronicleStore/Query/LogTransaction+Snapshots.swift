@@ -84,15 +84,14 @@ extension LogTransaction {
         guard try step(h) else { return nil }
         let seq = sqlite3_column_int64(h, 0)
         guard let bytes = PayloadCodec.decode(codec: Int(sqlite3_column_int64(h, 1)), blob(h, 2)),
-            let json = try? JSONParser.parse(bytes: bytes), let snapshot = Snapshot(json: json),
-            snapshot.kind == kind, snapshot.position == seq
+            let snapshot = Snapshot(binary: bytes), snapshot.kind == kind, snapshot.position == seq
         else {
             throw StoreError.read(reason: "the \(kind) snapshot at #\(seq) cannot be read; `chronicle snapshot --drop` removes snapshots")
         }
         return snapshot
     }
 
-    /// Stores `snapshot` (LZ4-compressed JSON); a snapshot of the same kind and position is replaced.
+    /// Stores `snapshot` (see ``EncodedSnapshot``); a snapshot of the same kind and position is replaced.
     public func insert(_ snapshot: Snapshot) throws { try insert(EncodedSnapshot(snapshot)) }
 
     /// Stores a snapshot encoded beforehand (off the writer's path: see ``Snapshotter``).
@@ -131,7 +130,8 @@ extension LogTransaction {
     }
 }
 
-/// A snapshot as the table stores it: its JSON, compressed.
+/// A snapshot as the table stores it: its binary form (``Snapshot/binary``), LZ4-compressed when
+/// that is smaller (the codecs of payloads: 0 as is, 1 LZ4).
 public struct EncodedSnapshot: Sendable {
     public let kind: EntityKind
     public let position: Int64
@@ -143,9 +143,6 @@ public struct EncodedSnapshot: Sendable {
         kind = snapshot.kind
         position = snapshot.position
         validAt = snapshot.validAt
-        var json: [UInt8] = []
-        json.reserveCapacity(64 * snapshot.streams.count + 16 * snapshot.pending.count + 64)
-        snapshot.writeJSON(into: &json)
-        (codec, bytes) = PayloadCodec.encode(json)
+        (codec, bytes) = PayloadCodec.encode(snapshot.binary)
     }
 }
