@@ -1,4 +1,5 @@
 public import ChronicleCore
+internal import Foundation
 internal import GRDB
 internal import GRDBSQLite
 public import Logging
@@ -54,7 +55,9 @@ public final class EventLog: @unchecked Sendable {
             for pragma in Self.tuningPragmas { try db.execute(sql: pragma) }
         }
         do {
-            queue = path == ":memory:" ? try DatabaseQueue(configuration: config) : try DatabaseQueue(path: path, configuration: config)
+            queue =
+                path == ":memory:"
+                ? try DatabaseQueue(configuration: config) : try Self.openQueue(path, config, waitingUpTo: busyTimeoutSeconds)
             // After opening: setting up WAL mode sets synchronous=NORMAL on the connection.
             try queue.inDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
@@ -70,16 +73,35 @@ public final class EventLog: @unchecked Sendable {
         try migrate()
     }
 
+    /// Opens the file, again while another process holds it in a way SQLite reports at once
+    /// rather than through the busy timeout: several appenders opening a new log together all
+    /// switch it to WAL and write GRDB's first WAL frame, and a connection whose read snapshot
+    /// went stale meanwhile gets "database is locked" without waiting.
+    private static func openQueue(_ path: String, _ config: Configuration, waitingUpTo seconds: Double) throws -> DatabaseQueue {
+        let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1_000))
+        var pause = 0.002
+        while true {
+            do {
+                return try DatabaseQueue(path: path, configuration: config)
+            } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY && ContinuousClock.now < deadline {
+                Thread.sleep(forTimeInterval: pause * Double.random(in: 0.5...1.5))
+                pause = min(pause * 2, 0.1)
+            }
+        }
+    }
+
     static func reason(_ error: any Error) -> String {
         if let e = error as? DatabaseError { return e.message ?? "\(e.resultCode)" }
         return "\(error)"
     }
 
+    /// Applies the migrations the file lacks, recorded in `grdb_migrations` (the table GRDB's
+    /// migrator keeps, so older logs read the same). They are read and applied in one
+    /// `BEGIN IMMEDIATE` transaction: several processes opening a new log at once apply each
+    /// migration exactly once (the first to take the write lock applies them, the others then
+    /// find them applied).
     private func migrate() throws(StoreError) {
-        var migrator = DatabaseMigrator()
-        for (name, sql) in EmbeddedMigrations.all {
-            migrator.registerMigration(name) { db in try db.execute(sql: sql) }
-        }
+        var current = EmbeddedMigrations.all.first?.name ?? "?"
         do {
             // Up to date (the usual case): a plain read, no write lock.
             let applied = try queue.inDatabase { db -> Set<String> in
@@ -88,13 +110,19 @@ public final class EventLog: @unchecked Sendable {
             }
             if EmbeddedMigrations.all.allSatisfy({ applied.contains($0.name) }) { return }
             try queue.inDatabase { db in
-                // Migrations take the write lock first, so concurrent openers apply them once.
-                try db.execute(sql: "BEGIN IMMEDIATE")
-                try db.execute(sql: "COMMIT")
+                try db.inTransaction(.immediate) {
+                    try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                    let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+                    for (name, sql) in EmbeddedMigrations.all where !applied.contains(name) {
+                        current = name
+                        try db.execute(sql: sql)
+                        try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [name])
+                    }
+                    return .commit
+                }
             }
-            try migrator.migrate(queue)
         } catch {
-            throw .migration(name: EmbeddedMigrations.all.last?.name ?? "?", reason: Self.reason(error))
+            throw .migration(name: current, reason: Self.reason(error))
         }
         logger.debug("log opened", metadata: ["log.path": "\(path)"])
     }
