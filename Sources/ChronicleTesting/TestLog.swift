@@ -45,3 +45,11 @@ extension Appender {
         return try append(lines).map(\.coded)
     }
 }
+
+extension Appender {
+    /// The state the appender holds of `stream` as of the end of valid time, loaded from the log
+    /// when it was not yet.
+    public func liveEntity(_ stream: StreamID) throws -> Entity? {
+        try log.read { tx in try live.entity(stream, asOf: .latest, in: tx) }
+    }
+}

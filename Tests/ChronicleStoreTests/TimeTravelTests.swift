@@ -446,7 +446,7 @@ extension Reference {
             _ = try appender.append(text: "")
             for stream in Set(all.map(\.stream)) {
                 let expected = Reference.state(all, stream, valid: .latest, known: now)
-                #expect(appender.live.streams[stream]?.entity == expected, "\(stream)")
+                #expect(try appender.liveEntity(stream) == expected, "\(stream)")
                 // And as of any valid time (what a command dated then is decided against): at
                 // or just before the valid time of one of the stream's events, on the grid, and
                 // around the recorded times.
@@ -496,7 +496,7 @@ extension Reference {
         func value(_ valid: Timestamp) throws -> JSONValue? {
             try log.read { tx in try appender.live.entity(stream, asOf: valid, in: tx) }?.memory?.value
         }
-        #expect(appender.live.streams[stream]?.entity?.memory?.value == "c")
+        #expect(try appender.liveEntity(stream)?.memory?.value == "c")
         #expect(try value(tomorrow) == "c")
         #expect(try value(tomorrow.advanced(by: -1)) == "d")
         #expect(try value(Self.start.advanced(by: FixedClock.step)) == "a")

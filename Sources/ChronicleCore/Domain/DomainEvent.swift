@@ -22,6 +22,15 @@ public enum DomainEvent: Sendable, Equatable {
     /// The correction: from its recorded time on, the event at `seq` counts as never having happened.
     case eventRetracted(seq: Int64, reason: String)
 
+    /// The context-cascade path the event names for its task, if any.
+    public var namedContextPath: String? {
+        switch self {
+        case .taskCreated(let spec, _, _): spec.contextCascade
+        case .taskUpdated(let changes): changes.contextCascade
+        default: nil
+        }
+    }
+
     /// The stored type name.
     public var type: String {
         switch self {

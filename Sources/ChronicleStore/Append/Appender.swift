@@ -19,6 +19,8 @@ public final class Appender {
     public let decider: Decider
     let clock: any RecordingClock
     let logger: Logger
+    /// How ``live`` is opened (and opened again after a failed group).
+    public let opening: LiveState.Opening
     public private(set) var live = LiveState()
     /// Set when a group failed: the in-memory view may hold what was rolled back.
     private var stale = false
@@ -31,14 +33,18 @@ public final class Appender {
     /// The task `ts:auto` names: the one created last on this appender's input.
     public private(set) var lastCreatedTask: String?
 
-    /// Opens an appender on `log`, folding every event already in it.
-    /// - Complexity: O(events in the log).
-    public init(log: EventLog, decider: Decider = Decider(), clock: any RecordingClock, logger: Logger) throws {
+    /// Opens an appender on `log`: ``LiveState/Opening/lazily`` (the default) reads the log's
+    /// newest event only, and each stream when a command first touches it.
+    /// - Complexity: O(1) lazily; O(events in the log) ``LiveState/Opening/byFoldingEverything``.
+    public init(
+        log: EventLog, decider: Decider = Decider(), clock: any RecordingClock, logger: Logger, opening: LiveState.Opening = .lazily
+    ) throws {
         self.log = log
         self.decider = decider
         self.clock = clock
         self.logger = logger
-        try log.read { tx in try self.catchUp(tx) }
+        self.opening = opening
+        live = try log.read { tx in try LiveState(opening, tx) }
     }
 
     /// Decides and commits `lines` in one transaction; one ack per line, in order.
@@ -58,8 +64,7 @@ public final class Appender {
     /// reading thread's chunks, without copying them into one array).
     public func append(chunks: [[Line]], stopAtFirstError: Bool = false) throws -> [Ack] {
         if stale {
-            live = LiveState()
-            try log.read { tx in try catchUp(tx) }
+            live = try log.read { tx in try LiveState(opening, tx) }
             stale = false
         }
         let lastCreatedBefore = lastCreatedTask
@@ -146,7 +151,7 @@ public final class Appender {
                     CommandError(.storage, "the stored ack of command '\(id)' is unreadable", recovery: "run chronicle verify"), line: line)
         }
         do {
-            let resolved = try resolve(command)
+            let resolved = try resolve(command, tx)
             let recordedAt = clock.recordedTime(after: live.lastRecordedAt)
             let validAt = envelope.validAt ?? recordedAt
             let state = try decisionState(for: resolved, asOf: validAt, tx)
@@ -184,7 +189,7 @@ public final class Appender {
         for draft in decision.events {
             seq += 1
             // Revisions count this command's earlier events on the same stream.
-            var rev = live.revision(draft.stream) + 1
+            var rev = try live.revision(draft.stream, in: tx) + 1
             for r in recorded where r.stream == draft.stream { rev = r.streamRevision + 1 }
             try tx.insert(
                 PendingEvent(
@@ -203,30 +208,30 @@ public final class Appender {
 
     /// Fills in the ids a command leaves to the log: `tc:` task ids, `ts:auto`, workflow
     /// instance ids, and the entity a `su:` line names.
-    private func resolve(_ command: Command) throws(CommandError) -> Command {
+    private func resolve(_ command: Command, _ tx: LogTransaction) throws -> Command {
         switch command {
         case .taskCreate(var spec) where spec.id == nil:
-            spec.id = nextTaskID(spec.title)
+            spec.id = try live.nextID(.task, slug: Identifier.slug(spec.title), in: tx)
             return .taskCreate(spec)
         case .taskSplit(let id, let confidence, let reason, var into):
             // Children named in the same command must not get the same id.
             var taken = Set(into.compactMap(\.id))
             for i in into.indices where into[i].id == nil {
-                let child = live.taskIDs.next(Identifier.slug(into[i].title)) { taken.contains($0) || live.exists(StreamID(.task, $0)) }
+                let child = try live.nextID(.task, slug: Identifier.slug(into[i].title), in: tx) { taken.contains($0) }
                 taken.insert(child)
                 into[i].id = child
             }
             return .taskSplit(id: id ?? lastCreatedTask, confidence: confidence, reason: reason, into: into)
         case .workflowStart(let workflow, nil, let params, let steps):
-            let id = live.workflowIDs.next(Identifier.slug(workflow, fallback: "workflow")) { live.exists(StreamID(.workflow, $0)) }
+            let id = try live.nextID(.workflow, slug: Identifier.slug(workflow, fallback: "workflow"), in: tx)
             return .workflowStart(workflow: workflow, id: id, params: params, steps: steps)
         case .statusReport(let entity, let word, let progress):
             let stream: StreamID
             if let explicit = StreamID(entity), explicit.kind == .task || explicit.kind == .workflow {
                 stream = explicit
-            } else if live.exists(StreamID(.task, entity)) {
+            } else if try live.exists(StreamID(.task, entity), in: tx) {
                 stream = StreamID(.task, entity)
-            } else if live.exists(StreamID(.workflow, entity)) {
+            } else if try live.exists(StreamID(.workflow, entity), in: tx) {
                 stream = StreamID(.workflow, entity)
             } else {
                 throw CommandError(
@@ -252,26 +257,23 @@ public final class Appender {
         }
     }
 
-    private func nextTaskID(_ title: String) -> String {
-        live.taskIDs.next(Identifier.slug(title)) { live.exists(StreamID(.task, $0)) }
-    }
-
     private func decisionState(for command: Command, asOf validAt: Timestamp, _ tx: LogTransaction) throws -> DecisionState {
         var s = DecisionState()
         for stream in command.streams {
-            guard let st = live.streams[stream] else { continue }
+            guard let st = try live.state(of: stream, tx) else { continue }
             s.revisions[stream] = st.revision
             if let e = try live.entity(of: st, stream, asOf: validAt, in: tx) { s.entities[stream] = e }
         }
         switch command {
         case .eventRetract(let seq, _):
             if let target = try tx.event(at: seq) {
+                _ = try live.state(of: target.stream, tx)  // loads the target stream's retractions
                 s.retractionTarget = .init(
                     stream: target.stream, isRetraction: target.isRetraction, alreadyRetracted: live.retracted.contains(seq))
             }
         case .contextLoad(let id, _):
             // The index holds every task that ever named the path; keep those that name it as of the valid time.
-            s.cascadeTasks = try (live.cascade[id] ?? []).sorted().compactMap { taskID in
+            s.cascadeTasks = try live.tasksNaming(contextPath: id, in: tx).sorted().compactMap { taskID in
                 try live.entity(StreamID(.task, taskID), asOf: validAt, in: tx)?.task
             }.filter { $0.contextCascade == id }
         default:

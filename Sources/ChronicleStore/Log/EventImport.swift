@@ -112,6 +112,7 @@ extension EventLog {
                         seq: e.seq, stream: e.stream, streamRevision: e.streamRevision, event: .memoryForgotten,
                         validFrom: e.validFrom.microseconds, recordedAt: e.recordedAt.microseconds, commandID: e.commandID),
                     type: e.type, version: e.typeVersion, payloadJSON: json, with: h)
+                if e.stream.kind == .task, let path = event.namedContextPath { try tx.recordContextPath(path, task: e.stream.id) }
                 expected += 1
             }
         }

@@ -116,6 +116,7 @@ public final class EventLog: @unchecked Sendable {
                     for (name, sql) in EmbeddedMigrations.all where !applied.contains(name) {
                         current = name
                         try db.execute(sql: sql)
+                        if name.hasPrefix("003_") { try fillContextPaths(db) }
                         try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [name])
                     }
                     return .commit
@@ -125,6 +126,21 @@ public final class EventLog: @unchecked Sendable {
             throw .migration(name: current, reason: Self.reason(error))
         }
         logger.debug("log opened", metadata: ["log.path": "\(path)"])
+    }
+
+    /// Fills `context_paths` (migration 003) from the task events a log already holds.
+    /// - Complexity: one scan of the log, once in the log's life.
+    private func fillContextPaths(_ db: Database) throws {
+        let tx = LogTransaction(db, hot, encoder)
+        var after: Int64 = 0
+        while true {
+            let batch = try tx.rows(
+                "SELECT \(LogTransaction.columns) FROM events WHERE seq > ? AND type IN ('task.created', 'task.updated') ORDER BY seq LIMIT 10000"
+            ) { sqlite3_bind_int64($0, 1, after) }
+            guard let last = batch.last else { return }
+            for e in batch { if let path = e.event.namedContextPath { try tx.recordContextPath(path, task: e.stream.id) } }
+            after = last.seq
+        }
     }
 
     /// The `synchronous` setting in effect on the log's connection.
@@ -161,6 +177,19 @@ public final class EventLog: @unchecked Sendable {
         return result!
     }
 
+    /// The connection of the reads of committed rows during bulk groups (file logs), opened on
+    /// first use: nil for an in-memory log, or when the file cannot be opened a second time
+    /// (those reads then wait for the writing thread on the main connection).
+    private var committedConnection: ReadConnection? {
+        if !openedCommitted {
+            openedCommitted = true
+            if path != ":memory:" { committed = ReadConnection(path: path) }
+        }
+        return committed
+    }
+    private var committed: ReadConnection?
+    private var openedCommitted = false
+
     /// The writing thread of bulk groups, started on first use and kept for the log's lifetime.
     private var writer: WritePipeline?
 
@@ -171,7 +200,7 @@ public final class EventLog: @unchecked Sendable {
             writer = WritePipeline(hot: hot, encoder: encoder)
         }
         writer!.reset()
-        tx.startPipelining(writer!)
+        tx.startPipelining(writer!, committed: committedConnection)
     }
 
     /// Copies the WAL into the database file off the commit path (file logs only).

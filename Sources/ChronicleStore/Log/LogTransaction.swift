@@ -12,6 +12,13 @@ public final class LogTransaction {
     let encoder: EventEncoder
     /// When set, writes are handed to the writing thread and reads first wait for it.
     private(set) var pipeline: WritePipeline?
+    /// A connection of its own on the log's file (file logs), for the reads that need only what
+    /// was committed before this transaction began: while writes are handed over, those read
+    /// there and do not wait for the writing thread.
+    private var committed: ReadConnection?
+    /// The command ids this transaction recorded, with their acks and fingerprints: the
+    /// committed connection does not see them.
+    private var recordedCommands: [String: (ack: String, fingerprint: [UInt8])] = [:]
 
     init(_ db: Database, _ hot: HotStatements, _ encoder: EventEncoder) {
         self.db = db
@@ -21,9 +28,11 @@ public final class LogTransaction {
 
     /// From now until ``finishPipelining()``, inserts, savepoints and command records are
     /// executed by `pipeline`'s thread, in order, while the caller goes on deciding; every read
-    /// waits until the writes before it are done. For bulk groups.
-    func startPipelining(_ pipeline: WritePipeline) {
+    /// waits until the writes before it are done, but for the reads of rows committed before the
+    /// transaction began, which `committed` (when given) serves at once. For bulk groups.
+    func startPipelining(_ pipeline: WritePipeline, committed: ReadConnection?) {
         self.pipeline = pipeline
+        self.committed = committed
     }
 
     /// Prepares every statement the writing thread uses (it must not prepare any itself).
@@ -64,9 +73,61 @@ public final class LogTransaction {
     }
 
     /// Every event of one stream, in log order.
-    public func events(stream: StreamID) throws -> [RecordedEvent] {
+    ///
+    /// With `committedOnly`, the caller knows this transaction wrote nothing on the stream (its
+    /// events were all committed before the transaction began): while writes are handed over,
+    /// the read then does not wait for them.
+    public func events(stream: StreamID, committedOnly: Bool = false) throws -> [RecordedEvent] {
         let name = stream.description
-        return try rows("SELECT \(Self.columns) FROM events WHERE stream = ? ORDER BY stream_rev") { bindText($0, 1, name) }
+        return try rows("SELECT \(Self.columns) FROM events WHERE stream = ? ORDER BY stream_rev", committedOnly: committedOnly) {
+            bindText($0, 1, name)
+        }
+    }
+
+    /// The highest counter `n` of an id `<slug>_<n>` (3 to 9 digits) among the streams of `kind`
+    /// (tasks or workflows) that have a creation event committed before this transaction began,
+    /// or nil when there is none: the counter ``IDAllocator`` keeps, read without a fold.
+    /// - Complexity: O(log events + creations whose id starts with `<slug>_`), through the
+    ///   `events_creations` index.
+    func highestCounter(of kind: EntityKind, slug: String) throws -> Int? {
+        let type = kind == .task ? "task.created" : "workflow.started"
+        let low = "\(kind.rawValue)/\(slug)_"
+        let high = "\(kind.rawValue)/\(slug)`"  // "`" is the byte after "_"
+        let h = try readStatement(
+            "SELECT stream FROM events WHERE type = '\(type)' AND stream >= ? AND stream < ?", committedOnly: true)
+        defer {
+            sqlite3_reset(h)
+            sqlite3_clear_bindings(h)
+        }
+        bindText(h, 1, low)
+        bindText(h, 2, high)
+        let prefix = low.utf8.count
+        var highest: Int?
+        while try step(h) {
+            guard let p = sqlite3_column_text(h, 0) else { continue }
+            let n = Int(sqlite3_column_bytes(h, 0))
+            let digits = UnsafeBufferPointer(start: p + prefix, count: max(0, n - prefix))
+            guard (3...9).contains(digits.count), digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else {
+                continue
+            }
+            let value = digits.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+            highest = max(highest ?? value, value)
+        }
+        return highest
+    }
+
+    /// The tasks whose events, committed before this transaction began, ever named the
+    /// context-cascade path `path`, in no particular order.
+    func tasksNaming(contextPath path: String) throws -> [String] {
+        let h = try readStatement("SELECT task FROM context_paths WHERE path = ?", committedOnly: true)
+        defer {
+            sqlite3_reset(h)
+            sqlite3_clear_bindings(h)
+        }
+        bindText(h, 1, path)
+        var tasks: [String] = []
+        while try step(h) { tasks.append(text(h, 0)) }
+        return tasks
     }
 
     /// Events after position `seq` exactly as stored (payload at its stored version, not upcast),
@@ -128,10 +189,10 @@ public final class LogTransaction {
     }
 
     /// The ack stored for a command id, as its JSON text, and the fingerprint of the command.
+    /// Does not wait for the writing thread: the ids this transaction recorded are kept aside.
     public func storedCommand(id: String) throws -> (ack: String, fingerprint: [UInt8])? {
-        try settle()
-        let s = try db.cachedStatement(sql: "SELECT ack, fingerprint FROM commands WHERE command_id = ?")
-        let h = s.sqliteStatement
+        if let recorded = recordedCommands[id] { return recorded }
+        let h = try readStatement("SELECT ack, fingerprint FROM commands WHERE command_id = ?", committedOnly: true)
         defer { sqlite3_reset(h) }
         bindText(h, 1, id)
         guard try step(h) else { return nil }
@@ -139,6 +200,7 @@ public final class LogTransaction {
     }
 
     public func recordCommand(id: String, firstSeq: Int64, fingerprint: [UInt8], ack: String) throws {
+        recordedCommands[id] = (ack, fingerprint)
         if let pipeline { return pipeline.enqueue(.command(id: id, firstSeq: firstSeq, fingerprint: fingerprint, ack: ack)) }
         try Self.recordCommand(try hot.statement(.recordCommand, db), id: id, firstSeq: firstSeq, fingerprint: fingerprint, ack: ack)
     }
@@ -152,10 +214,25 @@ public final class LogTransaction {
         _ = try step(h)
     }
 
-    /// Inserts one event: its payload is encoded and its hash chained to the newest event's.
+    /// Inserts one event: its payload is encoded and its hash chained to the newest event's. A
+    /// context-cascade path it names goes into `context_paths`.
     func insert(_ e: PendingEvent) throws {
         if let pipeline { return pipeline.enqueue(.event(e)) }
         try encoder.insert(e, with: try hot.statement(.insert, db))
+        if let path = e.event.namedContextPath { try recordContextPath(path, task: e.stream.id) }
+    }
+
+    /// Notes in `context_paths` that `task` named the context-cascade path `path`.
+    func recordContextPath(_ path: String, task: String) throws {
+        if let pipeline { return pipeline.enqueue(.contextPath(path: path, task: task)) }
+        try Self.recordContextPath(try hot.statement(.recordContextPath, db), path: path, task: task)
+    }
+
+    static func recordContextPath(_ h: OpaquePointer, path: String, task: String) throws {
+        defer { sqlite3_reset(h) }
+        bindText(h, 1, path)
+        bindText(h, 2, task)
+        _ = try step(h)
     }
 
     /// Chains the events this transaction inserts to the event whose hash is `hash` (the newest).
@@ -196,10 +273,17 @@ public final class LogTransaction {
 
     static let columns = "seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload"
 
-    func rows(_ sql: String, bind: (OpaquePointer) -> Void) throws -> [RecordedEvent] {
+    /// A statement to read with. A read of rows committed before this transaction began
+    /// (`committedOnly`) goes to the committed connection while writes are handed over; any
+    /// other read first waits for the writes handed over before it.
+    private func readStatement(_ sql: String, committedOnly: Bool) throws -> OpaquePointer {
+        if committedOnly, pipeline != nil, let committed { return try committed.statement(sql) }
         try settle()
-        let s = try db.cachedStatement(sql: sql)
-        let h = s.sqliteStatement
+        return try db.cachedStatement(sql: sql).sqliteStatement
+    }
+
+    func rows(_ sql: String, committedOnly: Bool = false, bind: (OpaquePointer) -> Void) throws -> [RecordedEvent] {
+        let h = try readStatement(sql, committedOnly: committedOnly)
         defer {
             sqlite3_reset(h)
             sqlite3_clear_bindings(h)
@@ -271,7 +355,7 @@ func bindBlob(_ h: OpaquePointer, _ i: Int32, _ b: [UInt8]) {
 /// (no lookup by SQL text per command).
 final class HotStatements {
     enum Kind: Int, CaseIterable {
-        case insert, savepoint, release, rollbackTo, recordCommand
+        case insert, savepoint, release, rollbackTo, recordCommand, recordContextPath
 
         var sql: String {
             switch self {
@@ -281,6 +365,7 @@ final class HotStatements {
             case .release: "RELEASE command"
             case .rollbackTo: "ROLLBACK TO command"
             case .recordCommand: "INSERT INTO commands (command_id, first_seq, fingerprint, ack) VALUES (?, ?, ?, ?)"
+            case .recordContextPath: "INSERT OR IGNORE INTO context_paths (path, task) VALUES (?, ?)"
             }
         }
     }

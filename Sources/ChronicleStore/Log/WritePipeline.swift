@@ -1,3 +1,4 @@
+internal import ChronicleCore
 internal import Foundation
 internal import GRDBSQLite
 
@@ -11,6 +12,7 @@ final class WritePipeline: @unchecked Sendable {
     enum Operation {
         case event(PendingEvent)
         case command(id: String, firstSeq: Int64, fingerprint: [UInt8], ack: String)
+        case contextPath(path: String, task: String)
         case exec(HotStatements.Kind)
     }
 
@@ -112,7 +114,13 @@ final class WritePipeline: @unchecked Sendable {
 
     private func execute(_ op: Operation) throws {
         switch op {
-        case .event(let e): try encoder.insert(e, with: handles[.insert]!)
+        case .event(let e):
+            try encoder.insert(e, with: handles[.insert]!)
+            if let path = e.event.namedContextPath {
+                try LogTransaction.recordContextPath(handles[.recordContextPath]!, path: path, task: e.stream.id)
+            }
+        case .contextPath(let path, let task):
+            try LogTransaction.recordContextPath(handles[.recordContextPath]!, path: path, task: task)
         case .command(let id, let firstSeq, let fingerprint, let ack):
             try LogTransaction.recordCommand(handles[.recordCommand]!, id: id, firstSeq: firstSeq, fingerprint: fingerprint, ack: ack)
         case .exec(let kind): try LogTransaction.exec(handles[kind]!)

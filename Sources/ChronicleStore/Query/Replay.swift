@@ -574,24 +574,6 @@ struct Share: Sendable {
     }
 }
 
-/// A read-only connection of its own, for the second part of a scan.
-final class ReadConnection: @unchecked Sendable {
-    let handle: OpaquePointer
-
-    /// Nil when the file cannot be opened (the scan then runs on one thread).
-    init?(path: String) {
-        var db: OpaquePointer?
-        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let db else {
-            sqlite3_close(db)
-            return nil
-        }
-        sqlite3_busy_timeout(db, 60_000)
-        handle = db
-    }
-
-    deinit { sqlite3_close_v2(handle) }
-}
-
 /// Bytes appended one after another: the stored payloads and command ids of a pass. Filled by
 /// the scan (``Filling``), then only read, by the folding threads.
 final class ByteArena: @unchecked Sendable {
