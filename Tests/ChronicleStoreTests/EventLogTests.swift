@@ -142,7 +142,9 @@ import Testing
         #expect(try appender.liveEntity(StreamID(.task, "fix_bug_001"))?.task?.status == .inProgress)
         // The retraction is itself an event on the same stream; a fresh appender folds the same state.
         let fresh = try TestLog.appender(log)
-        let (freshTask, task) = (try fresh.liveEntity(StreamID(.task, "fix_bug_001")), try appender.liveEntity(StreamID(.task, "fix_bug_001")))
+        let (freshTask, task) = (
+            try fresh.liveEntity(StreamID(.task, "fix_bug_001")), try appender.liveEntity(StreamID(.task, "fix_bug_001"))
+        )
         #expect(freshTask == task)
         #expect(
             try appender.append(text: #"{"cmd":"event.retract","seq":4,"reason":"x"}"#).first?.hasPrefix("er:invalid_transition") == true)
