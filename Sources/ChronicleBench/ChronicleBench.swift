@@ -56,6 +56,27 @@ struct ChronicleBench: ParsableCommand {
     @Flag(help: "Only the time-travel figures (no append runs).")
     var timeTravelOnly = false
 
+    @Option(
+        help:
+            "Measure the open cost (one line appended by a fresh process) also on this existing log, e.g. a 10M-event one; repeatable. Each run adds one event to it."
+    )
+    var openCostLog: [String] = []
+
+    @Option(help: "Fresh processes per open-cost figure (the median is reported).")
+    var openRuns = 5
+
+    @Option(help: "Lines of the bulk append with and without command ids (0: skip).")
+    var idLines = 100_000
+
+    @Option(help: "Appenders writing one log at once (0: skip).")
+    var appenders = 8
+
+    @Option(help: "Id'd lines each concurrent appender writes.")
+    var linesPerAppender = 20_000
+
+    @Flag(help: "Only the open-cost and command-id figures (the open cost on --open-cost-log logs only).")
+    var openAndIDsOnly = false
+
     static let clock = "fixed:2025-06-01T10:00:00Z"
 
     func validate() throws {
@@ -78,6 +99,10 @@ struct ChronicleBench: ParsableCommand {
         }
         let environment = childEnvironment()
         let batch = AppendSession().batchLimit
+        if openAndIDsOnly {
+            print(try openAndIDs(dir: dir, bulkLog: nil, environment: environment))
+            return
+        }
         if timeTravelOnly {
             if generateOnly {
                 try TimeTravelBench.generate(
@@ -152,7 +177,68 @@ struct ChronicleBench: ParsableCommand {
             interactiveFull: latency["FULL"], interactiveNormal: latency["NORMAL"])
         if let warning = report.durabilityWarning { ProgressNote.say("warning: " + warning) }
         print(report.markdown)
+        print(try openAndIDs(dir: dir, bulkLog: (path: "\(dir)/bulk.db", events: big.events), environment: environment))
         if timeTravelEvents > 0 { print(try timeTravel(dir: dir, environment: environment)) }
+    }
+
+    /// The open cost on the bulk log and on each `--open-cost-log`, lazily beside folding
+    /// everything; bulk append with ids beside without; concurrent appenders beside one.
+    private func openAndIDs(dir: String, bulkLog: (path: String, events: Int)?, environment: [String: String]) throws -> String {
+        typealias T = ResultTable
+        var table = ResultTable()
+        var logs: [(path: String, events: Int)] = bulkLog.map { [$0] } ?? []
+        for path in openCostLog {
+            logs.append((path, Int(try RawDatabase(path: path, readOnly: true).integer("SELECT count(*) FROM events"))))
+        }
+        var commandLines: [String] = []
+        for log in logs {
+            ProgressNote.say("open cost on \(log.path) (\(log.events) events): \(openRuns) fresh processes each way")
+            let lazy = try OpenCost.run(
+                chronicle: chronicle, dbPath: log.path, foldEverything: false, runs: openRuns, workDir: dir, environment: environment)
+            let full = try OpenCost.run(
+                chronicle: chronicle, dbPath: log.path, foldEverything: true, runs: openRuns, workDir: dir, environment: environment)
+            let met = lazy.median < 50 && lazy.peakRSSBytes < 64 * 1_048_576
+            table.add(
+                "one line appended by a fresh process, \(T.grouped(Double(log.events)))-event log: median wall, peak RSS",
+                chronicle: "\(T.fixed(lazy.median, 0)) ms, \(T.mebibytes(lazy.peakRSSBytes))",
+                baseline: "\(T.fixed(full.median, 0)) ms, \(T.mebibytes(full.peakRSSBytes))", ratio: T.ratio(lazy.median, full.median),
+                target: T.target("< 50 ms, < 64 MiB", met: met))
+            commandLines += [lazy.commandLine, full.commandLine]
+        }
+        if idLines > 0 {
+            ProgressNote.say("bulk append of \(idLines) lines with and without command ids")
+            let pair = try IdentifiedAppend.bulk(chronicle: chronicle, count: idLines, dir: dir, environment: environment)
+            let ratio = pair.identified.commandsPerSecond / pair.plain.commandsPerSecond
+            table.add(
+                "bulk append, \(T.grouped(Double(idLines))) `[id=c-N] ms:` lines: commands/s (peak RSS)",
+                chronicle: "\(T.grouped(pair.identified.commandsPerSecond)) (\(T.mebibytes(pair.identified.peakRSSBytes)))",
+                baseline: "\(T.grouped(pair.plain.commandsPerSecond)) (\(T.mebibytes(pair.plain.peakRSSBytes))) without ids",
+                ratio: T.ratio(pair.identified.commandsPerSecond, pair.plain.commandsPerSecond),
+                target: T.target("≥ 0.8×", met: ratio >= 0.8))
+            commandLines += [pair.identified.commandLine, pair.plain.commandLine]
+        }
+        if appenders > 0 {
+            ProgressNote.say("\(appenders) appenders × \(linesPerAppender) id'd lines on one log at once")
+            let c = try IdentifiedAppend.concurrent(
+                chronicle: chronicle, appenders: appenders, linesEach: linesPerAppender, dir: dir, environment: environment)
+            let together = Double(c.total) / c.seconds
+            let one = Double(c.total) / c.oneAppenderSeconds
+            table.add(
+                "\(c.appenders) appenders at once on one log, \(T.grouped(Double(c.linesEach))) id'd lines each: total commands/s",
+                chronicle: "\(T.grouped(together)) (\(T.fixed(c.seconds, 1)) s)",
+                baseline: "\(T.grouped(one)) (\(T.fixed(c.oneAppenderSeconds, 1)) s) one appender, all lines",
+                ratio: T.ratio(together, one),
+                target: T.target("≥ 0.5×", met: together >= 0.5 * one))
+            commandLines.append(c.commandLine)
+        }
+        return """
+
+            ## Opening a log, command ids, concurrent appenders
+
+            \(table.markdown)
+            - open cost: baseline = the same line appended by a fresh process that folds every event of the log at open (`--open-by-folding-everything`, the open of earlier versions), measured in the same run; \(openRuns) processes each way, median wall time from spawn to exit, highest peak RSS (VmHWM).
+            - command lines: \(commandLines.map { "`\($0)`" }.joined(separator: "; ")).
+            """
     }
 
     private func timeTravel(dir: String, environment: [String: String]) throws -> String {

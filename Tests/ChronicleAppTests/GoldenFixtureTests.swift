@@ -1,6 +1,7 @@
 import ChronicleStore
 import ChronicleTesting
 import Foundation
+import GRDB
 import Testing
 
 /// The command streams of `replay-fixtures/`, replayed through the built binary under the test
@@ -23,6 +24,28 @@ import Testing
         let expected = try String(contentsOf: golden, encoding: .utf8)
         #expect(result.stdout == expected)
         #expect(try LogIntegrity.check(EventLog(path: db, logger: TestLog.silentLogger)).isEmpty)
+    }
+
+    /// Every event's hash in the chain, as the log stores it: the hash function or the hashed
+    /// bytes cannot change without this failing (the golden file was written by the build that
+    /// hashed with swift-crypto; the chain now uses the system's libcrypto).
+    @Test(arguments: fixtures)
+    func hashesMatchTheGoldenFile(fixture: String) throws {
+        let dir = packageRoot.appendingPathComponent("replay-fixtures/\(fixture)")
+        let input = try String(contentsOf: dir.appendingPathComponent("commands.txt"), encoding: .utf8)
+        let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        #expect(try ChronicleBinary.run(["append", "--db", db], input: input, environment: fixedClock).status == 0)
+        let hashes = try DatabaseQueue(path: db).read { db in
+            try String.fetchAll(db, sql: "SELECT seq || ' ' || lower(hex(hash)) FROM events ORDER BY seq")
+        }
+        let text = hashes.map { $0 + "\n" }.joined()
+        let golden = dir.appendingPathComponent("hashes.golden")
+        if ProcessInfo.processInfo.environment["CHRONICLE_RECORD_GOLDEN"] == "1" {
+            try text.write(to: golden, atomically: true, encoding: .utf8)
+            return
+        }
+        #expect(!hashes.isEmpty)
+        #expect(text == (try String(contentsOf: golden, encoding: .utf8)))
     }
 
     @Test(arguments: fixtures)

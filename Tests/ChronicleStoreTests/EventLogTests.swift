@@ -404,3 +404,16 @@ func temporaryLog() throws -> (EventLog, String) {
     let path = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
     return (try EventLog(path: path, logger: TestLog.silentLogger), path)
 }
+
+/// SHA-256 as the hash chain computes it: the known answers of FIPS 180-2.
+@Test(arguments: [
+    ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+    ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+    (
+        "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+        "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+    ),
+])
+func sha256GivesTheKnownAnswers(input: String, hex: String) {
+    #expect(SHA256.hash(Array(input.utf8)).map { String(format: "%02x", $0) }.joined() == hex)
+}

@@ -1,5 +1,4 @@
 internal import ChronicleCore
-internal import Crypto
 
 /// What tells a retried command from a different one under the same id: SHA-256 of the parsed
 /// command and its envelope (valid time, expected revision), whatever form the line had.
@@ -10,7 +9,7 @@ enum CommandFingerprint {
     static func of(_ command: Command, _ envelope: Envelope) -> [UInt8] {
         var text = String(reflecting: canonical(command))
         text += "|valid=\(envelope.validAt?.microseconds.description ?? "-")|rev=\(envelope.expectedRevision?.description ?? "-")"
-        return Array(SHA256.hash(data: Array(text.utf8)))
+        return SHA256.hash(Array(text.utf8))
     }
 
     /// The command with its JSON values' members in key order (a retry may order them differently).

@@ -1,5 +1,3 @@
-internal import Crypto
-
 /// The SHA-256 chain over the log: each event's hash covers the previous hash and every column.
 public enum HashChain {
     /// The "previous hash" of the first event.
@@ -44,8 +42,6 @@ public enum HashChain {
         bytes(commandID)
         int(Int64(codec))
         bytes(payload)
-        let digest = buffer.withUnsafeBytes { SHA256.hash(data: $0) }
-        out.removeAll(keepingCapacity: true)
-        digest.withUnsafeBytes { out.append(contentsOf: $0) }
+        buffer.withUnsafeBytes { SHA256.hash($0, into: &out) }
     }
 }

@@ -34,6 +34,10 @@ struct Append: AsyncParsableCommand {
     @Option(help: "Routing thresholds file (default: $CHRONICLE_ROUTING, else config/routing.yaml if present, else built-in).")
     var routing: String?
 
+    /// The open of earlier versions, kept as the baseline of `tools/bench`'s open-cost rows.
+    @Flag(help: .hidden)
+    var openByFoldingEverything = false
+
     func run() async throws {
         let logger = options.logger(label: "chronicle.append")
         let policy: RoutingPolicy
@@ -52,7 +56,9 @@ struct Append: AsyncParsableCommand {
         session.strict = strict
         let outcome: AppendSession.Outcome
         do {
-            let appender = try Appender(log: log, decider: Decider(routing: policy), clock: clock, logger: logger)
+            let appender = try Appender(
+                log: log, decider: Decider(routing: policy), clock: clock, logger: logger,
+                opening: openByFoldingEverything ? .byFoldingEverything : .lazily)
             if every > 0, options.path != ":memory:" {
                 appender.snapshotter = try Snapshotter(path: options.path, every: every, logger: logger)
             }
