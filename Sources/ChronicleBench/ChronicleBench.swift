@@ -74,7 +74,9 @@ struct ChronicleBench: ParsableCommand {
     @Option(help: "Id'd lines each concurrent appender writes.")
     var linesPerAppender = 20_000
 
-    @Flag(help: "Only the open-cost and command-id figures (the open cost on --open-cost-log logs only).")
+    @Flag(
+        name: .customLong("open-and-ids-only"),
+        help: "Only the open-cost and command-id figures (the open cost on --open-cost-log logs only).")
     var openAndIDsOnly = false
 
     static let clock = "fixed:2025-06-01T10:00:00Z"

@@ -1,9 +1,8 @@
 public import ChronicleCore
 public import Logging
 
-/// Turns parsed input lines into committed events and acks: group commit, a savepoint around
-/// every command that writes more than one row (a one-row command is atomic as a statement),
-/// exactly-once command ids, and catch-up with other appenders before deciding.
+/// Turns parsed input lines into committed events and acks: group commit (a command's rows are
+/// committed with its group or not at all), exactly-once command ids, and catch-up with other appenders before deciding.
 public final class Appender {
     /// One input line, numbered from 1, as the reader parsed it.
     public struct Line: Sendable {
@@ -135,7 +134,7 @@ public final class Appender {
     private func process(_ command: Command, _ envelope: Envelope, line: Int, _ tx: LogTransaction) throws -> Ack {
         let fingerprint = envelope.commandID == nil ? nil : CommandFingerprint.of(command, envelope)
         if let id = envelope.commandID, let stored = try tx.storedCommand(id: id) {
-            guard stored.fingerprint == fingerprint else {
+            guard CommandFingerprint.matches(stored.fingerprint, fingerprint ?? [], command, envelope) else {
                 return .error(
                     CommandError(
                         .conflict, "command id '\(id)' was already used for a different command",
@@ -157,16 +156,11 @@ public final class Appender {
             let state = try decisionState(for: resolved, asOf: validAt, tx)
             let decision = try decider.decide(resolved, envelope, given: state)
             guard !decision.events.isEmpty else { return decision.ack }
-            // Every command is committed whole or not at all: a command of several rows (several
-            // events, or an event and its command id) is wrapped in a savepoint; a single INSERT
-            // is already atomic, and skipping the savepoint there saves a third of the statements.
-            let rows = decision.events.count + (envelope.commandID == nil ? 0 : 1)
-            let recorded =
-                rows > 1
-                ? try tx.savepoint {
-                    try write(decision, envelope: envelope, fingerprint: fingerprint, recordedAt: recordedAt, validAt: validAt, tx)
-                }
-                : try write(decision, envelope: envelope, fingerprint: fingerprint, recordedAt: recordedAt, validAt: validAt, tx)
+            // Every command is committed whole or not at all: its rows (its events, its command id)
+            // go in this group's transaction, and any error writing them rolls the whole group
+            // back (only a CommandError leaves the others standing, and writing throws none).
+            let recorded = try write(
+                decision, envelope: envelope, fingerprint: fingerprint, recordedAt: recordedAt, validAt: validAt, tx)
             for e in recorded { try live.apply(e, in: tx) }
             if case .taskCreate(let spec) = resolved { lastCreatedTask = spec.id }
             return decision.ack
@@ -177,7 +171,7 @@ public final class Appender {
         // transaction is rolled back and no ack of the group is given.
     }
 
-    /// Inserts the decision's events (inside the command's savepoint) and returns them as recorded.
+    /// Inserts the decision's events (and its command id) and returns them as recorded.
     private func write(
         _ decision: Decider.Decision, envelope: Envelope, fingerprint: [UInt8]?, recordedAt: Timestamp, validAt: Timestamp,
         _ tx: LogTransaction

@@ -26,7 +26,7 @@ public final class LogTransaction {
         self.encoder = encoder
     }
 
-    /// From now until ``finishPipelining()``, inserts, savepoints and command records are
+    /// From now until ``finishPipelining()``, inserts and command records are
     /// executed by `pipeline`'s thread, in order, while the caller goes on deciding; every read
     /// waits until the writes before it are done, but for the reads of rows committed before the
     /// transaction began, which `committed` (when given) serves at once. For bulk groups.
@@ -247,30 +247,6 @@ public final class LogTransaction {
         return encoder.head
     }
 
-    /// Runs `body` inside `SAVEPOINT command`; an error rolls back to it and is rethrown.
-    public func savepoint<T>(_ body: () throws -> T) throws -> T {
-        try exec(.savepoint)
-        do {
-            let result = try body()
-            try exec(.release)
-            return result
-        } catch {
-            try? exec(.rollbackTo)
-            try? exec(.release)
-            throw error
-        }
-    }
-
-    private func exec(_ which: HotStatements.Kind) throws {
-        if let pipeline { return pipeline.enqueue(.exec(which)) }
-        try Self.exec(try hot.statement(which, db))
-    }
-
-    static func exec(_ h: OpaquePointer) throws {
-        defer { sqlite3_reset(h) }
-        _ = try step(h)
-    }
-
     static let columns = "seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload"
 
     /// A statement to read with. A read of rows committed before this transaction began
@@ -355,15 +331,12 @@ func bindBlob(_ h: OpaquePointer, _ i: Int32, _ b: [UInt8]) {
 /// (no lookup by SQL text per command).
 final class HotStatements {
     enum Kind: Int, CaseIterable {
-        case insert, savepoint, release, rollbackTo, recordCommand, recordContextPath
+        case insert, recordCommand, recordContextPath
 
         var sql: String {
             switch self {
             case .insert:
                 "INSERT INTO events (seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-            case .savepoint: "SAVEPOINT command"
-            case .release: "RELEASE command"
-            case .rollbackTo: "ROLLBACK TO command"
             case .recordCommand: "INSERT INTO commands (command_id, first_seq, fingerprint, ack) VALUES (?, ?, ?, ?)"
             case .recordContextPath: "INSERT OR IGNORE INTO context_paths (path, task) VALUES (?, ?)"
             }

@@ -1,16 +1,18 @@
 internal import CCrypto
 
 /// SHA-256 from the system's libcrypto (OpenSSL), which uses the CPU's SHA extensions where
-/// there are any.
+/// there are any. Through the low-level calls, with the context on the stack: no lookup of the
+/// algorithm and no allocation per digest, and safe on any thread.
 enum SHA256 {
     static let byteCount = 32
 
     /// The digest of `bytes`, written over `out` (which keeps its capacity).
     static func hash(_ bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         if out.count != byteCount { out = [UInt8](repeating: 0, count: byteCount) }
-        out.withUnsafeMutableBufferPointer { digest in
-            _ = CCrypto.SHA256(bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count, digest.baseAddress)
-        }
+        var context = SHA256_CTX()
+        SHA256_Init(&context)
+        SHA256_Update(&context, bytes.baseAddress, bytes.count)
+        out.withUnsafeMutableBufferPointer { digest in _ = SHA256_Final(digest.baseAddress, &context) }
     }
 
     /// The digest of `bytes`.

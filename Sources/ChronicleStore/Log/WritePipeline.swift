@@ -13,7 +13,6 @@ final class WritePipeline: @unchecked Sendable {
         case event(PendingEvent)
         case command(id: String, firstSeq: Int64, fingerprint: [UInt8], ack: String)
         case contextPath(path: String, task: String)
-        case exec(HotStatements.Kind)
     }
 
     private let condition = NSCondition()
@@ -123,7 +122,6 @@ final class WritePipeline: @unchecked Sendable {
             try LogTransaction.recordContextPath(handles[.recordContextPath]!, path: path, task: task)
         case .command(let id, let firstSeq, let fingerprint, let ack):
             try LogTransaction.recordCommand(handles[.recordCommand]!, id: id, firstSeq: firstSeq, fingerprint: fingerprint, ack: ack)
-        case .exec(let kind): try LogTransaction.exec(handles[kind]!)
         }
     }
 }
