@@ -38,7 +38,7 @@ enum OpenCost {
             }
             try BulkAppend.checkAcks(at: "\(workDir)/open-probe.acks", expected: 1)
             peak = max(peak, end.peakRSSBytes)
-            commandLine = child.commandLine + " < " + input
+            commandLine = child.commandLine
         }
         return Result(milliseconds: times.sorted(), peakRSSBytes: peak, commandLine: commandLine)
     }
