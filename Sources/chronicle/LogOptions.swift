@@ -10,24 +10,12 @@ struct LogOptions: ParsableArguments {
     @Option(name: .long, help: "The log file (default: $CHRONICLE_DB or ./chronicle.db).")
     var db: String?
 
-    @Option(name: .long, help: "full (default): an ack survives power loss; normal: survives a crash of the process only.")
-    var synchronous: EventLog.Durability?
-
     @Option(name: .long, help: "Log level on stderr: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level?
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
 
     var path: String { db ?? environment["CHRONICLE_DB"] ?? "chronicle.db" }
-
-    func durability() throws -> EventLog.Durability {
-        if let synchronous { return synchronous }
-        guard let value = environment["CHRONICLE_SYNCHRONOUS"] else { return .full }
-        guard let d = EventLog.Durability(rawValue: value.lowercased()) else {
-            throw ValidationError("CHRONICLE_SYNCHRONOUS='\(value)' is not full or normal")
-        }
-        return d
-    }
 
     /// The recording clock `CHRONICLE_CLOCK` names (`system` when unset); a bad setting is a
     /// bad argument (exit status 2).
@@ -47,29 +35,48 @@ struct LogOptions: ParsableArguments {
         return logger
     }
 
-    /// Opens the log or ends the process with status 3 and a message saying what to do.
-    func open(logger: Logger) throws -> EventLog {
+    /// Opens the log (creating it when missing: appends only) or ends the process with status 3
+    /// and a message saying what to do.
+    func open(logger: Logger, durability: EventLog.Durability) throws -> EventLog {
         do {
-            return try EventLog(path: path, durability: try durability(), logger: logger)
+            return try EventLog(path: path, durability: durability, logger: logger)
         } catch let error as StoreError {
             FileHandle.standardError.write(Data("chronicle: \(error)\n".utf8))
             throw ExitCode(3)
         }
     }
 
-    /// Opens a log that must already exist (readers never create one), or ends the process
-    /// with status 3.
-    func openExisting(logger: Logger) throws -> EventLog {
+    /// Opens a log that must already exist (only appends create one), or ends the process
+    /// with status 3; `forWriting` for a command that writes to it (`snapshot`).
+    func openExisting(logger: Logger, forWriting: Bool = false) throws -> EventLog {
         guard FileManager.default.fileExists(atPath: path) else {
             FileHandle.standardError.write(Data("chronicle: no log at \(path); give its path with --db or CHRONICLE_DB\n".utf8))
             throw ExitCode(3)
         }
         do {
-            return try EventLog(path: path, durability: try durability(), forWriting: false, logger: logger)
+            return try EventLog(path: path, forWriting: forWriting, logger: logger)
         } catch let error as StoreError {
             FileHandle.standardError.write(Data("chronicle: \(error)\n".utf8))
             throw ExitCode(3)
         }
+    }
+}
+
+/// `--synchronous`, for the commands whose commits acknowledge input (`append`).
+struct DurabilityOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: "full (default: $CHRONICLE_SYNCHRONOUS, else full): an ack survives power loss; normal: survives a crash of the process only."
+    )
+    var synchronous: EventLog.Durability?
+
+    func durability(_ environment: [String: String]) throws -> EventLog.Durability {
+        if let synchronous { return synchronous }
+        guard let value = environment["CHRONICLE_SYNCHRONOUS"] else { return .full }
+        guard let d = EventLog.Durability(rawValue: value.lowercased()) else {
+            throw ValidationError("CHRONICLE_SYNCHRONOUS='\(value)' is not full or normal")
+        }
+        return d
     }
 }
 

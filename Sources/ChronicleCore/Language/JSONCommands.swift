@@ -68,8 +68,10 @@ public enum JSONCommands {
             return .taskSplit(id: id, confidence: confidence, reason: reason, into: children)
         case "task.status":
             let id = try f.requiredID("task_id", alias: "id")
-            guard let word = try f.string("status"), let status = TaskStatus(word: word) else {
-                throw .parse("task.status needs a \"status\"", "use one of \(TaskStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            let statuses = TaskStatus.allCases.map(\.rawValue).joined(separator: ", ")
+            guard let word = try f.string("status") else { throw .parse("task.status needs a \"status\"", "use one of \(statuses)") }
+            guard let status = TaskStatus(word: word) else {
+                throw .parse("'\(CommandError.shown(word))' is not a task status", "use one of \(statuses)")
             }
             return .taskStatus(id: id, status: status, progress: try f.fraction("progress"))
         case "task.complete":
@@ -102,8 +104,11 @@ public enum JSONCommands {
         case "workflow.step":
             let id = try f.requiredID("instance_id", alias: "id")
             let step = try f.requiredID("step")
-            guard let word = try f.string("status"), let status = StepStatus(rawValue: word) else {
+            guard let word = try f.string("status") else {
                 throw .parse("workflow.step needs \"status\": started, completed or failed", "give the step's status")
+            }
+            guard let status = StepStatus(rawValue: word) else {
+                throw .parse("'\(CommandError.shown(word))' is not a step status", "use one of started, completed, failed")
             }
             return .workflowStep(id: id, step: step, status: status, output: f.take("output"), error: try f.string("error"))
         case "workflow.complete":
@@ -140,8 +145,11 @@ public enum JSONCommands {
             throw .parse("the title contains a control character", "remove control characters (newlines, tabs, NUL) from the title")
         }
         let intent = try f.requiredID("intent")
-        guard let word = try f.string("complexity"), let complexity = Complexity(word: word) else {
+        guard let word = try f.string("complexity") else {
             throw .parse("\(f.name) needs \"complexity\": low, medium or high", "give the complexity")
+        }
+        guard let complexity = Complexity(word: word) else {
+            throw .parse("'\(CommandError.shown(word))' is not a complexity", "use low, medium or high")
         }
         var spec = TaskSpec(id: try f.optionalID("task_id", alias: "id"), title: title, intent: intent, complexity: complexity)
         spec.description = try f.string("description")

@@ -32,6 +32,8 @@ final class Checkpointer: @unchecked Sendable {
     /// Set by the log while a bulk group is being committed on the watched connection (only
     /// that connection's thread reads or writes it).
     var nextCheckpointInBackground = false
+    /// The WAL's size in pages after the watched connection's last commit (that thread only).
+    private(set) var walPages: Int32 = 0
 
     init(path: String, busyTimeoutSeconds: Double, logger: Logger) throws {
         var config = Configuration()
@@ -48,7 +50,9 @@ final class Checkpointer: @unchecked Sendable {
         sqlite3_wal_hook(
             db.sqliteConnection,
             { context, db, _, pages in
-                guard pages >= Checkpointer.pagesThreshold, let context else { return SQLITE_OK }
+                guard let context else { return SQLITE_OK }
+                Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue().walPages = pages
+                guard pages >= Checkpointer.pagesThreshold else { return SQLITE_OK }
                 let checkpointer = Unmanaged<Checkpointer>.fromOpaque(context).takeUnretainedValue()
                 if checkpointer.nextCheckpointInBackground && pages < Checkpointer.pagesLimit {
                     checkpointer.request()

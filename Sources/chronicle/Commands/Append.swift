@@ -18,6 +18,7 @@ struct Append: AsyncParsableCommand {
             """)
 
     @OptionGroup var options: LogOptions
+    @OptionGroup var durability: DurabilityOptions
 
     @Option(help: "Ack format: coded (default) or json.")
     var format: AppendSession.AckFormat = .coded
@@ -49,7 +50,7 @@ struct Append: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let every = try snapshotInterval()
-        let log = try options.open(logger: logger)
+        let log = try options.open(logger: logger, durability: try durability.durability(options.environment))
         signal(SIGPIPE, SIG_IGN)
         var session = AppendSession()
         session.format = format
@@ -62,9 +63,19 @@ struct Append: AsyncParsableCommand {
             if every > 0, options.path != ":memory:" {
                 appender.snapshotter = try Snapshotter(path: options.path, every: every, logger: logger)
             }
+            let openedAt = appender.live.lastSeq
             outcome = try session.run(appender, logger: logger)
-            // A snapshot computed after the last commit (one still being computed is dropped: a cache).
-            do { try appender.storeReadySnapshots() } catch { logger.warning("snapshot not stored", metadata: ["error": "\(error)"]) }
+            // After a bulk load, the snapshots due are finished and stored, and the WAL is copied
+            // back (a snapshot's read holds the checkpoint back), so that the next process pays
+            // for neither. A short input leaves at once: a snapshot being computed is dropped (a
+            // cache), and the WAL is copied by some later commit.
+            if appender.live.lastSeq - openedAt >= Self.bulkEvents {
+                appender.snapshotter?.waitUntilIdle()
+                do { try appender.storeReadySnapshots() } catch { logger.warning("snapshot not stored", metadata: ["error": "\(error)"]) }
+                log.checkpointIfLarge()
+            } else {
+                do { try appender.storeReadySnapshots() } catch { logger.warning("snapshot not stored", metadata: ["error": "\(error)"]) }
+            }
         } catch let error as InputError {
             FileHandle.standardError.write(
                 Data("chronicle: \(error)\nEvery line acked before this message is committed.\n".utf8))
@@ -90,6 +101,9 @@ struct Append: AsyncParsableCommand {
 }
 
 extension Append {
+    /// Events appended by one run past which it counts as a bulk load at its end.
+    static let bulkEvents: Int64 = 10_000
+
     /// --snapshot-every, else CHRONICLE_SNAPSHOT_EVERY, else the default; 0 turns snapshots off.
     func snapshotInterval() throws -> Int64 {
         if let snapshotEvery {

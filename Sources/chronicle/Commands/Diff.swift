@@ -75,7 +75,7 @@ struct Diff: AsyncParsableCommand {
         let query = LogQuery(log: try options.openExisting(logger: logger))
         var changes: [Change] = []
         do {
-            let (a, b) = try points(now: try query.now(clock: clock))
+            let (a, b) = try points(now: try query.now(clock: clock), lastSeq: try query.log.read { try $0.tail()?.seq } ?? 0)
             for kind in try kinds() {
                 let before = Dictionary(uniqueKeysWithValues: try query.entities(kind, asOf: a).map { (id($0), $0.json) })
                 let after = Dictionary(uniqueKeysWithValues: try query.entities(kind, asOf: b).map { (id($0), $0.json) })
@@ -106,14 +106,16 @@ struct Diff: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data(text.utf8))
     }
 
-    func points(now: Timestamp) throws -> (AsOf, AsOf) {
+    func points(now: Timestamp, lastSeq: Int64) throws -> (AsOf, AsOf) {
         func time(_ text: String, _ name: String) throws -> Timestamp {
-            guard let t = Timestamp(rfc3339: text) else { throw ValidationError("\(name) '\(text)' is not an RFC 3339 time") }
-            return t
+            let hint =
+                name == "--valid-at"
+                ? "a log position goes with --axis valid's --known-at"
+                : "on the valid axis (the default) --from and --to are valid times; log positions go with --axis known"
+            return try PointArguments.validTime(text, option: name, axisHint: hint)
         }
         func known(_ text: String, _ name: String) throws -> KnownAt {
-            guard let k = KnownAt(text) else { throw ValidationError("\(name) '\(text)' is neither an RFC 3339 time nor #SEQ") }
-            return k
+            try PointArguments.knownAt(text, option: name, lastSeq: lastSeq)
         }
         switch axis {
         case .valid:

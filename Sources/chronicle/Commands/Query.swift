@@ -15,20 +15,11 @@ struct AsOfOptions: ParsableArguments {
 
     /// The point, "now" being the time the log's next command would be recorded at.
     func point(_ query: LogQuery, clock: any RecordingClock) throws -> AsOf {
-        var valid: Timestamp?
-        if let validAt {
-            guard let t = Timestamp(rfc3339: validAt) else {
-                throw ValidationError("--valid-at '\(validAt)' is not an RFC 3339 time like 2025-06-01T10:00:00Z")
-            }
-            valid = t
+        var valid = try validAt.map {
+            try PointArguments.validTime($0, option: "--valid-at", axisHint: "a log position goes with --known-at")
         }
-        var known: KnownAt?
-        if let knownAt {
-            guard let k = KnownAt(knownAt) else {
-                throw ValidationError("--known-at '\(knownAt)' is neither an RFC 3339 time nor a log position like #42")
-            }
-            known = k
-        }
+        let lastSeq = try query.log.read { try $0.tail()?.seq } ?? 0
+        var known = try knownAt.map { try PointArguments.knownAt($0, option: "--known-at", lastSeq: lastSeq) }
         if valid == nil || known == nil {
             let now = try query.now(clock: clock)
             valid = valid ?? now
@@ -92,11 +83,29 @@ struct Query: AsyncParsableCommand {
         }
         if id == nil, let k = all[kind] ?? (kind == "memory" ? .memory : nil) { return .all(k) }
         if one[kind] != nil { throw ValidationError("query \(kind) needs an id (or use the plural form for all of them)") }
-        throw ValidationError("'\(kind)' is not task, memory, workflow, tasks or workflows")
+        if let id, let k = all[kind] {
+            let singular = k == .memory ? "memory" : k.rawValue
+            throw ValidationError("query \(kind) lists every \(singular) and takes no id; for one, use: query \(singular) \(id)")
+        }
+        throw ValidationError("'\(kind)' is not task, memory or workflow (one, with its id), nor tasks, memory or workflows (all)")
     }
 
     func validate() throws {
         _ = try target()
+        if let status {
+            switch try target() {
+            case .all(.task) where TaskStatus(rawValue: status) == nil:
+                throw ValidationError(
+                    "--status '\(status)' is not a task status; use one of \(TaskStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+            case .all(.workflow) where WorkflowStatus(rawValue: status) == nil:
+                throw ValidationError(
+                    "--status '\(status)' is not a workflow status; use one of \(WorkflowStatus.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            case .all(.memory):
+                throw ValidationError("--status filters tasks and workflows; memory keys have no status")
+            default: break
+            }
+        }
         if case .one = try target(), status != nil || intent != nil || keyword != nil || context != nil {
             throw ValidationError("--status, --intent, --keyword and --context filter collections (tasks, memory, workflows)")
         }

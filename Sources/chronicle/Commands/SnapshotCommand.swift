@@ -20,7 +20,7 @@ struct SnapshotCommand: AsyncParsableCommand {
 
     @OptionGroup var options: LogOptions
 
-    @Option(help: "Take it at this log position (SEQ or #SEQ; default: the newest event).")
+    @Option(help: "Take it at this log position: #SEQ or SEQ (default: the newest event).")
     var at: String?
 
     @Flag(help: "List the stored snapshots instead of taking one.")
@@ -31,17 +31,23 @@ struct SnapshotCommand: AsyncParsableCommand {
 
     func validate() throws {
         if list && drop { throw ValidationError("--list and --drop cannot be used together") }
-        if let at, position == nil { throw ValidationError("--at '\(at)' is not a log position like 42 or #42") }
-    }
-
-    var position: Int64? {
-        guard let at else { return nil }
-        return Int64(at.hasPrefix("#") ? String(at.dropFirst()) : at).flatMap { $0 > 0 ? $0 : nil }
+        if let at { _ = try PointArguments.position(at, option: "--at") }
+        if (list || drop) && at != nil { throw ValidationError("--at takes a snapshot; it does not go with --list or --drop") }
     }
 
     func run() async throws {
         let logger = options.logger(label: "chronicle.snapshot")
-        let log = list ? try options.openExisting(logger: logger) : try options.open(logger: logger)
+        // Never creates a log: a mistyped --db is an error, not a new empty file.
+        let log = try options.openExisting(logger: logger, forWriting: !list)
+        let position = try at.map { try PointArguments.position($0, option: "--at") }
+        if let position, let at {
+            let last: Int64
+            do { last = try log.read { try $0.tail()?.seq } ?? 0 } catch {
+                FileHandle.standardError.write(Data("chronicle: the log cannot be read: \(error)\n".utf8))
+                throw ExitCode(3)
+            }
+            try PointArguments.within(position, option: "--at", text: at, lastSeq: last)
+        }
         do {
             if drop {
                 let n = try log.write { try $0.deleteSnapshots() }

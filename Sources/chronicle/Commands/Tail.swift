@@ -22,8 +22,8 @@ struct Tail: AsyncParsableCommand {
 
     @OptionGroup var options: LogOptions
 
-    @Option(help: "The first position to print (default 1).")
-    var from: Int64 = 1
+    @Option(help: "The first position to print: #SEQ or SEQ (default #1). Past the log's end only with --follow.")
+    var from: String = "#1"
 
     @Flag(help: "Keep running and print events as they are appended (by any process).")
     var follow = false
@@ -32,7 +32,7 @@ struct Tail: AsyncParsableCommand {
     var format: Format = .coded
 
     func validate() throws {
-        guard from >= 1 else { throw ValidationError("--from must be a position ≥ 1") }
+        _ = try PointArguments.position(from, option: "--from")
     }
 
     func run() async throws {
@@ -40,7 +40,16 @@ struct Tail: AsyncParsableCommand {
         let logger = options.logger(label: "chronicle.tail")
         let log = try options.openExisting(logger: logger)
         let watcher = follow ? LogWatcher(logPath: options.path) : nil
-        var next = from
+        var next = try PointArguments.position(from, option: "--from")
+        if !follow {
+            let last: Int64
+            do { last = try log.read { try $0.tail()?.seq } ?? 0 } catch {
+                FileHandle.standardError.write(Data("chronicle: the log cannot be read: \(error)\n".utf8))
+                throw ExitCode(3)
+            }
+            // The position just after the end prints nothing; further is a mistake (or wants --follow).
+            try PointArguments.within(next - 1, option: "--from", text: from, lastSeq: last)
+        }
         var out: [UInt8] = []
         // After a wake-up that found nothing new, look again a few times, sooner than the next
         // notification: the WAL is written (and notified) before the commit becomes visible.
