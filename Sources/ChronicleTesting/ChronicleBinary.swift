@@ -23,14 +23,26 @@ public enum ChronicleBinary {
     }
 
     /// Runs `chronicle args…` with `input` on stdin and the given extra environment; waits for it.
-    public static func run(_ args: [String], input: String = "", environment: [String: String] = [:]) throws -> Result {
-        try run(args, input: Data(input.utf8), environment: environment)
+    public static func run(
+        _ args: [String], input: String = "", environment: [String: String] = [:], in directory: URL? = nil
+    ) throws -> Result {
+        try run(args, input: Data(input.utf8), environment: environment, in: directory)
     }
 
     /// Runs `chronicle args…` with raw bytes on stdin (invalid UTF-8, NUL bytes, huge lines).
-    public static func run(_ args: [String], input: Data, environment: [String: String] = [:]) throws -> Result {
+    public static func run(_ args: [String], input: Data, environment: [String: String] = [:], in directory: URL? = nil) throws
+        -> Result
+    {
+        try run(executable: url, args, input: input, environment: environment, in: directory)
+    }
+
+    /// Runs any executable the same way (a script of `tools/`, say), in `directory` when given.
+    public static func run(executable: URL, _ args: [String], input: Data, environment: [String: String] = [:], in directory: URL? = nil)
+        throws -> Result
+    {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable
+        if let directory { process.currentDirectoryURL = directory }
         process.arguments = args
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }

@@ -19,7 +19,7 @@ extension TaskState {
 extension MemoryState {
     public var json: JSONValue {
         .object([
-            "key": .string(key), "value": value, "type": .string(type), "category": category.map(JSONValue.string),
+            "key": .string(key), "value": value, "memory_type": .string(type), "category": category.map(JSONValue.string),
             "significance": significance.map(JSONValue.number), "version": .number(Double(version)),
             "valid_from": .string(validFrom.rfc3339), "revision": .number(Double(revision)),
         ])

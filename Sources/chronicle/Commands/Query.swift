@@ -178,7 +178,7 @@ struct Query: AsyncParsableCommand {
             let columns: [String] =
                 switch kind {
                 case .task: ["id", "status", "progress", "intent", "complexity", "title"]
-                case .memory: ["key", "type", "version", "value"]
+                case .memory: ["key", "memory_type", "version", "value"]
                 case .workflow: ["id", "workflow", "status", "progress"]
                 case .context: ["id", "summary"]
                 }

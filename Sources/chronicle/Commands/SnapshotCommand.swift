@@ -15,7 +15,7 @@ struct SnapshotCommand: AsyncParsableCommand {
             their point and fold only what came after it. `chronicle append` takes one every \
             --snapshot-every events by itself. Snapshots are a cache: dropping them changes no \
             answer. Prints one line per snapshot: kind, position, valid time, stored bytes. \
-            Exit status: 0 done, 3 the log cannot be opened or written.
+            Exit status: 0 done, 2 bad arguments (a position past the log's end), 3 the log cannot be opened or written (a missing file is not created).
             """)
 
     @OptionGroup var options: LogOptions

@@ -11,7 +11,7 @@ struct Verify: AsyncParsableCommand {
             Reads every event in seq order and prints one line per problem ("seq N: what is wrong"); \
             for a sound log, replays it and prints one line per event that looks impossible in its \
             history as known now ("warning: seq N: …", at most 1,000: a late event or a retraction \
-            made it so; it is folded as recorded); then a summary. Exit status: 0 the log is sound (warnings or not), 1 it is damaged, \
+            made it so; it is folded as recorded); then a summary. Exit status: 0 the log is sound (warnings or not), 1 it is damaged, 2 bad arguments, \
             3 it cannot be opened or read.
             """)
 
