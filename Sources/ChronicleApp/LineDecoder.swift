@@ -13,7 +13,11 @@ public enum LineDecoder {
                     CommandError(
                         .tooLarge, "the line has \(bytes) bytes, more than the limit of \(InputReader.maxLineBytes)",
                         recovery: "split the command or store large values elsewhere and refer to them")))
-        case .text(let bytes):
+        case .text(var bytes):
+            // A UTF-8 byte order mark before the first line is not part of it.
+            if number == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+            // A comment gets no ack, whatever bytes it holds (a client counting acks counts commands).
+            if bytes.first(where: { $0 != 0x20 && $0 != 0x09 }) == UInt8(ascii: "#") { return nil }
             if let nul = bytes.firstIndex(of: 0) {
                 return Appender.Line(
                     number: number,

@@ -16,7 +16,9 @@ import Testing
         ("1E+3", 1000),
         ("2.5e-3", 0.0025),
         ("0.1", 0.1),
-        ("9007199254740993", 9_007_199_254_740_992),  // rounded to the nearest double
+        ("9007199254740992", 9_007_199_254_740_992),  // 2^53: every integer up to it is a double
+        ("-9007199254740992", -9_007_199_254_740_992),
+        ("9007199254740993.0", 9_007_199_254_740_992),  // a fraction or exponent says "a double": rounded
         (#""""#, ""),
         (#""abc""#, "abc"),
         ("[]", []),
@@ -170,7 +172,7 @@ import Testing
     /// (Left out: where Foundation is laxer than RFC 8259 — it accepts a trailing comma and a leading BOM.)
     static let documents: [String] = [
         "null", "true", "false", "0", "-0", "1", "-1", "123456789", "3.14159", "-2.5e-3", "1E10", "1e-7", "0.000001",
-        "1.7976931348623157e308", "5e-324", "9007199254740992", "123456789012345678901234567890",
+        "1.7976931348623157e308", "5e-324", "9007199254740992",
         #""""#, #""hello""#, #""\u00e9\u4e2d\ud83d\ude00""#, #""\n\t\\\"\/""#, #""\u0000x""#, "\"é ☕ 𝄞\"",
         "[]", "{}", "[[]]", "[1,[2,[3,[4]]]]", #"{"a":{"b":{"c":{}}}}"#,
         #"{"cmd":"task.create","title":"User Authentication System","intent":"business_growth","complexity":"high"}"#,
@@ -184,6 +186,13 @@ import Testing
         "'x'", #""abc"#, #""\x41""#, #""\u12""#, #""\ud800""#, #""\udc00""#, #""\ud800\u0041""#,
         "\"a\u{1}b\"", "\"a\tb\"", "1 2", "[1]]", "{}{}", "[1]x",
     ]
+
+    /// Foundation rounds these to another integer; they are refused here, never rounded.
+    @Test(arguments: ["9007199254740993", "-9007199254740993", "123456789012345678901234567890", "[1,18446744073709551615]"])
+    func anIntegerBeyondTwoToThe53IsRefused(_ text: String) throws {
+        #expect(throws: (any Error).self) { try JSONParser.parse(text) }
+        #expect(throws: (any Error).self) { try JSONParser.parse(text, relaxed: true) }
+    }
 
     @Test(arguments: documents)
     func agreesWithFoundation(_ text: String) throws {

@@ -87,6 +87,42 @@ import Testing
         #expect(lazyEvents.count > 100)
     }
 
+    /// Two appenders alive at once, taking turns on one log (each catching up with the other's
+    /// events into streams it has loaded, knows to be absent, or has not loaded), the second
+    /// opened lazily after the log has a history: the same acks and events as two appenders
+    /// that folded the whole log when they opened, at the same moments.
+    @Test(arguments: 1...15)
+    func liveAppendersTakingTurnsDecideAsFullFolds(seed: Int) throws {
+        let lines = Self.history(seed: UInt64(seed) &+ 900, commands: 260)
+        var results: [(acks: [[String]], events: [ExportedEvent])] = []
+        for opening in [LiveState.Opening.lazily, .byFoldingEverything] {
+            let (log, _) = try temporaryLog()
+            func appender() throws -> Appender {
+                try Appender(log: log, decider: Decider(), clock: TestLog.clock, logger: TestLog.silentLogger, opening: opening)
+            }
+            var rng = SeededRandom(state: UInt64(seed) &* 31)
+            let first = try appender()
+            var second: Appender?
+            var acks: [[String]] = []
+            var at = 0
+            var turn = 0
+            while at < lines.count {
+                let length =
+                    Int.random(in: 0..<5, using: &rng) == 0 ? Int.random(in: 64...80, using: &rng) : Int.random(in: 1...10, using: &rng)
+                let segment = lines[at..<min(at + length, lines.count)].joined(separator: "\n")
+                at += length
+                if second == nil, at > 40 { second = try appender() }
+                let current = turn % 2 == 1 ? (second ?? first) : first
+                turn += 1
+                acks.append(try current.append(text: segment))
+            }
+            results.append((acks, try log.read { try $0.exported(after: 0, limit: 10_000) }))
+        }
+        #expect(results[0].acks == results[1].acks)
+        #expect(results[0].events == results[1].events)
+        #expect(results[0].events.count > 100)
+    }
+
     /// A log written before migration 003 gets its context paths from the events it holds.
     @Test func contextPathsAreFilledForAnOlderLog() throws {
         let (log, path) = try temporaryLog()

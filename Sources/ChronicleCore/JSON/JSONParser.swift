@@ -162,6 +162,7 @@ public struct JSONParser {
         }
         let intStart = i
         var wellFormed = digits() > 0 && (bytes[intStart] != 48 || i - intStart == 1)
+        let isInteger = i >= bytes.count || (bytes[i] != 46 && bytes[i] != 101 && bytes[i] != 69)
         if i < bytes.count, bytes[i] == 46 {
             i += 1
             wellFormed = digits() > 0 && wellFormed
@@ -175,8 +176,23 @@ public struct JSONParser {
             i = start
             throw fail("malformed number")
         }
+        // Numbers are doubles: an integer beyond ±2^53 would be stored as another one. Refused,
+        // never rounded (write it as a string to keep every digit).
+        let integerDigits = bytes[intStart..<(intStart + (isInteger ? i - intStart : 0))]
+        if isInteger,
+            integerDigits.count > 16
+                || (integerDigits.count == 16 && integerDigits.lexicographicallyPrecedes(Self.twoTo53) == false
+                    && !integerDigits.elementsEqual(Self.twoTo53))
+        {
+            let literal = String(decoding: bytes[start..<i], as: UTF8.self)
+            i = start
+            throw fail("the integer \(literal) is beyond ±2^53 and would not be kept exactly (write it as a string)")
+        }
         return n
     }
+
+    /// 2^53, the largest integer up to which every integer is a double: its digits.
+    private static let twoTo53 = Array("9007199254740992".utf8)
 
     private mutating func hex4() throws(Failure) -> UInt32 {
         guard i + 4 <= bytes.count else { throw fail("truncated \\u escape") }

@@ -38,13 +38,13 @@ extension JSONValue {
     /// Numbers as people write them: integral values without a fraction (`1`, not `1.0`).
     public static func format(number n: Double) -> String {
         if n.isNaN || n.isInfinite { return "null" }
-        if n == n.rounded(), abs(n) < 9_007_199_254_740_992 { return String(Int64(n)) }
+        if n == n.rounded(), abs(n) <= 9_007_199_254_740_992 { return String(Int64(n)) }
         return String(n)
     }
 
     /// Appends ``format(number:)`` of `n` to `out`; integral values digit by digit, without a String.
     public static func write(number n: Double, into out: inout [UInt8]) {
-        guard !n.isNaN, !n.isInfinite, n == n.rounded(), abs(n) < 9_007_199_254_740_992 else {
+        guard !n.isNaN, !n.isInfinite, n == n.rounded(), abs(n) <= 9_007_199_254_740_992 else {
             out.append(contentsOf: format(number: n).utf8)
             return
         }

@@ -24,11 +24,16 @@ public enum CodedLanguage {
 
     static func parseEnvelope(_ text: Substring) throws(CommandError) -> Envelope {
         var envelope = Envelope()
+        var seen: Set<Substring> = []
         for part in text.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
             guard let eq = part.firstIndex(of: "=") else {
                 throw .parse("envelope entry '\(CommandError.shown(String(part)))' has no '='", "write key=value with keys id, valid, rev")
             }
             let key = part[..<eq]
+            guard seen.insert(key).inserted else {
+                throw .parse(
+                    "the envelope gives '\(CommandError.shown(String(key)))' twice", "give each of id=, valid= and rev= at most once")
+            }
             let value = String(part[part.index(after: eq)...])
             switch key {
             case "id":
@@ -211,14 +216,14 @@ public enum CodedLanguage {
 
     static func identifier(_ field: String, _ what: String) throws(CommandError) -> String {
         guard Identifier.isValid(field) else {
-            if field.isEmpty { throw .parse("\(what) is empty", "give a \(what)") }
+            if field.isEmpty { throw .parse("\(what) is empty", "give \(CommandError.article(what)) \(what)") }
             throw .invalidID(what, field)
         }
         return field
     }
 
     static func text(_ field: String, _ what: String, allowEmpty: Bool = false) throws(CommandError) -> String {
-        guard allowEmpty || !field.isEmpty else { throw .parse("\(what) is empty", "give a \(what)") }
+        guard allowEmpty || !field.isEmpty else { throw .parse("\(what) is empty", "give \(CommandError.article(what)) \(what)") }
         guard !field.unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 }) else {
             throw .parse("\(what) contains a control character", "remove control characters (tabs, escapes) from the line")
         }

@@ -41,6 +41,12 @@ public struct CommandError: Error, Sendable, Equatable, CustomStringConvertible 
     }
 
     /// A user-supplied text made safe to echo in one line: control characters escaped, at most 80 characters.
+    /// "a" or "an" before `word` (by its first letter: enough for the field names used here).
+    static func article(_ word: String) -> String {
+        guard let first = word.lowercased().first else { return "a" }
+        return "aeiou".contains(first) ? "an" : "a"
+    }
+
     public static func shown(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars.prefix(80) {

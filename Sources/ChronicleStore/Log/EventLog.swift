@@ -23,7 +23,7 @@ public final class EventLog: @unchecked Sendable {
     /// `(stream, stream_rev)` index's pages hot: bulk appends touch pages all over it. 4 KiB
     /// pages (measured against 16 KiB): each interactive commit syncs fewer bytes, p99 0.75-0.8 ms
     /// against 0.99-1.24 ms; raw bulk inserts would be ~25% faster with 16 KiB, the appender's
-    /// were not. Savepoint journals stay in memory.
+    /// were not. Temporary tables and indexes stay in memory.
     public static let tuningPragmas = [
         "PRAGMA page_size = 4096",
         "PRAGMA cache_size = -65536",

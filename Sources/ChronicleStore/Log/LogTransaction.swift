@@ -222,9 +222,10 @@ public final class LogTransaction {
         if let path = e.event.namedContextPath { try recordContextPath(path, task: e.stream.id) }
     }
 
-    /// Notes in `context_paths` that `task` named the context-cascade path `path`.
+    /// Notes in `context_paths` that `task` named the context-cascade path `path` (imports and
+    /// the migration that fills the table; appended events go through ``insert(_:)``).
     func recordContextPath(_ path: String, task: String) throws {
-        if let pipeline { return pipeline.enqueue(.contextPath(path: path, task: task)) }
+        try settle()
         try Self.recordContextPath(try hot.statement(.recordContextPath, db), path: path, task: task)
     }
 

@@ -12,7 +12,6 @@ final class WritePipeline: @unchecked Sendable {
     enum Operation {
         case event(PendingEvent)
         case command(id: String, firstSeq: Int64, fingerprint: [UInt8], ack: String)
-        case contextPath(path: String, task: String)
     }
 
     private let condition = NSCondition()
@@ -118,8 +117,6 @@ final class WritePipeline: @unchecked Sendable {
             if let path = e.event.namedContextPath {
                 try LogTransaction.recordContextPath(handles[.recordContextPath]!, path: path, task: e.stream.id)
             }
-        case .contextPath(let path, let task):
-            try LogTransaction.recordContextPath(handles[.recordContextPath]!, path: path, task: task)
         case .command(let id, let firstSeq, let fingerprint, let ack):
             try LogTransaction.recordCommand(handles[.recordCommand]!, id: id, firstSeq: firstSeq, fingerprint: fingerprint, ack: ack)
         }

@@ -15,8 +15,8 @@ struct Append: AsyncParsableCommand {
             Lines are committed in groups; each ack is printed only once its line is durable. \
             Empty lines and # comments get no ack. Recorded times come from CHRONICLE_CLOCK \
             (system, or fixed:<RFC 3339> for tests). Exit status: 0 the input was read to the end \
-            (er: acks included), 1 --strict stopped at an error or standard input could not be \
-            read, 2 bad arguments (a bad routing file or clock setting included), 3 the log cannot \
+            (er: acks included), 1 --strict stopped at an error, standard input could not be \
+            read or standard output closed, 2 bad arguments (a bad routing file or clock setting included), 3 the log cannot \
             be opened or written (every ack printed before the message is committed).
             """)
 
