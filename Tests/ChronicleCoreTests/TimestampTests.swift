@@ -137,4 +137,10 @@ import Testing
         #expect(clock.recordedTime(after: nil) == a)
         #expect(clock.recordedTime(after: a) == time("2025-06-01T10:00:00.001Z"))
     }
+
+    /// A leap second is read as the second before it (the README says so).
+    @Test func aLeapSecondIsReadAsTheSecondBefore() {
+        #expect(Timestamp(rfc3339: "2016-12-31T23:59:60Z") == Timestamp(rfc3339: "2016-12-31T23:59:59Z"))
+        #expect(Timestamp(rfc3339: "2016-12-31T23:59:60.5Z") == Timestamp(rfc3339: "2016-12-31T23:59:59.5Z"))
+    }
 }

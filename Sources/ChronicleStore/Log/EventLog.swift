@@ -209,14 +209,17 @@ public final class EventLog: @unchecked Sendable {
     /// commit left it past the checkpoint mark: an appender calls it when a bulk input ends.
     /// Otherwise the next process to open the log finds a large WAL that no connection closed
     /// and reads all of it to rebuild its index (a one-line append after a 250,000-line load
-    /// took 100-130 ms for that, 20 ms after this). Waits at most 200 ms for readers of other
-    /// processes; a busy truncation is left for later (nothing is lost).
+    /// took 100-130 ms for that, 20 ms after this). Never waits for other processes: when one is
+    /// reading or writing, the truncation is left for later (nothing is lost).
     public func checkpointIfLarge() {
         guard let checkpointer, checkpointer.walPages >= Checkpointer.pagesThreshold else { return }
         checkpointer.waitUntilIdle()
         do {
             try queue.writeWithoutTransaction { db in
-                sqlite3_busy_timeout(db.sqliteConnection, 200)
+                // Copy without blocking anyone; then truncate only if no other process is reading
+                // or writing right now (one try: waiting would hold other appenders back).
+                _ = try db.checkpoint(.passive)
+                sqlite3_busy_timeout(db.sqliteConnection, 0)
                 defer { sqlite3_busy_timeout(db.sqliteConnection, Int32(busyTimeoutMilliseconds)) }
                 let (wal, copied) = try db.checkpoint(.truncate)
                 logger.debug("checkpoint at the end of input", metadata: ["wal.frames": "\(wal)", "wal.copied": "\(copied)"])
