@@ -66,3 +66,17 @@ import Testing
         #expect(acks[0].contains(message), "\(acks[0])")
     }
 }
+
+extension HostileInputTests {
+    @Test(arguments: [
+        (#"{"cmd":"task.update","id":"t","set":"x"}"#, #"task.update's "set" must be an object"#),
+        (#"{"cmd":"memory.store","key":"k","value":1,"id":"c1","command_id":"c2"}"#, #"gives both "id" and "command_id""#),
+        (#"[id=c1] {"cmd":"memory.forget","key":"k"}"#, "an envelope goes before a coded command, not a JSON one"),
+    ])
+    func aMalformedFieldIsNamedAsWhatItIs(line: String, message: String) throws {
+        let acks = try Self.acks(line + "\n")
+        #expect(acks.count == 1)
+        #expect(acks[0].hasPrefix("er:parse|"))
+        #expect(acks[0].contains(message), "\(acks[0])")
+    }
+}

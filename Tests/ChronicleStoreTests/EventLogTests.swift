@@ -417,3 +417,20 @@ func temporaryLog() throws -> (EventLog, String) {
 func sha256GivesTheKnownAnswers(input: String, hex: String) {
     #expect(SHA256.hash(Array(input.utf8)).map { String(format: "%02x", $0) }.joined() == hex)
 }
+
+/// `event.retract` checks an expected revision against its target's stream, where it is appended.
+@Test func aRetractionChecksTheExpectedRevisionOfItsTargetsStream() throws {
+    let log = try TestLog.inMemory()
+    let appender = try TestLog.appender(log)
+    _ = try appender.append(text: "ms:k|a|semantic\nms:k|b|semantic")
+    let acks = try appender.append(
+        text: """
+            {"cmd":"event.retract","seq":1,"reason":"r","expected_rev":99}
+            {"cmd":"event.retract","seq":1,"reason":"r","expected_rev":0}
+            {"cmd":"event.retract","seq":1,"reason":"r","expected_rev":2}
+            """)
+    #expect(acks[0] == "er:conflict|line 1: memory/k is at revision 2, not 99|read memory/k again and retry with expected_rev 2")
+    #expect(acks[1].hasPrefix("er:conflict|line 2: memory/k is at revision 2, not 0|"))
+    #expect(acks[2] == "su:event/1|retracted|1")
+    #expect(try log.events().count == 3)
+}

@@ -138,6 +138,12 @@ public struct Decider: Sendable {
             guard let target = s.retractionTarget else {
                 throw CommandError(.notFound, "no event at seq \(seq)", recovery: "check the position with chronicle tail")
             }
+            // The retraction is appended to its target's stream: an expected revision is that stream's.
+            if let expected = envelope.expectedRevision, s.revision(target.stream) != expected {
+                throw CommandError(
+                    .conflict, "\(target.stream) is at revision \(s.revision(target.stream)), not \(expected)",
+                    recovery: "read \(target.stream) again and retry with expected_rev \(s.revision(target.stream))")
+            }
             guard !target.isRetraction else {
                 throw CommandError(
                     .invalidTransition, "seq \(seq) is itself a retraction and cannot be retracted",

@@ -18,6 +18,11 @@ public enum CodedLanguage {
             envelope = try parseEnvelope(line[line.index(after: line.startIndex)..<close])
             line = line[line.index(after: close)...]
             while line.first == " " || line.first == "\t" { line.removeFirst() }
+            if line.first == "{" {
+                throw .parse(
+                    "an envelope goes before a coded command, not a JSON one",
+                    "give a JSON command its \"command_id\", \"valid_at\" and \"expected_rev\" as fields")
+            }
         }
         return .command(try parseCoded(line), envelope)
     }

@@ -19,6 +19,10 @@ public enum JSONCommands {
         // "id" names the task or workflow instance in task.* and workflow.*; elsewhere it is the command id.
         let idNamesEntity = name.hasPrefix("task.") || name.hasPrefix("workflow.")
         var commandID = try f.string("command_id")
+        if !idNamesEntity, f.has("id"), commandID != nil {
+            throw .parse(
+                "\(name) gives both \"id\" and \"command_id\", two names for its command id", "give the command id once, as \"command_id\"")
+        }
         if commandID == nil, !idNamesEntity { commandID = try f.string("id") }
         if let id = commandID {
             guard Identifier.isValid(id) else { throw .invalidID("command id", id) }
@@ -43,6 +47,9 @@ public enum JSONCommands {
         case "task.update":
             let id = try f.requiredID("task_id", alias: "id")
             guard let set = f.take("set") else { throw .parse("task.update needs \"set\": {…}", "give the fields to change under \"set\"") }
+            guard case .object = set else {
+                throw .parse("task.update's \"set\" must be an object", "write \"set\": {\"title\": …} with the fields to change")
+            }
             var s = Fields(set, name: "task.update set")
             let changes = try taskChanges(&s)
             try s.finish()
@@ -211,6 +218,9 @@ struct Fields {
         self.members = value.objectMembers ?? []
         self.name = name
     }
+
+    /// Whether the object has a member `key` (used or not).
+    func has(_ key: String) -> Bool { members.contains { $0.key == key } }
 
     mutating func take(_ key: String, alias: String? = nil) -> JSONValue? {
         for m in members where m.key == key || m.key == alias {

@@ -261,7 +261,8 @@ public final class Appender {
         switch command {
         case .eventRetract(let seq, _):
             if let target = try tx.event(at: seq) {
-                _ = try live.state(of: target.stream, tx)  // loads the target stream's retractions
+                // Loads the target stream (its retractions); the retraction goes on it, at its next revision.
+                s.revisions[target.stream] = try live.revision(target.stream, in: tx)
                 s.retractionTarget = .init(
                     stream: target.stream, isRetraction: target.isRetraction, alreadyRetracted: live.retracted.contains(seq))
             }
