@@ -80,3 +80,35 @@ extension HostileInputTests {
         #expect(acks[0].contains(message), "\(acks[0])")
     }
 }
+
+extension HostileInputTests {
+    /// A child of `task.split` is the split task's child: a parent of its own is refused, not replaced.
+    @Test func aSplitChildWithAnotherParentIsRefused() throws {
+        let acks = try Self.acks(
+            """
+            {"cmd":"task.create","id":"a","title":"A","intent":"x","complexity":"low"}
+            {"cmd":"task.create","id":"b","title":"B","intent":"x","complexity":"low"}
+            {"cmd":"task.split","id":"a","into":[{"title":"C","intent":"x","complexity":"low","parent":"b"}]}
+            {"cmd":"task.split","id":"a","into":[{"title":"C","intent":"x","complexity":"low","parent":"a"}]}
+
+            """)
+        #expect(acks.count == 4)
+        #expect(acks[2].hasPrefix("er:parse|line 3: a child of task.split has the parent 'b'; its parent is the task split, 'a'|"))
+        #expect(acks[3] == "su:a|splitting|0")
+    }
+
+    /// A step not among those the instance started with is added (documented): an instance
+    /// started without steps names them as it goes.
+    @Test func aStepNotDeclaredIsAddedToTheInstance() throws {
+        let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        let input = """
+            {"cmd":"workflow.start","workflow":"release","steps":["build"]}
+            {"cmd":"workflow.step","id":"release_001","step":"deploy","status":"completed"}
+
+            """
+        let acks = try ChronicleBinary.run(["append", "--db", db], input: input, environment: fixedClock).stdout
+        #expect(acks == "su:release_001|running|0\nsu:release_001|running|0.5\n")
+        let shown = try ChronicleBinary.run(["query", "workflow", "release_001", "--db", db, "--format", "json"]).stdout
+        #expect(shown.contains(#""name":"deploy""#), "\(shown)")
+    }
+}

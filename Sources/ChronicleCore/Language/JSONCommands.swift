@@ -68,6 +68,11 @@ public enum JSONCommands {
                     var c = Fields(item, name: "task.split into")
                     var spec = try taskSpec(&c)
                     try c.finish()
+                    if let parent = spec.parent, parent != id {
+                        throw .parse(
+                            "a child of task.split has the parent '\(CommandError.shown(parent))'; its parent is the task split, '\(id)'",
+                            "remove \"parent\" from the child")
+                    }
                     spec.parent = id
                     children.append(spec)
                 }
