@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 // `@testable` for the memberwise initializers of MemoryState, WorkflowState and Decision,
@@ -158,7 +159,20 @@ func expectError(
         expectedChild.parent = id
         #expect(l.fold(split.events[1], seq: 8, rev: 1, valid: t(50)) == .task(expectedChild))
 
-        // task.complete from splitting.
+        // Not completed from splitting: back to in_progress first.
+        expectError(
+            .invalidTransition, "task '\(id)' cannot go from splitting to completed",
+            recovery: "from splitting a task may go to splitting, in_progress, blocked, cancelled"
+        ) {
+            try l.decide(.taskComplete(id: id, result: object(["pr": 42]), nextSteps: ["deploy"]))
+        }
+        let resume = try l.decide(.taskStatus(id: id, status: .inProgress, progress: nil))
+        expected.status = .inProgress
+        expected.updatedAt = t(55)
+        expected.revision = 8
+        #expect(l.fold(resume.events[0], seq: 9, rev: 8, valid: t(55)) == .task(expected))
+
+        // task.complete from in_progress.
         let complete = try l.decide(.taskComplete(id: id, result: object(["pr": 42]), nextSteps: ["deploy"]))
         #expect(
             complete
@@ -170,8 +184,8 @@ func expectError(
         expected.result = object(["pr": 42])
         expected.nextSteps = ["deploy"]
         expected.updatedAt = t(60)
-        expected.revision = 8
-        #expect(l.fold(complete.events[0], seq: 9, rev: 8, valid: t(60)) == .task(expected))
+        expected.revision = 9
+        #expect(l.fold(complete.events[0], seq: 10, rev: 9, valid: t(60)) == .task(expected))
 
         // Completed is final.
         expectError(
@@ -209,8 +223,10 @@ func expectError(
         #expect(l.fold(block.events[0], seq: 2, rev: 2, valid: t(1)) == .task(expected))
 
         // A status report of completion sets progress to 1 whatever was reported.
-        expectError(.invalidTransition, "task 'fix_typo_001' cannot go from blocked to completed", recovery: "move it to in_progress first")
-        {
+        expectError(
+            .invalidTransition, "task 'fix_typo_001' cannot go from blocked to completed",
+            recovery: "from blocked a task may go to blocked, in_progress, splitting, cancelled"
+        ) {
             try l.decide(.taskStatus(id: "fix_typo_001", status: .completed, progress: 0.5))
         }
         let resume = try l.decide(.taskStatus(id: "fix_typo_001", status: .inProgress, progress: nil))
@@ -280,9 +296,8 @@ func expectError(
     static let allowedMoves: Set<String> = [
         "pending→pending", "pending→in_progress", "pending→blocked", "pending→splitting", "pending→cancelled",
         "in_progress→in_progress", "in_progress→blocked", "in_progress→splitting", "in_progress→completed", "in_progress→cancelled",
-        "blocked→pending", "blocked→in_progress", "blocked→blocked", "blocked→splitting", "blocked→cancelled",
-        "splitting→pending", "splitting→in_progress", "splitting→blocked", "splitting→splitting", "splitting→completed",
-        "splitting→cancelled",
+        "blocked→in_progress", "blocked→blocked", "blocked→splitting", "blocked→cancelled",
+        "splitting→in_progress", "splitting→blocked", "splitting→splitting", "splitting→cancelled",
     ]
 
     @Test(arguments: TaskStatus.allCases, TaskStatus.allCases)
@@ -812,5 +827,16 @@ func expectError(
     ])
     func contextPath(_ path: String, _ valid: Bool) {
         #expect(Identifier.isValidPath(path) == valid)
+    }
+}
+
+/// The README's table of task statuses is the code's state machine, row by row.
+@Test func theReadmeTableIsTheStateMachine() throws {
+    let readme = try String(
+        contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("README.md"), encoding: .utf8)
+    for (from, next) in TaskStatus.moves {
+        let row = "| `\(from.rawValue)` | " + (next.isEmpty ? "(final)" : next.map { "`\($0.rawValue)`" }.joined(separator: ", ")) + " |"
+        #expect(readme.contains(row + "\n"), "README lacks: \(row)")
     }
 }

@@ -174,7 +174,9 @@ public struct Decider: Sendable {
         guard t.status.canMove(to: next) else {
             throw CommandError(
                 .invalidTransition, "task '\(t.id)' cannot go from \(t.status.rawValue) to \(next.rawValue)",
-                recovery: t.status.isOpen ? "move it to in_progress first" : "a \(t.status.rawValue) task is final; create a new task")
+                recovery: t.status.isOpen
+                    ? "from \(t.status.rawValue) a task may go to \(t.status.next.map(\.rawValue).joined(separator: ", "))"
+                    : "a \(t.status.rawValue) task is final; create a new task")
         }
     }
 

@@ -9,20 +9,24 @@ public enum TaskStatus: String, Sendable, CaseIterable {
 
     public var isOpen: Bool { self != .completed && self != .cancelled }
 
-    /// pending → in_progress → completed; any open state → cancelled, blocked or splitting;
-    /// blocked and splitting go back to pending or in_progress; completed and cancelled are final.
-    /// Staying in an open state (a progress report) is allowed.
-    public func canMove(to next: TaskStatus) -> Bool {
-        switch (self, next) {
-        case (.completed, _), (.cancelled, _): return false
-        case (_, .cancelled), (_, .blocked), (_, .splitting), (_, .inProgress): return true
-        case (.pending, .pending), (.blocked, .pending), (.splitting, .pending): return true
-        case (.inProgress, .pending): return false
-        case (.inProgress, .completed), (.splitting, .completed): return true
-        case (.pending, .completed), (.blocked, .completed): return false
-        default: return false
-        }
-    }
+    /// The state machine, as one table: the statuses a task may move to from each status.
+    /// pending → in_progress → completed; an open status may also go to blocked, splitting or
+    /// cancelled, and blocked and splitting go on to in_progress (a started task does not go
+    /// back to pending); staying in an open status (a progress report) is allowed; completed and
+    /// cancelled are final. The README's table is rendered from this one (a test checks it).
+    public static let moves: KeyValuePairs<TaskStatus, [TaskStatus]> = [
+        .pending: [.pending, .inProgress, .blocked, .splitting, .cancelled],
+        .inProgress: [.inProgress, .blocked, .splitting, .completed, .cancelled],
+        .blocked: [.blocked, .inProgress, .splitting, .cancelled],
+        .splitting: [.splitting, .inProgress, .blocked, .cancelled],
+        .completed: [],
+        .cancelled: [],
+    ]
+
+    /// The statuses this one may move to, in the table's order.
+    public var next: [TaskStatus] { Self.moves.first { $0.key == self }?.value ?? [] }
+
+    public func canMove(to next: TaskStatus) -> Bool { self.next.contains(next) }
 
     /// The status a backend word names for a task (`done` → completed, `running` → in_progress).
     public init?(word: String) {
