@@ -62,6 +62,19 @@ struct LogOptions: ParsableArguments {
     }
 }
 
+extension EventLog {
+    /// The log's last position (0 when empty), for checking a position given on the command
+    /// line; a log that cannot be read ends the process with status 3.
+    func lastPosition() throws -> Int64 {
+        do {
+            return try read { try $0.tail()?.seq } ?? 0
+        } catch {
+            FileHandle.standardError.write(Data("chronicle: the log cannot be read: \(error)\n".utf8))
+            throw ExitCode(3)
+        }
+    }
+}
+
 /// `--synchronous`, for the commands whose commits acknowledge input (`append`).
 struct DurabilityOptions: ParsableArguments {
     @Option(

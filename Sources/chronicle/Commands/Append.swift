@@ -72,13 +72,10 @@ struct Append: AsyncParsableCommand {
             // back (a snapshot's read holds the checkpoint back), so that the next process pays
             // for neither. A short input leaves at once: a snapshot being computed is dropped (a
             // cache), and the WAL is copied by some later commit.
-            if appender.live.lastSeq - openedAt >= Self.bulkEvents {
-                appender.snapshotter?.waitUntilIdle()
-                do { try appender.storeReadySnapshots() } catch { logger.warning("snapshot not stored", metadata: ["error": "\(error)"]) }
-                log.checkpointIfLarge()
-            } else {
-                do { try appender.storeReadySnapshots() } catch { logger.warning("snapshot not stored", metadata: ["error": "\(error)"]) }
-            }
+            let bulk = appender.live.lastSeq - openedAt >= Self.bulkEvents
+            if bulk { appender.snapshotter?.waitUntilIdle() }
+            do { try appender.storeReadySnapshots() } catch { logger.warning("snapshot not stored", metadata: ["error": "\(error)"]) }
+            if bulk { log.checkpointIfLarge() }
         } catch let error as InputError {
             FileHandle.standardError.write(
                 Data("chronicle: \(error)\nEvery line acked before this message is committed.\n".utf8))

@@ -75,7 +75,7 @@ struct Diff: AsyncParsableCommand {
         let query = LogQuery(log: try options.openExisting(logger: logger))
         var changes: [Change] = []
         do {
-            let (a, b) = try points(now: try query.now(clock: clock), lastSeq: try query.log.read { try $0.tail()?.seq } ?? 0)
+            let (a, b) = try points(now: try query.now(clock: clock), lastSeq: try query.log.lastPosition())
             for kind in try kinds() {
                 let before = Dictionary(uniqueKeysWithValues: try query.entities(kind, asOf: a).map { (id($0), $0.json) })
                 let after = Dictionary(uniqueKeysWithValues: try query.entities(kind, asOf: b).map { (id($0), $0.json) })

@@ -19,7 +19,7 @@ struct AsOfOptions: ParsableArguments {
             try PointArguments.validTime($0, option: "--valid-at", axisHint: "a log position goes with --known-at")
         }
         // The log's last position is read only to check a #SEQ against it.
-        let lastSeq = knownAt?.hasPrefix("#") == true ? try query.log.read { try $0.tail()?.seq } ?? 0 : .max
+        let lastSeq = knownAt?.hasPrefix("#") == true ? try query.log.lastPosition() : .max
         var known = try knownAt.map { try PointArguments.knownAt($0, option: "--known-at", lastSeq: lastSeq) }
         if valid == nil || known == nil {
             let now = try query.now(clock: clock)

@@ -40,14 +40,7 @@ struct SnapshotCommand: AsyncParsableCommand {
         // Never creates a log: a mistyped --db is an error, not a new empty file.
         let log = try options.openExisting(logger: logger, forWriting: !list)
         let position = try at.map { try PointArguments.position($0, option: "--at") }
-        if let position, let at {
-            let last: Int64
-            do { last = try log.read { try $0.tail()?.seq } ?? 0 } catch {
-                FileHandle.standardError.write(Data("chronicle: the log cannot be read: \(error)\n".utf8))
-                throw ExitCode(3)
-            }
-            try PointArguments.within(position, option: "--at", text: at, lastSeq: last)
-        }
+        if let position, let at { try PointArguments.within(position, option: "--at", text: at, lastSeq: try log.lastPosition()) }
         do {
             if drop {
                 let n = try log.write { try $0.deleteSnapshots() }

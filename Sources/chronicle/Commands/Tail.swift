@@ -42,13 +42,8 @@ struct Tail: AsyncParsableCommand {
         let watcher = follow ? LogWatcher(logPath: options.path) : nil
         var next = try PointArguments.position(from, option: "--from")
         if !follow {
-            let last: Int64
-            do { last = try log.read { try $0.tail()?.seq } ?? 0 } catch {
-                FileHandle.standardError.write(Data("chronicle: the log cannot be read: \(error)\n".utf8))
-                throw ExitCode(3)
-            }
             // The position just after the end prints nothing; further is a mistake (or wants --follow).
-            try PointArguments.within(next - 1, option: "--from", text: from, lastSeq: last)
+            try PointArguments.within(next - 1, option: "--from", text: from, lastSeq: try log.lastPosition())
         }
         var out: [UInt8] = []
         // After a wake-up that found nothing new, look again a few times, sooner than the next
