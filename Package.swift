@@ -36,6 +36,12 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // C: the SQLite settings that only a variadic C call (sqlite3_config) can make.
+        .systemLibrary(
+            name: "CSQLiteSettings",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
         // The pure core: commands, events, states, deciders, the coded language. No I/O, no clock.
         .target(
             name: "ChronicleCore",
@@ -48,6 +54,7 @@ let package = Package(
                 "ChronicleCore",
                 "CLZ4",
                 "CCrypto",
+                "CSQLiteSettings",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -41,7 +41,7 @@ import Testing
         #expect(try LogIntegrity.check(EventLog(path: db, logger: TestLog.silentLogger)) == [])
         let queue = try DatabaseQueue(path: db)
         try queue.read { db in
-            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM commands") == writers * perWriter)
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE command_ack IS NOT NULL") == writers * perWriter)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM events") == writers * perWriter)
             #expect(try Int.fetchOne(db, sql: "SELECT max(seq) FROM events") == writers * perWriter)
             let taskStreams = try Int.fetchOne(db, sql: "SELECT count(DISTINCT stream) FROM events WHERE stream LIKE 'task/shared_title_%'")

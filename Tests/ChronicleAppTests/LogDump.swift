@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// Every column of every row of `events` and `commands`, as text: two logs are the same
+/// Every column of every row of `events` and `commands` (ids recorded before version 4), as text: two logs are the same
 /// byte for byte when their dumps are equal.
 func dumpLog(_ path: String) throws -> String {
     let queue = try DatabaseQueue(path: path)
@@ -10,7 +10,7 @@ func dumpLog(_ path: String) throws -> String {
         for row in try Row.fetchAll(
             db,
             sql:
-                "SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, hex(payload) AS payload, hex(hash) AS hash FROM events ORDER BY seq"
+                "SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, hex(payload) AS payload, hex(hash) AS hash, hex(command_fingerprint) AS command_fingerprint, command_ack FROM events ORDER BY seq"
         ) {
             out += row.description + "\n"
         }

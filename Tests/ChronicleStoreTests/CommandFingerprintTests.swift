@@ -56,16 +56,21 @@ import Testing
         let log = try TestLog.inMemory()
         let (command, envelope) = try Self.parse("[id=old-1] ms:k|v|semantic")
         let ack = try #require(try TestLog.appender(log).append(text: "ms:k|v|semantic").first)
-        // The ack as the commands table stores it, from another log.
+        // The ack as the log stores it, from another log; recorded as builds before version 4 did.
         let other = try TestLog.inMemory()
         _ = try TestLog.appender(other).append(text: "[id=old-1] ms:k|v|semantic")
         let storedAck = try #require(try other.read { try $0.storedCommand(id: "old-1") }).ack
         try log.write { tx in
-            try tx.recordCommand(id: "old-1", firstSeq: 1, fingerprint: CommandFingerprint.legacy(command, envelope), ack: storedAck)
+            try tx.recordLegacyCommand(id: "old-1", firstSeq: 1, fingerprint: CommandFingerprint.legacy(command, envelope), ack: storedAck)
         }
         let appender = try TestLog.appender(log)
         #expect(try appender.append(text: "[id=old-1] ms:k|v|semantic") == [ack])
         #expect(try appender.append(text: "[id=old-1] ms:k|w|semantic").first?.hasPrefix("er:conflict|") == true)
         #expect(try log.events().count == 1)
+        // In a bulk group too (which looks each id up first when the log holds such ids).
+        let bulk = (0..<70).map { "[id=b\($0)] ms:b\($0)|v|semantic" } + ["[id=old-1] ms:k|v|semantic"]
+        let acks = try appender.append(text: bulk.joined(separator: "\n"))
+        #expect(acks.last == ack)
+        #expect(try log.events().count == 71)
     }
 }

@@ -35,10 +35,15 @@ import Testing
         #expect(try again.appliedMigrations() == EmbeddedMigrations.all.map(\.name))
     }
 
-    @Test(arguments: ["UPDATE events SET type = 'x'", "DELETE FROM events", "UPDATE commands SET ack = 'x'", "DELETE FROM commands"])
+    @Test(arguments: [
+        "UPDATE events SET type = 'x'", "UPDATE events SET command_ack = 'x'", "DELETE FROM events", "UPDATE commands SET ack = 'x'",
+        "DELETE FROM commands",
+    ])
     func theLogRefusesUpdateAndDelete(sql: String) throws {
         let (log, path) = try temporaryLog()
         _ = try TestLog.appender(log).append(text: "[id=a] ms:k|v|semantic")
+        // `commands` holds the ids of builds before version 4 only.
+        try log.write { try $0.recordLegacyCommand(id: "old", firstSeq: 1, fingerprint: [], ack: Array("{}".utf8)) }
         let queue = try DatabaseQueue(path: path)
         #expect(throws: DatabaseError.self) { try queue.write { try $0.execute(sql: sql) } }
         #expect(try log.events().count == 1)
@@ -157,7 +162,7 @@ import Testing
         try DatabaseQueue(path: path).write { db in
             try db.execute(
                 sql:
-                    "INSERT INTO events SELECT seq + 2, stream, stream_rev + 1, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash FROM events WHERE seq = 1"
+                    "INSERT INTO events (seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash) SELECT seq + 2, stream, stream_rev + 1, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash FROM events WHERE seq = 1"
             )
         }
         let problems = try LogIntegrity.check(log)
@@ -211,6 +216,61 @@ import Testing
         #expect(try bulkLog.events() == inlineLog.events())
         #expect(try LogIntegrity.check(bulkLog) == [])
         #expect(bulk.live.streams.mapValues(\.entity) == inline.live.streams.mapValues(\.entity))
+    }
+
+    /// A bulk group decides as if its ids were new (the insert of a repeated one fails the
+    /// group, which is then decided again looking each id up): retries of committed ids and of
+    /// ids earlier in the same group, retries that would now be refused or append nothing, and
+    /// a different command under a used id all get what line-by-line appends give them.
+    @Test func repeatedIDsInABulkGroupGetWhatLineByLineAppendsGive() throws {
+        var first: [String] = []
+        for i in 0..<80 {
+            first.append("[id=m\(i)] ms:key_\(i % 5)|v\(i)|semantic")
+            if i % 20 == 0 { first.append("[id=t\(i)] tc:Job \(i)|work|low") }
+        }
+        first.append(#"{"cmd":"memory.forget","key":"key_0","command_id":"gone"}"#)
+        var second: [String] = []
+        for i in 0..<80 {
+            second.append("[id=n\(i)] ms:new_\(i % 4)|w\(i)|semantic")
+            // Committed ids: a retry that would append again, and one that would now be refused.
+            if i % 9 == 0 { second.append("[id=m\(i)] ms:key_\(i % 5)|v\(i)|semantic") }
+            if i == 40 { second.append(#"{"cmd":"memory.forget","key":"key_0","command_id":"gone"}"#) }
+            if i == 41 { second.append("[id=t20] tc:Job 20|work|low") }
+            // An id of this group, retried in it; and a used id on a different command.
+            if i % 13 == 12 { second.append("[id=n\(i - 1)] ms:new_\((i - 1) % 4)|w\(i - 1)|semantic") }
+            if i == 50 { second.append("[id=m3] ms:key_3|other|semantic") }
+            if i == 60 { second.append("[id=n2] ms:forgot_this|x|semantic") }
+        }
+        // A group without repeats (after one with repeats, ids are looked up until one has none);
+        // then one with only retries that append nothing (those are looked up, not found by the
+        // insert): it is decided once, as if its ids were new.
+        let plain = (0..<70).map { "[id=r\($0)] ms:r|\($0)|semantic" }
+        var third = (0..<70).map { "[id=p\($0)] ms:third_\($0 % 3)|z\($0)|semantic" }
+        third.insert(#"{"cmd":"memory.forget","key":"key_0","command_id":"gone"}"#, at: 10)
+        third.insert(#"{"cmd":"memory.forget","key":"new_1","command_id":"g2"}"#, at: 20)
+        third.insert(#"{"cmd":"memory.forget","key":"new_1","command_id":"g2"}"#, at: 30)
+        func run(bulk: Bool) throws -> (acks: [String], events: [RecordedEvent]) {
+            let log = try TestLog.inMemory()
+            let appender = try TestLog.appender(log)
+            var acks: [String] = []
+            for input in [first, second, plain, third] {
+                if bulk {
+                    #expect(input.count >= Appender.pipelineThreshold)
+                    acks += try appender.append(text: input.joined(separator: "\n"))
+                } else {
+                    for line in input { acks += try appender.append(text: line) }
+                }
+            }
+            return (acks.map { $0.replacingOccurrences(of: #"line \d+: "#, with: "", options: .regularExpression) }, try log.events())
+        }
+        let bulk = try run(bulk: true)
+        let inline = try run(bulk: false)
+        #expect(bulk.acks == inline.acks)
+        #expect(bulk.events == inline.events)
+        #expect(bulk.acks.filter { $0.hasPrefix("er:conflict") }.count == 2)
+        // The retried forget (the key is gone now: deciding it again would refuse it).
+        #expect(bulk.acks.filter { $0.hasPrefix("su:memory/key_0|forgotten|") }.count == 3)
+        #expect(bulk.acks.filter { $0.hasPrefix("su:memory/new_1|forgotten|") }.count == 2)
     }
 }
 

@@ -12,11 +12,12 @@ public enum CodedLanguage {
         if first == "{" { return try JSONCommands.parse(line) }
         var envelope = Envelope()
         if first == "[" {
-            guard let close = line.firstIndex(of: "]") else {
+            // Bytes, not characters: ']' is ASCII, and a search by character is several times slower.
+            guard let close = line.utf8.firstIndex(of: UInt8(ascii: "]")) else {
                 throw .parse("the envelope '[' is not closed", "write it as [id=… valid=… rev=…] before the command")
             }
-            envelope = try parseEnvelope(line[line.index(after: line.startIndex)..<close])
-            line = line[line.index(after: close)...]
+            envelope = try parseEnvelope(line[line.utf8.index(after: line.startIndex)..<close])
+            line = line[line.utf8.index(after: close)...]
             while line.first == " " || line.first == "\t" { line.removeFirst() }
             if line.first == "{" {
                 throw .parse(
@@ -29,24 +30,45 @@ public enum CodedLanguage {
 
     static func parseEnvelope(_ text: Substring) throws(CommandError) -> Envelope {
         var envelope = Envelope()
-        var seen: Set<Substring> = []
-        for part in text.split(whereSeparator: { $0 == " " || $0 == "\t" }) {
-            guard let eq = part.firstIndex(of: "=") else {
+        // Parts are separated by spaces and tabs (bytes: both are ASCII, never inside a
+        // multi-byte character). Only id, valid and rev are accepted, so three flags tell a
+        // repeated key (an unknown key is refused where it first appears).
+        var seenID = false
+        var seenValid = false
+        var seenRev = false
+        let bytes = text.utf8
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            if bytes[i] == 0x20 || bytes[i] == 0x09 {
+                i = bytes.index(after: i)
+                continue
+            }
+            var end = i
+            while end < bytes.endIndex, bytes[end] != 0x20, bytes[end] != 0x09 { end = bytes.index(after: end) }
+            let part = text[i..<end]
+            i = end
+            guard let eq = part.utf8.firstIndex(of: UInt8(ascii: "=")) else {
                 throw .parse("envelope entry '\(CommandError.shown(String(part)))' has no '='", "write key=value with keys id, valid, rev")
             }
             let key = part[..<eq]
-            guard seen.insert(key).inserted else {
-                throw .parse(
-                    "the envelope gives '\(CommandError.shown(String(key)))' twice", "give each of id=, valid= and rev= at most once")
-            }
             let value = String(part[part.index(after: eq)...])
+            func once(_ seen: inout Bool) throws(CommandError) {
+                guard !seen else {
+                    throw .parse(
+                        "the envelope gives '\(CommandError.shown(String(key)))' twice", "give each of id=, valid= and rev= at most once")
+                }
+                seen = true
+            }
             switch key {
             case "id":
+                try once(&seenID)
                 guard Identifier.isValid(value) else { throw .invalidID("command id", value) }
                 envelope.commandID = value
             case "valid":
+                try once(&seenValid)
                 envelope.validAt = try time(value)
             case "rev":
+                try once(&seenRev)
                 guard let rev = Int(value), rev >= 0 else {
                     throw .parse(
                         "rev '\(CommandError.shown(value))' is not a revision number",

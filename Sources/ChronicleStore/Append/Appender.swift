@@ -8,9 +8,18 @@ public final class Appender {
     public struct Line: Sendable {
         public var number: Int
         public var parsed: Result<(Command, Envelope), CommandError>
+        /// The ``CommandFingerprint`` of a command with an id, computed where the line is made
+        /// (the reading thread, off the deciding one).
+        let fingerprint: [UInt8]?
+
         public init(number: Int, parsed: Result<(Command, Envelope), CommandError>) {
             self.number = number
             self.parsed = parsed
+            if case .success(let (command, envelope)) = parsed, envelope.commandID != nil {
+                fingerprint = CommandFingerprint.of(command, envelope)
+            } else {
+                fingerprint = nil
+            }
         }
     }
 
@@ -23,6 +32,9 @@ public final class Appender {
     public private(set) var live = LiveState()
     /// Set when a group failed: the in-memory view may hold what was rolled back.
     private var stale = false
+    /// Set when the last bulk group met an id the log held already: the next one looks every id
+    /// up before deciding instead of assuming it new (``LogTransaction/assumesNewCommandIDs``).
+    private var lookUpEveryID = false
     /// Groups of at least this many lines overlap deciding with writing (two threads);
     /// smaller ones, interactive lines above all, are written inline.
     static let pipelineThreshold = 64
@@ -70,7 +82,17 @@ public final class Appender {
         stale = true
         let acks: [Ack]
         do {
-            acks = try group(chunks, stopAtFirstError: stopAtFirstError)
+            do {
+                acks = try group(chunks, stopAtFirstError: stopAtFirstError)
+            } catch is LogTransaction.CommandIDRecordedBefore where !lookUpEveryID {
+                // A repeated id in a group decided as if its ids were new: nothing of it was
+                // committed; decide it again from the log, looking each id up first.
+                logger.debug("a command id was repeated: the group is decided again, ids looked up")
+                lookUpEveryID = true
+                lastCreatedTask = lastCreatedBefore
+                live = try log.read { tx in try LiveState(opening, tx) }
+                acks = try group(chunks, stopAtFirstError: stopAtFirstError)
+            }
         } catch {
             lastCreatedTask = lastCreatedBefore
             throw error
@@ -91,7 +113,11 @@ public final class Appender {
             for s in ready { try tx.insert(s) }
             try tx.startChain(after: live.lastHash)
             // A bulk group's inserts run on the writing thread while the next commands are decided.
-            if count >= Self.pipelineThreshold { try log.pipelineWrites(tx) }
+            if count >= Self.pipelineThreshold {
+                try log.pipelineWrites(tx)
+                if !lookUpEveryID { try tx.assumeNewCommandIDs() }
+            }
+            repeatsFound = 0
             var acks: [Ack] = []
             acks.reserveCapacity(count)
             lines: for chunk in chunks {
@@ -100,7 +126,7 @@ public final class Appender {
                     case .failure(let error):
                         acks.append(.error(error, line: chunk[i].number))
                     case .success(let (command, envelope)):
-                        acks.append(try process(command, envelope, line: chunk[i].number, tx))
+                        acks.append(try process(chunk[i], command, envelope, tx))
                     }
                     if stopAtFirstError, acks.last?.isError == true { break lines }
                 }
@@ -109,6 +135,8 @@ public final class Appender {
             return acks
         }
         committed = true
+        // Retries come in runs: keep looking ids up while groups find repeats.
+        if lookUpEveryID, count >= Self.pipelineThreshold, repeatsFound == 0 { lookUpEveryID = false }
         return acks
     }
 
@@ -131,24 +159,53 @@ public final class Appender {
         }
     }
 
-    private func process(_ command: Command, _ envelope: Envelope, line: Int, _ tx: LogTransaction) throws -> Ack {
-        let fingerprint = envelope.commandID == nil ? nil : CommandFingerprint.of(command, envelope)
+    /// Repeated ids the group being decided found (in the log or earlier in the group).
+    private var repeatsFound = 0
+
+    private func process(_ line: Line, _ command: Command, _ envelope: Envelope, _ tx: LogTransaction) throws -> Ack {
+        let fingerprint = envelope.commandID == nil ? nil : line.fingerprint ?? CommandFingerprint.of(command, envelope)
         if let id = envelope.commandID, let stored = try tx.storedCommand(id: id) {
-            guard CommandFingerprint.matches(stored.fingerprint, fingerprint ?? [], command, envelope) else {
-                return .error(
-                    CommandError(
-                        .conflict, "command id '\(id)' was already used for a different command",
-                        recovery: "use a new id for a new command; repeat an id only to retry the same command"), line: line)
-            }
-            let ack = Ack(storedJSON: stored.ack)
-            // A retried task creation is still "the task created last" for ts:auto.
-            if case .taskCreate = command, let ack, ack.code == "tr", let id = ack.fields.first?.value.stringValue {
-                lastCreatedTask = id
-            }
-            return ack
-                ?? .error(
-                    CommandError(.storage, "the stored ack of command '\(id)' is unreadable", recovery: "run chronicle verify"), line: line)
+            return repeated(id, stored, fingerprint ?? [], command, envelope, line: line.number)
         }
+        let ack = try decide(command, envelope, fingerprint: fingerprint, line: line.number, tx)
+        // Under assumed-new ids, a repeat that decides to append is found by the insert of its id;
+        // one that appends nothing (refused, or a no-op) is looked up here.
+        if tx.assumesNewCommandIDs, let id = envelope.commandID, ack.isError || !appended,
+            let stored = try tx.anyRecordedCommand(id: id)
+        {
+            return repeated(id, stored, fingerprint ?? [], command, envelope, line: line.number)
+        }
+        return ack
+    }
+
+    /// Whether the last ``decide(_:_:fingerprint:line:_:)`` appended events.
+    private var appended = false
+
+    /// The ack of a command whose id was used before: the stored ack, when it is the same command.
+    private func repeated(
+        _ id: String, _ stored: StoredCommand, _ fingerprint: [UInt8], _ command: Command,
+        _ envelope: Envelope, line: Int
+    ) -> Ack {
+        repeatsFound += 1
+        guard CommandFingerprint.matches(stored.fingerprint, fingerprint, command, envelope) else {
+            return .error(
+                CommandError(
+                    .conflict, "command id '\(id)' was already used for a different command",
+                    recovery: "use a new id for a new command; repeat an id only to retry the same command"), line: line)
+        }
+        let ack = Ack(storedJSON: stored.ack)
+        // A retried task creation is still "the task created last" for ts:auto.
+        if case .taskCreate = command, let ack, ack.code == "tr", let id = ack.fields.first?.value.stringValue {
+            lastCreatedTask = id
+        }
+        return ack
+            ?? .error(
+                CommandError(.storage, "the stored ack of command '\(id)' is unreadable", recovery: "run chronicle verify"), line: line)
+    }
+
+    /// Decides a command the log has not seen (by its id) and hands its rows to the transaction.
+    private func decide(_ command: Command, _ envelope: Envelope, fingerprint: [UInt8]?, line: Int, _ tx: LogTransaction) throws -> Ack {
+        appended = false
         do {
             let resolved = try resolve(command, tx)
             let recordedAt = clock.recordedTime(after: live.lastRecordedAt)
@@ -156,6 +213,7 @@ public final class Appender {
             let state = try decisionState(for: resolved, asOf: validAt, tx)
             let decision = try decider.decide(resolved, envelope, given: state)
             guard !decision.events.isEmpty else { return decision.ack }
+            appended = true
             // Every command is committed whole or not at all: its rows (its events, its command id)
             // go in this group's transaction, and any error writing them rolls the whole group
             // back (only a CommandError leaves the others standing, and writing throws none).
@@ -178,6 +236,9 @@ public final class Appender {
     ) throws -> [RecordedEvent] {
         var seq = live.lastSeq
         let commandID = envelope.commandID ?? "@" + String(seq + 1)
+        // A command with an id is recorded with its first event.
+        var record = envelope.commandID.map { _ in StoredCommand(ack: decision.ack.storedJSON, fingerprint: fingerprint ?? []) }
+        if let id = envelope.commandID, let record { tx.noteRecorded(id: id, record) }
         var recorded: [RecordedEvent] = []
         recorded.reserveCapacity(decision.events.count)
         for draft in decision.events {
@@ -188,14 +249,12 @@ public final class Appender {
             try tx.insert(
                 PendingEvent(
                     seq: seq, stream: draft.stream, streamRevision: rev, event: draft.event, validFrom: validAt.microseconds,
-                    recordedAt: recordedAt.microseconds, commandID: commandID))
+                    recordedAt: recordedAt.microseconds, commandID: commandID, command: record))
+            record = nil
             recorded.append(
                 RecordedEvent(
                     seq: seq, stream: draft.stream, streamRevision: rev, validFrom: validAt, recordedAt: recordedAt,
                     commandID: commandID, event: draft.event))
-        }
-        if let id = envelope.commandID {
-            try tx.recordCommand(id: id, firstSeq: live.lastSeq + 1, fingerprint: fingerprint ?? [], ack: decision.ack.storedJSON)
         }
         return recorded
     }

@@ -13,6 +13,7 @@ enum CommandFingerprint {
 
     static func of(_ command: Command, _ envelope: Envelope) -> [UInt8] {
         var w = Writer()
+        w.bytes.reserveCapacity(160)
         w.bytes.append(contentsOf: form)
         w.write(command)
         w.optional(envelope.validAt?.microseconds) { $0.int($1) }

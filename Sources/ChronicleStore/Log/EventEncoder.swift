@@ -11,6 +11,9 @@ struct PendingEvent {
     var validFrom: Int64
     var recordedAt: Int64
     var commandID: String
+    /// On the first event of a command with an explicit id: what a retry of the id is answered
+    /// with (columns `command_ack` and `command_fingerprint`, outside the hash chain).
+    var command: StoredCommand? = nil
 }
 
 /// Turns pending events into rows (payload JSON, codec, SHA-256 chained to the previous row)
@@ -71,7 +74,7 @@ final class EventEncoder {
                             sqlite3_bind_int64(h, 9, Int64(codec.rawValue))
                             bindStatic(h, 10, payload, text: false)
                             bindStatic(h, 11, hash, text: false)
-                            _ = try LogTransaction.step(h)
+                            try step(h, recording: e.command)
                         }
                     }
                 }
@@ -79,6 +82,31 @@ final class EventEncoder {
         }
         swap(&head, &next)
     }
+
+    /// Steps the insert, with the command record bound (columns 12 and 13) when there is one.
+    private func step(_ h: OpaquePointer, recording command: StoredCommand?) throws {
+        guard let command else {
+            _ = try LogTransaction.step(h)
+            return
+        }
+        try command.fingerprint.withUnsafeBytes { fingerprint in
+            try command.ack.withUnsafeBytes { ack in
+                bindStatic(h, 12, fingerprint, text: false)
+                bindStatic(h, 13, ack, text: true)
+                if sqlite3_step(h) == SQLITE_DONE { return }
+                let db = sqlite3_db_handle(h)
+                let message = String(cString: sqlite3_errmsg(db))
+                // The unique index of recorded ids (the other unique key is (stream, stream_rev)).
+                if sqlite3_extended_errcode(db) == Self.uniqueConstraint, message.contains("events.command_id") {
+                    throw LogTransaction.CommandIDRecordedBefore()
+                }
+                throw StoreError.write(reason: message)
+            }
+        }
+    }
+
+    /// SQLITE_CONSTRAINT_UNIQUE (an extended code: a macro Swift does not import).
+    private static let uniqueConstraint: Int32 = SQLITE_CONSTRAINT | (8 << 8)
 }
 
 /// Binds `bytes` without copying them: they must stay valid until the statement is reset and

@@ -45,6 +45,7 @@ public final class EventLog: @unchecked Sendable {
     public init(
         path: String, durability: Durability = .full, busyTimeoutSeconds: Double = 60, forWriting: Bool = true, logger: Logger
     ) throws(StoreError) {
+        SQLiteSettings.applied
         self.path = path
         self.logger = logger
         busyTimeoutMilliseconds = busyTimeoutSeconds * 1_000

@@ -18,7 +18,7 @@ public final class LogTransaction {
     private var committed: ReadConnection?
     /// The command ids this transaction recorded, with their acks and fingerprints: the
     /// committed connection does not see them.
-    private var recordedCommands: [String: (ack: String, fingerprint: [UInt8])] = [:]
+    private var recordedCommands: [String: StoredCommand] = [:]
 
     init(_ db: Database, _ hot: HotStatements, _ encoder: EventEncoder) {
         self.db = db
@@ -44,6 +44,7 @@ public final class LogTransaction {
     func finishPipelining() throws {
         guard let p = pipeline else { return }
         pipeline = nil
+        committed?.releaseSnapshot()
         try p.drain()
     }
 
@@ -188,30 +189,91 @@ public final class LogTransaction {
             })
     }
 
-    /// The ack stored for a command id, as its JSON text, and the fingerprint of the command.
-    /// Does not wait for the writing thread: the ids this transaction recorded are kept aside.
-    public func storedCommand(id: String) throws -> (ack: String, fingerprint: [UInt8])? {
+    /// The ack and fingerprint stored for a command id. Does not wait for the writing thread:
+    /// the ids this transaction recorded are kept aside. Nil without a look at the log while
+    /// ``assumesNewCommandIDs`` is set (the ids of this transaction are then not kept either).
+    public func storedCommand(id: String) throws -> StoredCommand? {
         if let recorded = recordedCommands[id] { return recorded }
-        let h = try readStatement("SELECT ack, fingerprint FROM commands WHERE command_id = ?", committedOnly: true)
+        if assumesNewCommandIDs { return nil }
+        return try committedCommand(id: id)
+    }
+
+    /// What the log holds for a command id from before this transaction (the first event's
+    /// `command_ack` and `command_fingerprint`, or a row of `commands` from before version 4).
+    public func committedCommand(id: String) throws -> StoredCommand? {
+        try command(id: id, committedOnly: true)
+    }
+
+    /// What the log holds for a command id, counting this transaction's rows (waits for the
+    /// writing thread): under ``assumesNewCommandIDs``, for a command that appended nothing.
+    public func anyRecordedCommand(id: String) throws -> StoredCommand? {
+        try command(id: id, committedOnly: false)
+    }
+
+    private func command(id: String, committedOnly: Bool) throws -> StoredCommand? {
+        let h = try readStatement(
+            "SELECT command_ack, command_fingerprint FROM events WHERE command_id = ? AND command_ack IS NOT NULL",
+            committedOnly: committedOnly)
         defer { sqlite3_reset(h) }
         bindText(h, 1, id)
-        guard try step(h) else { return nil }
-        return (String(cString: sqlite3_column_text(h, 0)), blob(h, 1))
+        if try step(h) { return StoredCommand(ack: blob(h, 0), fingerprint: blob(h, 1)) }
+        guard hasLegacyCommands else { return nil }
+        let legacy = try readStatement("SELECT ack, fingerprint FROM commands WHERE command_id = ?", committedOnly: committedOnly)
+        defer { sqlite3_reset(legacy) }
+        bindText(legacy, 1, id)
+        guard try step(legacy) else { return nil }
+        return StoredCommand(ack: blob(legacy, 0), fingerprint: blob(legacy, 1))
     }
 
-    public func recordCommand(id: String, firstSeq: Int64, fingerprint: [UInt8], ack: String) throws {
-        recordedCommands[id] = (ack, fingerprint)
-        if let pipeline { return pipeline.enqueue(.command(id: id, firstSeq: firstSeq, fingerprint: fingerprint, ack: ack)) }
-        try Self.recordCommand(try hot.statement(.recordCommand, db), id: id, firstSeq: firstSeq, fingerprint: fingerprint, ack: ack)
+    /// Whether the `commands` table holds ids (recorded by builds before version 4).
+    public private(set) lazy var hasLegacyCommands: Bool = {
+        guard let h = try? readStatement("SELECT 1 FROM commands LIMIT 1", committedOnly: true) else { return true }
+        defer { sqlite3_reset(h) }
+        return (try? step(h)) ?? true
+    }()
+
+    /// While writes are handed to the writing thread: ``storedCommand(id:)`` answers for the ids
+    /// of this transaction only, and recording an id the log already holds fails the transaction
+    /// with ``CommandIDRecordedBefore`` (the insert of the command's first event finds it in the
+    /// unique index `events_command_ids`) instead of being looked up first. For a bulk group of
+    /// new ids this takes the look-up off the deciding thread; the appender decides the group
+    /// again, looking every id up, when the guess was wrong.
+    public private(set) var assumesNewCommandIDs = false
+
+    /// Sets ``assumesNewCommandIDs`` for the rest of this transaction when its writes are handed
+    /// over and the log holds no ids from before version 4 (the unique index does not see
+    /// those); returns whether it is set.
+    @discardableResult
+    func assumeNewCommandIDs() throws -> Bool {
+        assumesNewCommandIDs = pipeline != nil && !hasLegacyCommands
+        return assumesNewCommandIDs
     }
 
-    static func recordCommand(_ h: OpaquePointer, id: String, firstSeq: Int64, fingerprint: [UInt8], ack: String) throws {
+    /// A command id this transaction recorded was in the log already (found by the insert,
+    /// under ``assumesNewCommandIDs``): nothing of the transaction may be committed.
+    public struct CommandIDRecordedBefore: Error, CustomStringConvertible {
+        public var description: String { "a command id of the group was recorded before it" }
+    }
+
+    /// Keeps aside that this transaction recorded `id` (its record goes in with the command's
+    /// first event, ``PendingEvent/command``), for ``storedCommand(id:)``.
+    func noteRecorded(id: String, _ record: StoredCommand) {
+        if !assumesNewCommandIDs { recordedCommands[id] = record }
+    }
+
+    /// Records a command id in the `commands` table, as builds before version 4 did (for tests
+    /// of the logs they wrote).
+    func recordLegacyCommand(id: String, firstSeq: Int64, fingerprint: [UInt8], ack: [UInt8]) throws {
+        try settle()
+        let h = try db.cachedStatement(sql: "INSERT INTO commands (command_id, first_seq, fingerprint, ack) VALUES (?, ?, ?, ?)")
+            .sqliteStatement
         defer { sqlite3_reset(h) }
         bindText(h, 1, id)
         sqlite3_bind_int64(h, 2, firstSeq)
         bindBlob(h, 3, fingerprint)
-        bindText(h, 4, ack)
+        bindBlobAsText(h, 4, ack)
         _ = try step(h)
+        hasLegacyCommands = true
     }
 
     /// Inserts one event: its payload is encoded and its hash chained to the newest event's. A
@@ -254,7 +316,10 @@ public final class LogTransaction {
     /// (`committedOnly`) goes to the committed connection while writes are handed over; any
     /// other read first waits for the writes handed over before it.
     private func readStatement(_ sql: String, committedOnly: Bool) throws -> OpaquePointer {
-        if committedOnly, pipeline != nil, let committed { return try committed.statement(sql) }
+        if committedOnly, pipeline != nil, let committed {
+            try committed.holdSnapshot()
+            return try committed.statement(sql)
+        }
         try settle()
         return try db.cachedStatement(sql: sql).sqliteStatement
     }
@@ -332,13 +397,12 @@ func bindBlob(_ h: OpaquePointer, _ i: Int32, _ b: [UInt8]) {
 /// (no lookup by SQL text per command).
 final class HotStatements {
     enum Kind: Int, CaseIterable {
-        case insert, recordCommand, recordContextPath
+        case insert, recordContextPath
 
         var sql: String {
             switch self {
             case .insert:
-                "INSERT INTO events (seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)"
-            case .recordCommand: "INSERT INTO commands (command_id, first_seq, fingerprint, ack) VALUES (?, ?, ?, ?)"
+                "INSERT INTO events (seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash, command_fingerprint, command_ack) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
             case .recordContextPath: "INSERT OR IGNORE INTO context_paths (path, task) VALUES (?, ?)"
             }
         }

@@ -11,7 +11,6 @@ internal import GRDBSQLite
 final class WritePipeline: @unchecked Sendable {
     enum Operation {
         case event(PendingEvent)
-        case command(id: String, firstSeq: Int64, fingerprint: [UInt8], ack: String)
     }
 
     private let condition = NSCondition()
@@ -117,8 +116,6 @@ final class WritePipeline: @unchecked Sendable {
             if let path = e.event.namedContextPath {
                 try LogTransaction.recordContextPath(handles[.recordContextPath]!, path: path, task: e.stream.id)
             }
-        case .command(let id, let firstSeq, let fingerprint, let ack):
-            try LogTransaction.recordCommand(handles[.recordCommand]!, id: id, firstSeq: firstSeq, fingerprint: fingerprint, ack: ack)
         }
     }
 }
