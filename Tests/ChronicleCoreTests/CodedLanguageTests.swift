@@ -301,3 +301,38 @@ struct RefusedCase: Sendable, CustomTestStringConvertible {
         #expect(try CodedLanguage.splitFields(CodedLanguage.escape(text)[...]) == [text])
     }
 }
+
+/// One rule for fields left out: the last field of `wf:` (params), `cl:` (depth) and `su:`
+/// (progress) has a default and may be left out or left empty, with the same meaning; every
+/// other field is required, and leaving it out names the command's fields.
+@Suite struct MissingFieldTests {
+    static let defaulted: [(String, String, Command)] = [
+        ("wf:deploy", "wf:deploy|", .workflowStart(workflow: "deploy", id: nil, params: .object([]), steps: [])),
+        ("cl:ctx", "cl:ctx|", .contextLoad(contextID: "ctx", depth: .summary)),
+        ("su:t1|in_progress", "su:t1|in_progress|", .statusReport(entity: "t1", status: "in_progress", progress: nil)),
+    ]
+
+    @Test(arguments: defaulted.indices)
+    func aDefaultedFieldMayBeLeftOutOrLeftEmpty(index: Int) throws {
+        let (leftOut, leftEmpty, command) = Self.defaulted[index]
+        #expect(try CodedLanguage.parse(line: leftOut[...]) == .command(command, Envelope()))
+        #expect(try CodedLanguage.parse(line: leftEmpty[...]) == .command(command, Envelope()))
+    }
+
+    static let required: [(String, String)] = [
+        ("tc:Title|feature", "tc: takes title|intent|complexity, got 2 fields"),
+        ("tc:Title", "tc: takes title|intent|complexity, got 1 field"),
+        ("ts:auto|0.5", "ts: takes task_id|confidence|reason, got 2 fields"),
+        ("tr:t1|0.9", "tr: takes task_id|confidence|routing, got 2 fields"),
+        ("ms:theme|dark", "ms: takes key|value|type, got 2 fields"),
+        ("su:t1", "su: takes entity_id|status|progress, got 1 field"),
+    ]
+
+    @Test(arguments: required.indices)
+    func aRequiredFieldLeftOutNamesTheFields(index: Int) {
+        let (line, message) = Self.required[index]
+        #expect(throws: CommandError(.parse, message, recovery: "separate fields with '|' and escape a literal bar as \\|")) {
+            try CodedLanguage.parse(line: line[...])
+        }
+    }
+}

@@ -155,7 +155,8 @@ public enum CodedLanguage {
             try need(1...2, "context_id|depth")
             let id = fields[0]
             guard Identifier.isValid(id) || Identifier.isValidPath(id) else { throw .invalidID("context id", id) }
-            if fields.count == 1 { return .contextLoad(contextID: id, depth: .summary) }
+            // The depth has a default: left out or left empty, it is `summary`.
+            if fields.count == 1 || fields[1].isEmpty { return .contextLoad(contextID: id, depth: .summary) }
             if let depth = ContextDepth(rawValue: fields[1]) { return .contextLoad(contextID: id, depth: depth) }
             return .contextSummary(id: try identifier(id, "context id"), summary: try text(fields[1], "summary"))
         case "su":
