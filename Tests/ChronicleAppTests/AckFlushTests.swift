@@ -1,5 +1,6 @@
 import ChronicleTesting
 import Foundation
+import GRDB
 import Testing
 
 #if canImport(Glibc)
@@ -89,9 +90,24 @@ enum DatabaseRows {
         appender.standardOutput = out
         appender.standardError = FileHandle.nullDevice
         try appender.run()
-        // Nobody reads the acks for a while: the pipe fills and the appender must wait.
-        Thread.sleep(forTimeInterval: 8)
-        let committedWhileStalled = try DatabaseRows.count(db)
+        // Nobody reads the acks: the pipe fills and the appender must wait, with at most three
+        // groups committed ahead. Whatever the machine's speed, it is stalled once a thread of
+        // it waits to write to the full pipe and the log stops growing; an appender that
+        // commits every line first had no back-pressure.
+        var committedWhileStalled = 0
+        var stalled = false
+        for _ in 0..<600 {
+            Thread.sleep(forTimeInterval: 0.5)
+            // Nothing yet while the appender has not created the log.
+            let committed = (try? Self.eventCount(db)) ?? 0
+            if committed == total { break }
+            if committed > 0, committed == committedWhileStalled, Self.waitsToWriteAPipe(appender.processIdentifier) {
+                stalled = true
+                break
+            }
+            committedWhileStalled = committed
+        }
+        #expect(stalled, "the appender committed \(committedWhileStalled) of \(total) lines without waiting for its reader")
         #expect(committedWhileStalled > 0)
         #expect(committedWhileStalled <= 3 * 131_072, "\(committedWhileStalled) lines committed with no ack read")
         // Reading again lets it finish: every line acked and committed.
@@ -100,5 +116,21 @@ enum DatabaseRows {
         #expect(appender.terminationStatus == 0)
         #expect(acks.split(separator: "\n").count == total)
         #expect(try DatabaseRows.count(db) == total)
+    }
+
+    /// The events committed so far, read without printing them.
+    static func eventCount(_ path: String) throws -> Int {
+        var config = Configuration()
+        config.readonly = true
+        return try DatabaseQueue(path: path, configuration: config).read { try Int.fetchOne($0, sql: "SELECT count(*) FROM events") } ?? 0
+    }
+
+    /// Whether a thread of process `pid` sleeps in a write to a pipe (Linux: its `wchan`).
+    static func waitsToWriteAPipe(_ pid: Int32) -> Bool {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        return tasks.contains { task in
+            let wchan = (try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/wchan", encoding: .utf8)) ?? ""
+            return wchan.contains("pipe_write")
+        }
     }
 }

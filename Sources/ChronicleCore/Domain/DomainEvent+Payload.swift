@@ -85,9 +85,25 @@ extension DomainEvent {
             return s
         }
         func optStr(_ k: String) -> String? { p[k]?.stringValue }
+        // A number beyond a double's range (`1e400` reads as infinity) or a position that is
+        // not a whole number ≥ 1 is a damaged row: a decoding error, never a trap. A finite
+        // number is read as written (commands check their ranges before anything is stored).
+        func fraction(_ n: Double, _ k: String) throws(DecodingError) -> Double {
+            guard n.isFinite else { throw bad("\(k) is beyond the range of a number") }
+            return n
+        }
         func num(_ k: String) throws(DecodingError) -> Double {
             guard let n = p[k]?.numberValue else { throw bad("missing \(k)") }
-            return n
+            return try fraction(n, k)
+        }
+        func optNum(_ k: String) throws(DecodingError) -> Double? {
+            guard let n = p[k]?.numberValue else { return nil }
+            return try fraction(n, k)
+        }
+        func position(_ k: String) throws(DecodingError) -> Int64 {
+            guard let n = p[k]?.numberValue else { throw bad("missing \(k)") }
+            guard let seq = Int64(exactly: n), seq >= 1 else { throw bad("\(k) \(JSONValue.format(number: n)) is not a log position") }
+            return seq
         }
         func strs(_ k: String) -> [String]? { p[k]?.arrayValue?.compactMap(\.stringValue) }
         switch type {
@@ -108,7 +124,7 @@ extension DomainEvent {
             c.description = optStr("description")
             c.intent = optStr("intent")
             c.complexity = optStr("complexity").flatMap(Complexity.init(rawValue:))
-            c.confidence = p["confidence"]?.numberValue
+            c.confidence = try optNum("confidence")
             c.keywords = strs("keywords")
             c.patterns = strs("patterns")
             c.related = strs("related")
@@ -121,7 +137,7 @@ extension DomainEvent {
             self = .taskRouted(confidence: try num("confidence"), routing: try str("routing"))
         case "task.status_changed":
             guard let status = TaskStatus(rawValue: try str("status")) else { throw bad("bad status") }
-            self = .taskStatusChanged(status: status, progress: p["progress"]?.numberValue)
+            self = .taskStatusChanged(status: status, progress: try optNum("progress"))
         case "task.completed":
             self = .taskCompleted(result: p["result"] ?? .null, nextSteps: p["next_steps"] ?? .array([]))
         case "task.cancelled":
@@ -131,7 +147,7 @@ extension DomainEvent {
         case "memory.stored":
             self = .memoryStored(
                 value: p["value"] ?? .null, type: try str("memory_type"), category: optStr("category"),
-                significance: p["significance"]?.numberValue)
+                significance: try optNum("significance"))
         case "memory.forgotten":
             self = .memoryForgotten
         case "workflow.started":
@@ -141,7 +157,7 @@ extension DomainEvent {
             self = .workflowStepRecorded(step: try str("step"), status: status, output: p["output"], error: optStr("error"))
         case "workflow.status_changed":
             guard let status = WorkflowStatus(rawValue: try str("status")) else { throw bad("bad status") }
-            self = .workflowStatusChanged(status: status, progress: p["progress"]?.numberValue)
+            self = .workflowStatusChanged(status: status, progress: try optNum("progress"))
         case "workflow.completed":
             self = .workflowCompleted(result: p["result"])
         case "workflow.cancelled":
@@ -149,7 +165,7 @@ extension DomainEvent {
         case "context.summarized":
             self = .contextSummarized(summary: try str("summary"))
         case "event.retracted":
-            self = .eventRetracted(seq: Int64(try num("seq")), reason: optStr("reason") ?? "")
+            self = .eventRetracted(seq: try position("seq"), reason: optStr("reason") ?? "")
         default:
             throw bad("unknown event type")
         }
