@@ -41,7 +41,7 @@ import Testing
             return CommandFingerprint.of(c, e)
         }
         #expect(Set(prints).count == Self.distinct.count)
-        #expect(prints.allSatisfy { $0.count == 32 })
+        #expect(prints.allSatisfy { $0.count == CommandFingerprint.length })
     }
 
     @Test func jsonMemberOrderDoesNotCount() throws {
@@ -72,5 +72,22 @@ import Testing
         let acks = try appender.append(text: bulk.joined(separator: "\n"))
         #expect(acks.last == ack)
         #expect(try log.events().count == 71)
+    }
+
+    /// The first builds of this form stored the whole SHA-256 (32 bytes): those ids are still
+    /// retried as themselves, and still refuse a different command.
+    @Test func aFingerprintStoredWholeIsStillMatched() throws {
+        let (command, envelope) = try Self.parse("[id=w-1] ms:k|v|semantic")
+        let whole = CommandFingerprint.full(command, envelope)
+        #expect(whole.count == 32 && whole.starts(with: CommandFingerprint.of(command, envelope)))
+        let log = try TestLog.inMemory()
+        let ack = try #require(try TestLog.appender(log).append(text: "ms:k|v|semantic").first)
+        try log.write { tx in
+            try tx.recordLegacyCommand(id: "w-1", firstSeq: 1, fingerprint: whole, ack: Ack.su("memory/k", "stored", version: 1).stored)
+        }
+        let appender = try TestLog.appender(log)
+        #expect(try appender.append(text: "[id=w-1] ms:k|v|semantic") == [ack])
+        #expect(try appender.append(text: "[id=w-1] ms:k|w|semantic").first?.hasPrefix("er:conflict|") == true)
+        #expect(try log.events().count == 1)
     }
 }

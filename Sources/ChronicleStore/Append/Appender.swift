@@ -193,7 +193,7 @@ public final class Appender {
                     .conflict, "command id '\(id)' was already used for a different command",
                     recovery: "use a new id for a new command; repeat an id only to retry the same command"), line: line)
         }
-        let ack = Ack(storedJSON: stored.ack)
+        let ack = Ack(stored: stored.ack)
         // A retried task creation is still "the task created last" for ts:auto.
         if case .taskCreate = command, let ack, ack.code == "tr", let id = ack.fields.first?.value.stringValue {
             lastCreatedTask = id
@@ -237,7 +237,7 @@ public final class Appender {
         var seq = live.lastSeq
         let commandID = envelope.commandID ?? "@" + String(seq + 1)
         // A command with an id is recorded with its first event.
-        var record = envelope.commandID.map { _ in StoredCommand(ack: decision.ack.storedJSON, fingerprint: fingerprint ?? []) }
+        var record = envelope.commandID.map { _ in StoredCommand(ack: decision.ack.stored, fingerprint: fingerprint ?? []) }
         if let id = envelope.commandID, let record { tx.noteRecorded(id: id, record) }
         var recorded: [RecordedEvent] = []
         recorded.reserveCapacity(decision.events.count)

@@ -1,7 +1,9 @@
 internal import ChronicleCore
 
-/// What tells a retried command from a different one under the same id: SHA-256 of the parsed
-/// command and its envelope (valid time, expected revision), whatever form the line had.
+/// What tells a retried command from a different one under the same id: the first 16 bytes of
+/// SHA-256 of the parsed command and its envelope (valid time, expected revision), whatever form
+/// the line had. It is only ever compared with the fingerprint stored under the same id, so 128
+/// bits leave a chance of 2⁻¹²⁸ that a different command passes for the retry.
 ///
 /// The hashed bytes are the command's fields in a fixed order, each written as it is (texts
 /// length-prefixed, numbers as their bits, JSON values as their text with members in key
@@ -12,6 +14,14 @@ enum CommandFingerprint {
     static let form: [UInt8] = Array("chronicle.command.2\n".utf8)
 
     static func of(_ command: Command, _ envelope: Envelope) -> [UInt8] {
+        Array(full(command, envelope).prefix(length))
+    }
+
+    /// Bytes of a fingerprint (16; the builds of version 4 before this stored all 32).
+    static let length = 16
+
+    /// The whole SHA-256 of the current form's bytes.
+    static func full(_ command: Command, _ envelope: Envelope) -> [UInt8] {
         var w = Writer()
         w.bytes.reserveCapacity(160)
         w.bytes.append(contentsOf: form)
@@ -21,10 +31,13 @@ enum CommandFingerprint {
         return SHA256.hash(w.bytes)
     }
 
-    /// Whether `stored` is the fingerprint of this command, in the current form or in the form
-    /// of the builds before it (ids recorded by them are retried as themselves).
+    /// Whether `stored` is the fingerprint of this command: in the current form, whole (32 bytes,
+    /// as the first builds of this form stored it) or cut to ``length``, or in the form of the
+    /// builds before it (ids recorded by them are retried as themselves).
     static func matches(_ stored: [UInt8], _ fingerprint: [UInt8], _ command: Command, _ envelope: Envelope) -> Bool {
-        stored == fingerprint || stored == legacy(command, envelope)
+        if stored == fingerprint { return true }
+        if stored.count == 32, fingerprint.count == length, stored.starts(with: fingerprint) { return true }
+        return stored == legacy(command, envelope)
     }
 
     /// The fingerprint of the builds before this form: SHA-256 of the command's reflected description.

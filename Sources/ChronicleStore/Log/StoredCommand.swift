@@ -1,5 +1,5 @@
 /// What the log keeps of a command that carried an explicit id, for exactly-once retries: the
-/// ack it got (``ChronicleCore/Ack/storedJSON``) and its ``CommandFingerprint``.
+/// ack it got (``ChronicleCore/Ack/stored``) and its ``CommandFingerprint``.
 public struct StoredCommand: Sendable, Equatable {
     public var ack: [UInt8]
     public var fingerprint: [UInt8]
