@@ -15,26 +15,48 @@ enum IdentifiedAppend {
         return out
     }
 
-    struct Pair {
-        var plain: BulkAppend.Result
-        var identified: BulkAppend.Result
+    /// Runs of the same lines with and without ids, taken in turns (plain, then identified).
+    struct Pairs {
+        var plain: [BulkAppend.Result]
+        var identified: [BulkAppend.Result]
+
+        /// Identified commands/s over plain commands/s, run by run (each pair ran back to back).
+        var ratios: [Double] { zip(identified, plain).map { $0.commandsPerSecond / $1.commandsPerSecond } }
+        var medianRatio: Double { Self.median(ratios) }
+        var medianPlain: Double { Self.median(plain.map(\.commandsPerSecond)) }
+        var medianIdentified: Double { Self.median(identified.map(\.commandsPerSecond)) }
+        /// CPU time (user + system, every thread) per command, median.
+        var plainCPUPerCommand: Double { Self.median(plain.map { $0.cpuSeconds / Double($0.commands) }) }
+        var identifiedCPUPerCommand: Double { Self.median(identified.map { $0.cpuSeconds / Double($0.commands) }) }
+
+        static func median(_ values: [Double]) -> Double {
+            let sorted = values.sorted()
+            guard !sorted.isEmpty else { return .nan }
+            let mid = sorted.count / 2
+            return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+        }
     }
 
-    /// The same `count` lines appended with and without ids, each into a fresh log.
-    static func bulk(chronicle: String, count: Int, dir: String, environment: [String: String]) throws -> Pair {
+    /// The same `count` lines appended with and without ids, each run into a fresh log, `runs`
+    /// times in turns: on a noisy machine one pair can be off by a third either way.
+    static func bulk(chronicle: String, count: Int, runs: Int, dir: String, environment: [String: String]) throws -> Pairs {
         let plainPath = "\(dir)/plain-lines.txt"
         let idPath = "\(dir)/identified-lines.txt"
         try Data(lines(count: count, ids: nil).utf8).write(to: URL(fileURLWithPath: plainPath))
         try Data(lines(count: count, ids: "c").utf8).write(to: URL(fileURLWithPath: idPath))
-        sync()
-        let plain = try BulkAppend.run(
-            chronicle: chronicle, commandsPath: plainPath, lines: count, expectedEvents: count, dbPath: "\(dir)/plain.db",
-            acksPath: "\(dir)/plain-acks.txt", stderrPath: "\(dir)/chronicle.stderr", environment: environment)
-        sync()
-        let identified = try BulkAppend.run(
-            chronicle: chronicle, commandsPath: idPath, lines: count, expectedEvents: count, dbPath: "\(dir)/identified.db",
-            acksPath: "\(dir)/identified-acks.txt", stderrPath: "\(dir)/chronicle.stderr", environment: environment)
-        return Pair(plain: plain, identified: identified)
+        var pairs = Pairs(plain: [], identified: [])
+        for _ in 0..<runs {
+            for (path, name) in [(plainPath, "plain"), (idPath, "identified")] {
+                let db = "\(dir)/\(name).db"
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+                sync()
+                let result = try BulkAppend.run(
+                    chronicle: chronicle, commandsPath: path, lines: count, expectedEvents: count, dbPath: db,
+                    acksPath: "\(dir)/\(name)-acks.txt", stderrPath: "\(dir)/chronicle.stderr", environment: environment)
+                if name == "plain" { pairs.plain.append(result) } else { pairs.identified.append(result) }
+            }
+        }
+        return pairs
     }
 
     struct Concurrent {
