@@ -15,12 +15,28 @@ public enum TestLog {
     /// A private log in memory.
     public static func inMemory() throws -> EventLog { try EventLog(path: ":memory:", logger: silentLogger) }
 
-    /// A fresh directory under the system's temporary directory, for a test's files.
+    /// A fresh directory for a test's files, inside this process's ``temporaryRoot`` (removed
+    /// when the process exits).
     public static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-test-\(UUID().uuidString)")
+        let url = temporaryRoot.appendingPathComponent(UUID().uuidString)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }
+
+    /// A log in a fresh temporary directory, and its path.
+    public static func temporaryLog() throws -> (EventLog, String) {
+        let path = try temporaryDirectory().appendingPathComponent("log.db").path
+        return (try EventLog(path: path, logger: silentLogger), path)
+    }
+
+    /// `chronicle-test-PID` under the system's temporary directory: every test directory of
+    /// this process, removed with it at exit (`atexit`; a process that is killed leaves it).
+    public static let temporaryRoot: URL = {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("chronicle-test-\(getpid())")
+        try? FileManager.default.removeItem(at: root)  // left by a killed process with the same id
+        atexit { try? FileManager.default.removeItem(at: TestLog.temporaryRoot) }
+        return root
+    }()
 
     /// An appender on `log` with the fixed clock.
     public static func appender(_ log: EventLog, routing: RoutingPolicy = .builtIn) throws -> Appender {

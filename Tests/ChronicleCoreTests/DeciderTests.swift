@@ -1,31 +1,10 @@
+import ChronicleTesting
 import Foundation
 import Testing
 
 // `@testable` for the memberwise initializers of MemoryState, WorkflowState and Decision,
 // so that each expected state can be written out whole.
 @testable import ChronicleCore
-
-/// A stand-in for the appender: decides commands against the states it holds and folds the
-/// events with ``Entity/evolve(_:_:)``, each recorded at the seq and revision the test names.
-struct Ledger {
-    var decider = Decider()
-    var state = DecisionState()
-
-    func decide(_ command: Command, _ envelope: Envelope = Envelope()) throws(CommandError) -> Decider.Decision {
-        try decider.decide(command, envelope, given: state)
-    }
-
-    /// Records `draft` as the event at `seq`, revision `rev` of its stream, valid from `valid`,
-    /// folds it, and returns the stream's new state.
-    mutating func fold(_ draft: EventDraft, seq: Int64, rev: Int, valid: Timestamp, recorded: Timestamp? = nil) -> Entity? {
-        let e = RecordedEvent(
-            seq: seq, stream: draft.stream, streamRevision: rev, validFrom: valid, recordedAt: recorded ?? valid,
-            commandID: "c-\(seq)", event: draft.event)
-        state.revisions[draft.stream] = rev
-        state.entities[draft.stream] = Entity.evolve(state.entities[draft.stream], e)
-        return state.entities[draft.stream]
-    }
-}
 
 /// `t(n)`: n seconds after 2025-06-01T10:00:00Z.
 func t(_ seconds: Int64) -> Timestamp { time("2025-06-01T10:00:00Z").advanced(by: seconds * 1_000_000) }

@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func migrationsAreRecordedAndAppliedOnce() throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         #expect(try log.appliedMigrations() == EmbeddedMigrations.all.map(\.name))
         let again = try EventLog(path: path, logger: TestLog.silentLogger)
         #expect(try again.appliedMigrations() == EmbeddedMigrations.all.map(\.name))
@@ -40,7 +40,7 @@ import Testing
         "DELETE FROM commands",
     ])
     func theLogRefusesUpdateAndDelete(sql: String) throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         _ = try TestLog.appender(log).append(text: "[id=a] ms:k|v|semantic")
         // `commands` holds the ids of builds before version 4 only.
         try log.write { try $0.recordLegacyCommand(id: "old", firstSeq: 1, fingerprint: [], ack: Array("{}".utf8)) }
@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func eventsRoundTripWithTimesAndRevisions() throws {
-        let (log, _) = try temporaryLog()
+        let (log, _) = try TestLog.temporaryLog()
         let appender = try TestLog.appender(log)
         let acks = try appender.append(
             text: """
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func largePayloadsAreCompressedAndReadBack() throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         let big = String(repeating: "all work and no play ", count: 200)
         _ = try TestLog.appender(log).append(text: "ms:essay|\(big)|episodic\nms:short|x|semantic")
         let codecs = try DatabaseQueue(path: path).read { try Int.fetchAll($0, sql: "SELECT codec FROM events ORDER BY seq") }
@@ -82,7 +82,7 @@ import Testing
     }
 
     @Test func repeatedCommandIDReturnsTheOriginalAckAndAppendsNothing() throws {
-        let (log, _) = try temporaryLog()
+        let (log, _) = try TestLog.temporaryLog()
         let appender = try TestLog.appender(log)
         let first = try appender.append(text: "[id=c1] tc:One|x|low")
         let second = try appender.append(text: "[id=c1] tc:One|x|low")
@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func appendersCatchUpWithEachOther() throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         let a = try TestLog.appender(log)
         let b = try TestLog.appender(EventLog(path: path, logger: TestLog.silentLogger))
         #expect(try a.append(text: "tc:Same|x|low") == ["tr:same_001|0.9|one_shot"])
@@ -113,7 +113,7 @@ import Testing
     }
 
     @Test func aLateEventIsFoldedInValidTimeOrder() throws {
-        let (log, _) = try temporaryLog()
+        let (log, _) = try TestLog.temporaryLog()
         let appender = try TestLog.appender(log)
         _ = try appender.append(
             text: """
@@ -129,7 +129,7 @@ import Testing
     }
 
     @Test func aCommandIsDecidedAsOfItsValidTime() throws {
-        let (log, _) = try temporaryLog()
+        let (log, _) = try TestLog.temporaryLog()
         let appender = try TestLog.appender(log)
         _ = try appender.append(
             text: #"{"cmd":"task.create","id":"t","title":"T","intent":"x","complexity":"low","valid_at":"2025-06-02T00:00:00Z"}"#)
@@ -140,7 +140,7 @@ import Testing
     }
 
     @Test func aRetractedEventCountsAsNeverHavingHappened() throws {
-        let (log, _) = try temporaryLog()
+        let (log, _) = try TestLog.temporaryLog()
         let appender = try TestLog.appender(log)
         _ = try appender.append(text: "tc:Fix bug|bugfix|low\nsu:fix_bug_001|in_progress|0.5\nsu:fix_bug_001|blocked|0.5")
         #expect(try appender.append(text: #"{"cmd":"event.retract","seq":3,"reason":"wrong task"}"#) == ["su:event/3|retracted|1"])
@@ -157,7 +157,7 @@ import Testing
     }
 
     @Test func aGapInSeqIsReported() throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         _ = try TestLog.appender(log).append(text: "ms:a|1|semantic")
         try DatabaseQueue(path: path).write { db in
             try db.execute(
@@ -170,7 +170,7 @@ import Testing
     }
 
     @Test func theHashChainDetectsAnAlteredRow() throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         _ = try TestLog.appender(log).append(text: "ms:a|1|semantic\nms:b|2|semantic\nms:c|3|semantic")
         #expect(try LogIntegrity.check(log) == [])
         let queue = try DatabaseQueue(path: path)
@@ -281,7 +281,7 @@ import Testing
     /// nothing of it is committed, and the appender goes on from what the log really holds.
     @Test(arguments: [10, 80])
     func aFailedWriteRollsTheWholeGroupBack(lines: Int) throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         let appender = try TestLog.appender(log)
         _ = try appender.append(text: "ms:seed|0|semantic")
         try DatabaseQueue(path: path).write { db in
@@ -304,7 +304,7 @@ import Testing
 
     /// Catching up through a retraction or a late event folds each event once.
     @Test func catchUpThroughARetractionFoldsEachEventOnce() throws {
-        let (log, _) = try temporaryLog()
+        let (log, _) = try TestLog.temporaryLog()
         let writer = try TestLog.appender(log)
         // Open before the writer appends (it catches up event by event), and after (it loads the
         // streams from the log when they are first needed).
@@ -333,7 +333,7 @@ import Testing
 
     /// A retried tc: (same id) is still the task ts:auto names.
     @Test func aRetriedTaskCreationIsTheTaskTsAutoNames() throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         _ = try TestLog.appender(log).append(text: "[id=c1] tc:Auth System|code|high")
         let second = try TestLog.appender(EventLog(path: path, logger: TestLog.silentLogger))
         #expect(
@@ -344,7 +344,7 @@ import Testing
 
     /// cl: of a context path answers as of the command's valid time, like cl: of a task.
     @Test func aContextPathIsLoadedAsOfTheValidTime() throws {
-        let (log, _) = try temporaryLog()
+        let (log, _) = try TestLog.temporaryLog()
         let appender = try TestLog.appender(log)
         _ = try appender.append(
             text: """
@@ -360,7 +360,7 @@ import Testing
 
     /// A retry whose JSON members come in another order is the same command.
     @Test func aRetryWithReorderedJSONIsTheSameCommand() throws {
-        let (log, _) = try temporaryLog()
+        let (log, _) = try TestLog.temporaryLog()
         let appender = try TestLog.appender(log)
         let first = try appender.append(text: #"{"cmd":"memory.store","id":"m1","key":"k","value":{"a":1,"b":[{"y":2,"x":1}]}}"#)
         let retry = try appender.append(text: #"{"value":{"b":[{"x":1,"y":2}],"a":1},"key":"k","id":"m1","cmd":"memory.store"}"#)
@@ -371,7 +371,7 @@ import Testing
     /// Commits do not checkpoint the WAL themselves; the checkpointing thread copies it back
     /// into the database file while the log stays open.
     @Test func theWALIsCopiedBackWhileTheLogIsOpen() throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         let appender = try TestLog.appender(log)
         let initialSize = try fileSize(path)
         // About 3,000 pages of WAL, past the checkpointing mark of 1,000 (values that LZ4 cannot shrink).
@@ -418,7 +418,7 @@ import Testing
     /// A long bulk pipe's WAL does not grow with it: past 64 MiB a bulk commit checkpoints
     /// before it returns, and the next group starts the WAL over.
     @Test func aLongBulkPipeKeepsItsWALBounded() throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         // 340 MB of files: removed whatever the outcome.
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let appender = try TestLog.appender(log)
@@ -457,12 +457,6 @@ import Testing
     private func fileSize(_ path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
-}
-
-/// A log in a fresh temporary directory, and its path.
-func temporaryLog() throws -> (EventLog, String) {
-    let path = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
-    return (try EventLog(path: path, logger: TestLog.silentLogger), path)
 }
 
 /// SHA-256 as the hash chain computes it: the known answers of FIPS 180-2.

@@ -61,8 +61,8 @@ import Testing
     /// (hash included) must be the same.
     @Test(arguments: 1...40)
     func aLazyOpenDecidesAsAFullFold(seed: Int) throws {
-        let (lazyLog, _) = try temporaryLog()
-        let (fullLog, _) = try temporaryLog()
+        let (lazyLog, _) = try TestLog.temporaryLog()
+        let (fullLog, _) = try TestLog.temporaryLog()
         var rng = SeededRandom(state: UInt64(seed) &* 7_919)
         let lines = Self.history(seed: UInt64(seed), commands: 300)
         var at = 0
@@ -96,7 +96,7 @@ import Testing
         let lines = Self.history(seed: UInt64(seed) &+ 900, commands: 260)
         var results: [(acks: [[String]], events: [ExportedEvent])] = []
         for opening in [LiveState.Opening.lazily, .byFoldingEverything] {
-            let (log, _) = try temporaryLog()
+            let (log, _) = try TestLog.temporaryLog()
             func appender() throws -> Appender {
                 try Appender(log: log, decider: Decider(), clock: TestLog.clock, logger: TestLog.silentLogger, opening: opening)
             }
@@ -125,7 +125,7 @@ import Testing
 
     /// A log written before migration 003 gets its context paths from the events it holds.
     @Test func contextPathsAreFilledForAnOlderLog() throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         _ = try TestLog.appender(log).append(
             text: """
                 {"cmd":"task.create","id":"a","title":"A","intent":"feature","complexity":"low","context_cascade":"agents/dev"}
@@ -152,7 +152,7 @@ import Testing
     /// The highest counter of a slug is read from the creations, whatever the id's length, and
     /// ids of other slugs that share its beginning do not count.
     @Test func aSlugsCounterIsReadFromTheLog() throws {
-        let (log, _) = try temporaryLog()
+        let (log, _) = try TestLog.temporaryLog()
         _ = try TestLog.appender(log).append(
             text: """
                 {"cmd":"task.create","id":"fix_bug_0099","title":"x","intent":"feature","complexity":"low"}

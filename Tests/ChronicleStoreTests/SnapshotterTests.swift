@@ -10,7 +10,7 @@ import Testing
     /// lie exactly `every` events apart, however many events one commit adds, and each holds
     /// what a fold from the first event gives at its point.
     @Test func anAppenderSnapshotsEveryNEvents() throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let appender = try TestLog.appender(log)
         let snapshotter = try Snapshotter(path: path, every: 50, logger: TestLog.silentLogger)

@@ -192,7 +192,7 @@ extension Reference {
     @Test(arguments: 1...20)
     func aReplayIsTheEmptySnapshotAdvanced(seed: Int) throws {
         // In a file, a scan can be shared by two connections; in memory it cannot.
-        let log = seed % 2 == 0 ? try temporaryLog().0 : try TestLog.inMemory()
+        let log = seed % 2 == 0 ? try TestLog.temporaryLog().0 : try TestLog.inMemory()
         let commands = 140
         _ = try TestLog.appender(log).append(text: Self.history(seed: UInt64(seed) + 13_000, commands: commands))
         let all = try log.events()
@@ -233,7 +233,7 @@ extension Reference {
     /// events: states, frontiers, pending events and the streams refolded.
     @Test(arguments: 1...20)
     func aStoredSnapshotAdvancesAsTheReferenceDoes(seed: Int) throws {
-        let log = seed % 2 == 0 ? try temporaryLog().0 : try TestLog.inMemory()
+        let log = seed % 2 == 0 ? try TestLog.temporaryLog().0 : try TestLog.inMemory()
         _ = try TestLog.appender(log).append(text: Self.history(seed: UInt64(seed) + 17_000, commands: 160))
         let all = try log.events()
         var rng = SeededRandom(state: UInt64(seed) &* 40_503)
@@ -283,7 +283,7 @@ extension Reference {
     /// When the second connection of a two-thread scan opens but cannot read (here: a file that
     /// holds no log), the main connection reads the newer half too, and the answer is the same.
     @Test func aScanWhoseSecondConnectionCannotReadIsReadByTheFirst() throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         _ = try TestLog.appender(log).append(text: Self.history(seed: 77, commands: 140))
         let tip = try log.events().last!.seq
         let empty = (path as NSString).deletingLastPathComponent + "/not-a-log.db"
@@ -358,7 +358,7 @@ extension Reference {
     @Test func impossibleEventsAreThoseSomethingLaterMade() throws {
         var total = 0
         for seed in 1...12 {
-            let log = seed % 2 == 0 ? try temporaryLog().0 : try TestLog.inMemory()
+            let log = seed % 2 == 0 ? try TestLog.temporaryLog().0 : try TestLog.inMemory()
             _ = try TestLog.appender(log).append(text: Self.history(seed: UInt64(seed) + 21_000, commands: 200))
             let all = try log.events()
             let report = try LogIntegrity.verify(log)
@@ -430,7 +430,7 @@ extension Reference {
     /// each catches up with the other's late events and retractions.
     @Test(arguments: 1...10)
     func theLiveViewIsTheNaiveFold(seed: Int) throws {
-        let (log, _) = try temporaryLog()
+        let (log, _) = try TestLog.temporaryLog()
         let first = try TestLog.appender(log)
         let second = try TestLog.appender(log)
         let lines = Self.history(seed: UInt64(seed) + 5_000, commands: 150).split(separator: "\n")

@@ -25,7 +25,7 @@ import Testing
     ]
 
     @Test func aFlippedByteInAnyColumnOfAnyRowIsReported() throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         let acks = try TestLog.appender(log).append(text: Self.script)
         #expect(!acks.contains { $0.hasPrefix("er:") }, "\(acks)")
         #expect(try LogIntegrity.check(log) == [])
@@ -68,7 +68,7 @@ import Testing
         ("memory/theme", #""seq":10"#, "itself a retraction"),
     ])
     func aRetractionOffItsTargetIsReported(stream: String, target: String, problem: String) throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         _ = try TestLog.appender(log).append(text: Self.script + "\n" + #"{"cmd":"event.retract","seq":3,"reason":"wrong status"}"#)
         #expect(try LogIntegrity.check(log) == [])
         let seq = try Self.rewriteLast(path, stream: stream) { $0.replacingOccurrences(of: #""seq":3"#, with: target) }
@@ -80,7 +80,7 @@ import Testing
 
     /// An event stored on a stream of another kind than its type's is reported.
     @Test func anEventOnAStreamOfAnotherKindIsReported() throws {
-        let (log, path) = try temporaryLog()
+        let (log, path) = try TestLog.temporaryLog()
         _ = try TestLog.appender(log).append(text: "ms:a|1|semantic")
         #expect(try Self.rewriteLast(path, stream: "task/a") { $0 } == 1)
         #expect(try LogIntegrity.check(log) == [LogIntegrity.Problem(seq: 1, what: "a memory.stored event on stream task/a")])
