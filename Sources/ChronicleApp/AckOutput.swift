@@ -11,7 +11,7 @@ internal import Foundation
 /// Writes acks to an output descriptor in the order their groups were committed. A bulk group's
 /// acks are formatted and written on a thread of its own while the next group is decided; a
 /// small group's are written at once by the caller (no hand-off on an interactive writer's path).
-public final class AckOutput: @unchecked Sendable {
+public final class AckOutput: @unchecked Sendable {  // the mutable fields are read and written under condition
     private let format: AppendSession.AckFormat
     private let fd: Int32
     private let condition = NSCondition()

@@ -4,7 +4,7 @@ internal import Foundation
 /// The hand-off between the reading thread (read, check, parse) and the committing thread
 /// (decide, write, ack): decoded lines in chunks, at most `capacity` chunks waiting, so the
 /// reader never runs far ahead of the log and memory stays bounded.
-final class LineQueue: @unchecked Sendable {
+final class LineQueue: @unchecked Sendable {  // the mutable fields are read and written under condition
     private let condition = NSCondition()
     private var chunks: [[Appender.Line]] = []
     private var ended = false

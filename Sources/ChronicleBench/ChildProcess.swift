@@ -138,7 +138,7 @@ final class ChildProcess {
 }
 
 /// Reads a process's `VmHWM` every 2 ms on a thread of its own, until stopped.
-private final class PeakWatcher: @unchecked Sendable {
+private final class PeakWatcher: @unchecked Sendable {  // peak and stopped are read and written under lock
     private let lock = NSLock()
     private var peak = 0
     private var stopped = false

@@ -1,6 +1,6 @@
 public import ArgumentParser
 import ChronicleApp
-public import ChronicleCore
+import ChronicleCore
 public import ChronicleStore
 import Foundation
 public import Logging
@@ -40,7 +40,7 @@ struct LogOptions: ParsableArguments {
     func open(logger: Logger, durability: EventLog.Durability) throws -> EventLog {
         do {
             return try EventLog(path: path, durability: durability, logger: logger)
-        } catch let error as StoreError {
+        } catch {
             FileHandle.standardError.write(Data("chronicle: \(error)\n".utf8))
             throw ExitCode(3)
         }
@@ -55,7 +55,7 @@ struct LogOptions: ParsableArguments {
         }
         do {
             return try EventLog(path: path, forWriting: forWriting, logger: logger)
-        } catch let error as StoreError {
+        } catch {
             FileHandle.standardError.write(Data("chronicle: \(error)\n".utf8))
             throw ExitCode(3)
         }

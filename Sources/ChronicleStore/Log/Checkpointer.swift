@@ -14,7 +14,7 @@ internal import Logging
 /// checkpoint runs in the commit as SQLite's own would: one ack in a few hundred waits for it,
 /// where a checkpoint running beside the commits would slow every commit it overlaps, and the
 /// 99th percentile with them.
-final class Checkpointer: @unchecked Sendable {
+final class Checkpointer: @unchecked Sendable {  // the mutable fields are read and written under its condition
     /// WAL pages after a commit that wake the checkpointing thread (SQLite's own default mark).
     static let pagesThreshold: Int32 = 1_000
     /// WAL pages (64 MiB of 4 KiB pages) past which a bulk commit checkpoints before it returns.

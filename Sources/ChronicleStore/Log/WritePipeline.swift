@@ -8,7 +8,7 @@ internal import GRDBSQLite
 /// The connection is never used by both threads at once: the appender hands writes over and
 /// only reads (or commits) after ``drain()``, which waits until the writer is idle. A write
 /// that fails stops the writer; ``drain()`` throws its error and the transaction is rolled back.
-final class WritePipeline: @unchecked Sendable {
+final class WritePipeline: @unchecked Sendable {  // every mutable field is read and written under condition
     enum Operation {
         case event(PendingEvent)
     }

@@ -147,16 +147,14 @@ final class RecordList {
 
     init() { base = .allocate(capacity: capacity) }
 
-    deinit {
-        base.deallocate()
-        // The arena frees the bytes it was made from.
-        if sealed == nil { _ = ByteArena(filling) }
-    }
+    deinit { base.deallocate() }
 
     /// The bytes the records hold outside themselves; once asked for, nothing more is read.
     var arena: ByteArena {
         if let sealed { return sealed }
-        let made = ByteArena(filling)
+        var filled = ByteArena.Filling(capacity: 0)
+        swap(&filled, &filling)
+        let made = ByteArena(filled)
         sealed = made
         return made
     }
@@ -167,9 +165,11 @@ final class RecordList {
     /// Every row `h` gives.
     private func append(_ h: OpaquePointer, names: inout StreamNames) throws {
         precondition(sealed == nil, "records are read before they are folded")
-        let types = Pass.typeTable
-        var arena = filling
-        defer { filling = arena }
+        let types = StreamRangePass.typeTable
+        // Filled as a local value (no access check per row), put back at the end.
+        var arena = ByteArena.Filling(capacity: 0)
+        swap(&arena, &filling)
+        defer { swap(&arena, &filling) }
         while try LogTransaction.step(h) {
             let name = UnsafeRawBufferPointer(start: sqlite3_column_text(h, 1), count: Int(sqlite3_column_bytes(h, 1)))
             let stream = try names.index(of: name, seq: sqlite3_column_int64(h, 0))

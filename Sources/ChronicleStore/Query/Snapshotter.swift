@@ -1,4 +1,4 @@
-public import ChronicleCore
+internal import ChronicleCore
 internal import Foundation
 public import Logging
 
@@ -16,7 +16,7 @@ public import Logging
 /// machine), it skips to the newest position due: a snapshot near the tip answers more queries
 /// than one far behind it, and the work stays bounded. A snapshot that fails (a read error) is
 /// logged and skipped: snapshots are a cache; the next position is tried after it.
-public final class Snapshotter: @unchecked Sendable {
+public final class Snapshotter: @unchecked Sendable {  // the mutable fields are read and written under its condition
     /// The default interval: a global as-of query reads about this many events after its
     /// snapshot at most (those of its kind), and the streams they made stale.
     public static let defaultEvery: Int64 = 50_000
