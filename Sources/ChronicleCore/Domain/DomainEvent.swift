@@ -66,9 +66,6 @@ public enum DomainEvent: Sendable, Equatable {
     /// newer ones.
     public static func currentVersion(of type: String) -> Int { Upcast.steps[type].map { $0.count + 1 } ?? 1 }
 
-    /// The payload schema version this event is written with.
-    public var typeVersion: Int {
-        if case .memoryStored = self { return 2 }
-        return 1
-    }
+    /// The payload schema version this event is written with: ``currentVersion(of:)`` of its type.
+    public var typeVersion: Int { Self.currentVersion(of: type) }
 }

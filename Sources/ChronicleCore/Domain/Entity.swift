@@ -68,24 +68,3 @@ public indirect enum Entity: Sendable, Equatable {
         return nil
     }
 }
-
-/// Folding a stream's events into its state, in the bi-temporal order.
-public enum Fold {
-    /// The state of one stream from its events: retracted ones left out, the rest folded in
-    /// `(valid_from, seq)` order.
-    /// - Complexity: O(n log n) for n events.
-    public static func state(of events: [RecordedEvent], retracted: Set<Int64>) -> Entity? {
-        let ordered = events.filter { !retracted.contains($0.seq) && !$0.isRetraction }
-            .sorted { ($0.validFrom, $0.seq) < ($1.validFrom, $1.seq) }
-        var state: Entity?
-        for e in ordered { state = Entity.evolve(state, e) }
-        return state
-    }
-}
-
-extension RecordedEvent {
-    public var isRetraction: Bool {
-        if case .eventRetracted = event { return true }
-        return false
-    }
-}

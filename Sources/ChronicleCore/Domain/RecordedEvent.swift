@@ -32,3 +32,10 @@ public struct EventDraft: Sendable, Equatable {
         self.event = event
     }
 }
+
+extension RecordedEvent {
+    public var isRetraction: Bool {
+        if case .eventRetracted = event { return true }
+        return false
+    }
+}

@@ -76,9 +76,7 @@ public struct Impossible: Sendable, Equatable, CustomStringConvertible {
     /// - Complexity: O(n log n).
     public static func events(of events: [RecordedEvent]) -> [Impossible] {
         let retracted = Bitemporal.retracted(in: events, knownAt: .position(.max))
-        let ordered = events.filter { !$0.isRetraction && !retracted.contains($0.seq) }.sorted {
-            ($0.validFrom, $0.seq) < ($1.validFrom, $1.seq)
-        }
+        let ordered = Fold.live(events, retracted: retracted)
         var out: [Impossible] = []
         var state: Entity?
         for e in ordered {

@@ -135,7 +135,7 @@ public struct Snapshot: Sendable, Equatable {
         }
         for (id, events) in buckets where !stale.contains(id) {
             let base = streams[id]
-            let ordered = events.filter { !retractedLater.contains($0.seq) }.sorted { ($0.validFrom, $0.seq) < ($1.validFrom, $1.seq) }
+            let ordered = events.filter { !retractedLater.contains($0.seq) }.sorted(by: Fold.precedes)
             // Later events go after every folded one in (valid, seq) order unless their valid time is
             // before the newest folded one (their seq is always after: recorded later, or pending).
             if let base, let first = ordered.first, first.validFrom < base.frontier, first.validFrom <= valid {
@@ -172,7 +172,7 @@ public struct Snapshot: Sendable, Equatable {
         for stream in streams {
             let events = try streamEvents(stream).filter { $0.seq <= position }
             let retracted = Bitemporal.retracted(in: events, knownAt: .position(position))
-            let live = events.filter { !$0.isRetraction && !retracted.contains($0.seq) }
+            let live = events.filter { Fold.isLive($0, retracted: retracted) }
             let folded = live.filter { $0.validFrom <= valid }
             out.pending.append(contentsOf: live.lazy.filter { $0.validFrom > valid }.map(Scheduled.init))
             if let frontier = folded.map(\.validFrom).max() {

@@ -59,10 +59,7 @@ final class EventEncoder {
                 try next.withUnsafeBytes { hash in
                     try typeName.withUTF8 { type in
                         try commandID.withUTF8 { commandID in
-                            defer {
-                                sqlite3_reset(h)
-                                sqlite3_clear_bindings(h)
-                            }
+                            defer { resetAndClear(h) }
                             sqlite3_bind_int64(h, 1, e.seq)
                             bindStatic(h, 2, stream, text: true)
                             sqlite3_bind_int64(h, 3, Int64(e.streamRevision))

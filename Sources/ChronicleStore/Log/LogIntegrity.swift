@@ -196,9 +196,3 @@ extension LogIntegrity {
             .map(\.element)
     }
 }
-
-func columnBlob(_ h: OpaquePointer, _ i: Int32) -> [UInt8] {
-    let n = Int(sqlite3_column_bytes(h, i))
-    guard n > 0, let p = sqlite3_column_blob(h, i) else { return [] }
-    return Array(UnsafeRawBufferPointer(start: p, count: n))
-}

@@ -59,7 +59,7 @@ public final class LogTransaction {
         let h = s.sqliteStatement
         defer { sqlite3_reset(h) }
         guard try step(h) else { return nil }
-        return (sqlite3_column_int64(h, 0), Timestamp(microseconds: sqlite3_column_int64(h, 1)), blob(h, 2))
+        return (sqlite3_column_int64(h, 0), Timestamp(microseconds: sqlite3_column_int64(h, 1)), columnBlob(h, 2))
     }
 
     /// Events after position `seq`, in log order; at most `limit` of them when given.
@@ -96,10 +96,7 @@ public final class LogTransaction {
         let high = "\(kind.rawValue)/\(slug)`"  // "`" is the byte after "_"
         let h = try readStatement(
             "SELECT stream FROM events WHERE type = '\(type)' AND stream >= ? AND stream < ?", committedOnly: true)
-        defer {
-            sqlite3_reset(h)
-            sqlite3_clear_bindings(h)
-        }
+        defer { resetAndClear(h) }
         bindText(h, 1, low)
         bindText(h, 2, high)
         let prefix = low.utf8.count
@@ -121,10 +118,7 @@ public final class LogTransaction {
     /// context-cascade path `path`, in no particular order.
     func tasksNaming(contextPath path: String) throws -> [String] {
         let h = try readStatement("SELECT task FROM context_paths WHERE path = ?", committedOnly: true)
-        defer {
-            sqlite3_reset(h)
-            sqlite3_clear_bindings(h)
-        }
+        defer { resetAndClear(h) }
         bindText(h, 1, path)
         var tasks: [String] = []
         while try step(h) { tasks.append(text(h, 0)) }
@@ -140,10 +134,7 @@ public final class LogTransaction {
                 "SELECT seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload FROM events WHERE seq > ? ORDER BY seq LIMIT ?"
         )
         let h = s.sqliteStatement
-        defer {
-            sqlite3_reset(h)
-            sqlite3_clear_bindings(h)
-        }
+        defer { resetAndClear(h) }
         sqlite3_bind_int64(h, 1, seq)
         sqlite3_bind_int64(h, 2, Int64(limit))
         var out: [ExportedEvent] = []
@@ -151,7 +142,7 @@ public final class LogTransaction {
             let seq = sqlite3_column_int64(h, 0)
             let streamName = text(h, 1)
             guard let stream = StreamID(streamName) else { throw StoreError.corruptEvent(seq: seq, reason: "bad stream '\(streamName)'") }
-            guard let json = PayloadCodec.decode(codec: Int(sqlite3_column_int64(h, 8)), blob(h, 9)),
+            guard let json = PayloadCodec.decode(codec: Int(sqlite3_column_int64(h, 8)), columnBlob(h, 9)),
                 let payload = try? JSONParser.parse(bytes: json)
             else { throw StoreError.corruptEvent(seq: seq, reason: "payload cannot be read") }
             out.append(
@@ -216,13 +207,13 @@ public final class LogTransaction {
             committedOnly: committedOnly)
         defer { sqlite3_reset(h) }
         bindText(h, 1, id)
-        if try step(h) { return StoredCommand(ack: blob(h, 0), fingerprint: blob(h, 1)) }
+        if try step(h) { return StoredCommand(ack: columnBlob(h, 0), fingerprint: columnBlob(h, 1)) }
         guard hasLegacyCommands else { return nil }
         let legacy = try readStatement("SELECT ack, fingerprint FROM commands WHERE command_id = ?", committedOnly: committedOnly)
         defer { sqlite3_reset(legacy) }
         bindText(legacy, 1, id)
         guard try step(legacy) else { return nil }
-        return StoredCommand(ack: blob(legacy, 0), fingerprint: blob(legacy, 1))
+        return StoredCommand(ack: columnBlob(legacy, 0), fingerprint: columnBlob(legacy, 1))
     }
 
     /// Whether the `commands` table holds ids (recorded by builds before version 4).
@@ -326,10 +317,7 @@ public final class LogTransaction {
 
     func rows(_ sql: String, committedOnly: Bool = false, bind: (OpaquePointer) -> Void) throws -> [RecordedEvent] {
         let h = try readStatement(sql, committedOnly: committedOnly)
-        defer {
-            sqlite3_reset(h)
-            sqlite3_clear_bindings(h)
-        }
+        defer { resetAndClear(h) }
         bind(h)
         var out: [RecordedEvent] = []
         while try step(h) {
@@ -340,7 +328,8 @@ public final class LogTransaction {
             let version = Int(sqlite3_column_int64(h, 4))
             let event: DomainEvent
             do {
-                event = try PayloadCodec.event(type: type, version: version, codec: Int(sqlite3_column_int64(h, 8)), payload: blob(h, 9))
+                event = try PayloadCodec.event(
+                    type: type, version: version, codec: Int(sqlite3_column_int64(h, 8)), payload: columnBlob(h, 9))
             } catch {
                 throw StoreError.corruptEvent(seq: seq, reason: error.description)
             }
@@ -367,56 +356,4 @@ public final class LogTransaction {
         return String(cString: p)
     }
 
-    func blob(_ h: OpaquePointer, _ i: Int32) -> [UInt8] {
-        let n = Int(sqlite3_column_bytes(h, i))
-        guard n > 0, let p = sqlite3_column_blob(h, i) else { return [] }
-        return Array(UnsafeRawBufferPointer(start: p, count: n))
-    }
-}
-
-private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
-
-func bindText(_ h: OpaquePointer, _ i: Int32, _ s: String) {
-    var s = s
-    s.withUTF8 { b in
-        _ = sqlite3_bind_text(h, i, UnsafeRawPointer(b.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(b.count), transient)
-    }
-}
-
-func bindBlobAsText(_ h: OpaquePointer, _ i: Int32, _ utf8: [UInt8]) {
-    utf8.withUnsafeBytes { p in
-        _ = sqlite3_bind_text(h, i, p.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(p.count), transient)
-    }
-}
-
-func bindBlob(_ h: OpaquePointer, _ i: Int32, _ b: [UInt8]) {
-    b.withUnsafeBytes { p in _ = sqlite3_bind_blob(h, i, p.baseAddress, Int32(p.count), transient) }
-}
-
-/// The statements of the append path, prepared once per connection and kept by handle
-/// (no lookup by SQL text per command).
-final class HotStatements {
-    enum Kind: Int, CaseIterable {
-        case insert, recordContextPath
-
-        var sql: String {
-            switch self {
-            case .insert:
-                "INSERT INTO events (seq, stream, stream_rev, type, type_version, valid_from, recorded_at, command_id, codec, payload, hash, command_fingerprint, command_ack) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"
-            case .recordContextPath: "INSERT OR IGNORE INTO context_paths (path, task) VALUES (?, ?)"
-            }
-        }
-    }
-
-    private var statements: [Statement?] = Array(repeating: nil, count: Kind.allCases.count)
-
-    /// The prepared handle, if it was prepared (the writing thread uses only prepared ones).
-    func prepared(_ kind: Kind) -> OpaquePointer? { statements[kind.rawValue]?.sqliteStatement }
-
-    func statement(_ kind: Kind, _ db: Database) throws -> OpaquePointer {
-        if let s = statements[kind.rawValue] { return s.sqliteStatement }
-        let s = try db.makeStatement(sql: kind.sql)
-        statements[kind.rawValue] = s
-        return s.sqliteStatement
-    }
 }

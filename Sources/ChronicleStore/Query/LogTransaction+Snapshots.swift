@@ -73,17 +73,14 @@ extension LogTransaction {
                 "SELECT seq, codec, state FROM snapshots WHERE kind = ? AND seq <= ? AND valid_at <= ? AND format = ? ORDER BY seq DESC LIMIT 1"
         )
         let h = s.sqliteStatement
-        defer {
-            sqlite3_reset(h)
-            sqlite3_clear_bindings(h)
-        }
+        defer { resetAndClear(h) }
         bindText(h, 1, kind.rawValue)
         sqlite3_bind_int64(h, 2, position)
         sqlite3_bind_int64(h, 3, valid.microseconds)
         sqlite3_bind_int64(h, 4, Int64(Snapshot.formatVersion))
         guard try step(h) else { return nil }
         let seq = sqlite3_column_int64(h, 0)
-        guard let bytes = PayloadCodec.decode(codec: Int(sqlite3_column_int64(h, 1)), blob(h, 2)),
+        guard let bytes = PayloadCodec.decode(codec: Int(sqlite3_column_int64(h, 1)), columnBlob(h, 2)),
             let snapshot = Snapshot(binary: bytes), snapshot.kind == kind, snapshot.position == seq
         else {
             throw StoreError.read(reason: "the \(kind) snapshot at #\(seq) cannot be read; `chronicle snapshot --drop` removes snapshots")

@@ -10,10 +10,7 @@ extension LogTransaction {
         try settle()
         let s = try db.cachedStatement(sql: "SELECT max(stream_rev) FROM events WHERE stream = ?")
         let h = s.sqliteStatement
-        defer {
-            sqlite3_reset(h)
-            sqlite3_clear_bindings(h)
-        }
+        defer { resetAndClear(h) }
         bindText(h, 1, stream.description)
         guard try step(h) else { return 0 }
         return Int(sqlite3_column_int64(h, 0))
@@ -34,10 +31,7 @@ extension LogTransaction {
                 SELECT name, (SELECT max(stream_rev) FROM events WHERE stream = s.name) FROM s WHERE name IS NOT NULL
                 """)
         let h = s.sqliteStatement
-        defer {
-            sqlite3_reset(h)
-            sqlite3_clear_bindings(h)
-        }
+        defer { resetAndClear(h) }
         bindText(h, 1, kind.rawValue + "/")
         bindText(h, 2, kind.rawValue + "0")
         var out: [(stream: String, count: Int)] = []

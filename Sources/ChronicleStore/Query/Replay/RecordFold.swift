@@ -73,6 +73,7 @@ struct RecordFold {
                 last = e.pointee.validFrom
             }
         }
+        // The filter and order of Fold.live(_:retracted:), on compact records.
         var order = positions
         if retractions > 0 { order.removeAll { base[$0].type == Self.retraction || retracted.contains(base[$0].seq) } }
         if !ordered { order.sort { (base[$0].validFrom, base[$0].seq) < (base[$1].validFrom, base[$1].seq) } }

@@ -1,28 +1,3 @@
-/// One version of an entity in the bi-temporal plane: the state its event made, over a valid
-/// interval `[validFrom, validTo)` and a recorded interval `[recordedFrom, recordedTo)` — a
-/// rectangle of a bitemporal chart. A nil end is open.
-public struct Version: Sendable, Equatable {
-    /// What became of the version.
-    public enum Fate: String, Sendable {
-        /// Still believed.
-        case current
-        /// A later-recorded event changed its state or its valid interval.
-        case corrected
-        /// Its event was retracted.
-        case retracted
-    }
-
-    /// The event whose fold made the version.
-    public var seq: Int64
-    public var validFrom: Timestamp
-    public var validTo: Timestamp?
-    public var recordedFrom: Timestamp
-    public var recordedTo: Timestamp?
-    public var fate: Fate
-    /// The state over the rectangle; nil where the entity did not exist (a forgotten key).
-    public var state: Entity?
-}
-
 extension Bitemporal {
     /// Every version of the stream whose events (retractions included) are `events`, ordered by
     /// recorded start, then valid start. Versions a tie in valid time hides at once (the earlier
@@ -35,8 +10,7 @@ extension Bitemporal {
         for t in times {
             let known = KnownAt.time(t)
             let retracted = retracted(in: events, knownAt: known)
-            let ordered = events.filter { known.knows($0) && !$0.isRetraction && !retracted.contains($0.seq) }
-                .sorted { ($0.validFrom, $0.seq) < ($1.validFrom, $1.seq) }
+            let ordered = Fold.live(events.lazy.filter { known.knows($0) }, retracted: retracted)
             var now: [Key: Version] = [:]
             var state: Entity?
             for (i, e) in ordered.enumerated() {
