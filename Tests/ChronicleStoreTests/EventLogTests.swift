@@ -215,7 +215,7 @@ import Testing
                 == inlineAcks.map { $0.replacingOccurrences(of: #"line \d+: "#, with: "", options: .regularExpression) })
         #expect(try bulkLog.events() == inlineLog.events())
         #expect(try LogIntegrity.check(bulkLog) == [])
-        #expect(bulk.live.streams.mapValues(\.entity) == inline.live.streams.mapValues(\.entity))
+        #expect(bulk.live.streams.mapValues(\.fold.entity) == inline.live.streams.mapValues(\.fold.entity))
     }
 
     /// A bulk group decides as if its ids were new (the insert of a repeated one fails the

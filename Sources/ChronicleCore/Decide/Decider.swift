@@ -195,13 +195,7 @@ public struct Decider: Sendable {
     }
 
     private func workflowDecision(_ w: WorkflowState, _ event: DomainEvent) -> Decision {
-        let stream = StreamID(.workflow, w.id)
-        let after =
-            WorkflowState.evolve(
-                w,
-                RecordedEvent(
-                    seq: 0, stream: stream, streamRevision: w.revision + 1, validFrom: w.updatedAt, recordedAt: w.updatedAt, commandID: "",
-                    event: event)) ?? w
-        return Decision(events: [EventDraft(stream, event)], ack: .su(w.id, after.status.rawValue, after.progress))
+        let (status, progress) = w.statusAndProgress(after: event)
+        return Decision(events: [EventDraft(StreamID(.workflow, w.id), event)], ack: .su(w.id, status.rawValue, progress))
     }
 }

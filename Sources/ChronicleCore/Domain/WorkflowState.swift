@@ -31,32 +31,45 @@ public struct WorkflowState: Sendable, Equatable {
         guard var w = state else { return nil }
         w.revision = e.streamRevision
         w.updatedAt = max(w.updatedAt, e.validFrom)
-        switch e.event {
+        w.apply(e.event)
+        return w
+    }
+
+    /// The status and progress the instance has once `event` is folded in (what a `su:` ack
+    /// reports), without recording it.
+    public func statusAndProgress(after event: DomainEvent) -> (WorkflowStatus, Double) {
+        var w = self
+        w.apply(event)
+        return (w.status, w.progress)
+    }
+
+    /// What an event of the instance's stream changes in it (its revision and time aside).
+    private mutating func apply(_ event: DomainEvent) {
+        switch event {
         case .workflowStepRecorded(let name, let status, let output, let error):
-            if let i = w.steps.firstIndex(where: { $0.name == name }) {
-                w.steps[i].status = status
-                if let output { w.steps[i].output = output }
-                w.steps[i].error = error
+            if let i = steps.firstIndex(where: { $0.name == name }) {
+                steps[i].status = status
+                if let output { steps[i].output = output }
+                steps[i].error = error
             } else {
-                w.steps.append(Step(name: name, status: status, output: output, error: error))
+                steps.append(Step(name: name, status: status, output: output, error: error))
             }
-            let done = w.steps.filter { $0.status == .completed }.count
-            w.progress = w.steps.isEmpty ? 0 : Double(done) / Double(w.steps.count)
-            if status == .failed { w.status = .failed }
+            let done = steps.filter { $0.status == .completed }.count
+            progress = steps.isEmpty ? 0 : Double(done) / Double(steps.count)
+            if status == .failed { self.status = .failed }
         case .workflowStatusChanged(let status, let progress):
-            w.status = status
-            if let progress { w.progress = progress }
-            if status == .completed { w.progress = 1 }
+            self.status = status
+            if let progress { self.progress = progress }
+            if status == .completed { self.progress = 1 }
         case .workflowCompleted(let result):
-            w.status = .completed
-            w.progress = 1
-            w.result = result
+            status = .completed
+            progress = 1
+            self.result = result
         case .workflowCancelled(let reason):
-            w.status = .cancelled
-            w.cancelReason = reason
+            status = .cancelled
+            cancelReason = reason
         default:
             break
         }
-        return w
     }
 }

@@ -207,7 +207,7 @@ public final class Appender {
     private func decide(_ command: Command, _ envelope: Envelope, fingerprint: [UInt8]?, line: Int, _ tx: LogTransaction) throws -> Ack {
         appended = false
         do {
-            let resolved = try resolve(command, tx)
+            let resolved = try Resolution.resolve(command, lastCreatedTask: lastCreatedTask, in: LiveIDs(live: live, tx: tx))
             let recordedAt = clock.recordedTime(after: live.lastRecordedAt)
             let validAt = envelope.validAt ?? recordedAt
             let state = try decisionState(for: resolved, asOf: validAt, tx)
@@ -259,55 +259,14 @@ public final class Appender {
         return recorded
     }
 
-    /// Fills in the ids a command leaves to the log: `tc:` task ids, `ts:auto`, workflow
-    /// instance ids, and the entity a `su:` line names.
-    private func resolve(_ command: Command, _ tx: LogTransaction) throws -> Command {
-        switch command {
-        case .taskCreate(var spec) where spec.id == nil:
-            spec.id = try live.nextID(.task, slug: Identifier.slug(spec.title), in: tx)
-            return .taskCreate(spec)
-        case .taskSplit(let id, let confidence, let reason, var into):
-            // Children named in the same command must not get the same id.
-            var taken = Set(into.compactMap(\.id))
-            for i in into.indices where into[i].id == nil {
-                let child = try live.nextID(.task, slug: Identifier.slug(into[i].title), in: tx) { taken.contains($0) }
-                taken.insert(child)
-                into[i].id = child
-            }
-            return .taskSplit(id: id ?? lastCreatedTask, confidence: confidence, reason: reason, into: into)
-        case .workflowStart(let workflow, nil, let params, let steps):
-            let id = try live.nextID(.workflow, slug: Identifier.slug(workflow, fallback: "workflow"), in: tx)
-            return .workflowStart(workflow: workflow, id: id, params: params, steps: steps)
-        case .statusReport(let entity, let word, let progress):
-            let stream: StreamID
-            if let explicit = StreamID(entity), explicit.kind == .task || explicit.kind == .workflow {
-                stream = explicit
-            } else if try live.exists(StreamID(.task, entity), in: tx) {
-                stream = StreamID(.task, entity)
-            } else if try live.exists(StreamID(.workflow, entity), in: tx) {
-                stream = StreamID(.workflow, entity)
-            } else {
-                throw CommandError(
-                    .notFound, "no task or workflow '\(CommandError.shown(entity))'",
-                    recovery: "check the id; su: reports on tasks and workflow instances")
-            }
-            if stream.kind == .task {
-                guard let status = TaskStatus(word: word) else {
-                    throw CommandError(
-                        .parse, "'\(CommandError.shown(word))' is not a task status",
-                        recovery: "use one of \(TaskStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return .taskStatus(id: stream.id, status: status, progress: progress)
-            }
-            guard let status = WorkflowStatus(word: word) else {
-                throw CommandError(
-                    .parse, "'\(CommandError.shown(word))' is not a workflow status",
-                    recovery: "use one of \(WorkflowStatus.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            return .workflowStatus(id: stream.id, status: status, progress: progress)
-        default:
-            return command
+    /// The ids the log holds, as ``Resolution`` asks for them: from the live view.
+    private struct LiveIDs: IDSource {
+        let live: LiveState
+        let tx: LogTransaction
+        func nextID(_ kind: EntityKind, slug: String, taken: (String) -> Bool) throws -> String {
+            try live.nextID(kind, slug: slug, in: tx, taken: taken)
         }
+        func exists(_ stream: StreamID) throws -> Bool { try live.exists(stream, in: tx) }
     }
 
     private func decisionState(for command: Command, asOf validAt: Timestamp, _ tx: LogTransaction) throws -> DecisionState {

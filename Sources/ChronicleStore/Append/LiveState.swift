@@ -24,21 +24,10 @@ public final class LiveState {
         case byFoldingEverything
     }
 
+    /// A loaded stream: its revision and its ``StreamFold``.
     public struct StreamState {
         public var revision = 0
-        /// The newest valid time among the stream's folded events.
-        public var maxValidFrom = Timestamp(microseconds: .min)
-        /// The fold of every (unretracted) event of the stream: the state as of valid time ≥ maxValidFrom.
-        public var entity: Entity?
-        /// A valid time at or before now (never after the recorded time of the stream's newest
-        /// event): the stream's state as of it is ``settled``, and its events dated after it are
-        /// ``ahead``, in `(valid_from, seq)` order. A scheduled change (dated in the future) stays
-        /// ahead until a later event's recorded time passes it, so the state as of a valid time
-        /// between the two — what a command dated now is decided against — is `settled` plus
-        /// the few events ahead up to that time, not a fold of the whole stream.
-        var settledAt = Timestamp(microseconds: .min)
-        var settled: Entity?
-        var ahead: [RecordedEvent] = []
+        public var fold = StreamFold()
     }
 
     /// The streams loaded so far, each with every event applied: all the log's streams when
@@ -142,12 +131,7 @@ public final class LiveState {
     }
 
     func entity(of st: StreamState, _ stream: StreamID, asOf validAt: Timestamp, in tx: LogTransaction) throws -> Entity? {
-        if validAt >= st.maxValidFrom { return st.entity }
-        if validAt >= st.settledAt {
-            var state = st.settled
-            for e in st.ahead where e.validFrom <= validAt { state = Entity.evolve(state, e) }
-            return state
-        }
+        if case .state(let entity) = st.fold.state(asOf: validAt) { return entity }
         return Fold.state(of: try events(of: stream, tx).filter { $0.validFrom <= validAt }, retracted: retracted)
     }
 
@@ -175,33 +159,10 @@ public final class LiveState {
 
     private func fold(_ e: RecordedEvent, into st: inout StreamState, _ tx: LogTransaction) throws {
         st.revision = e.streamRevision
-        if e.isRetraction || e.validFrom < st.settledAt {
+        if st.fold.canApply(e) {
+            st.fold.apply(e)
+        } else {
             try refold(&st, e.stream, upTo: e.seq, now: e.recordedAt, tx)
-            return
-        }
-        st.maxValidFrom = max(st.maxValidFrom, e.validFrom)
-        // Settle up to the event's valid time, or its recorded time if it is dated later.
-        let settleTo = min(e.validFrom, e.recordedAt)
-        if settleTo > st.settledAt {
-            let due = st.ahead.prefix { $0.validFrom <= settleTo }
-            for d in due { st.settled = Entity.evolve(st.settled, d) }
-            st.ahead.removeFirst(due.count)
-            st.settledAt = settleTo
-        }
-        if e.validFrom <= st.settledAt {
-            // Every event still ahead is dated after it.
-            st.settled = Entity.evolve(st.settled, e)
-        } else {
-            // After the events ahead dated at or before it (their seq is smaller).
-            let i = st.ahead.firstIndex { $0.validFrom > e.validFrom } ?? st.ahead.count
-            st.ahead.insert(e, at: i)
-        }
-        if st.ahead.isEmpty {
-            st.entity = st.settled
-        } else {
-            var state = st.settled
-            for a in st.ahead { state = Entity.evolve(state, a) }
-            st.entity = state
         }
     }
 
@@ -220,18 +181,7 @@ public final class LiveState {
     /// `now`, the event's recorded time.
     private func refold(_ st: inout StreamState, _ stream: StreamID, upTo seq: Int64, now: Timestamp, _ tx: LogTransaction) throws {
         let events = try self.events(of: stream, tx).filter { $0.seq <= seq }
-        let live = events.filter { !$0.isRetraction && !retracted.contains($0.seq) }
-            .sorted { ($0.validFrom, $0.seq) < ($1.validFrom, $1.seq) }
-        st.maxValidFrom = live.last?.validFrom ?? Timestamp(microseconds: .min)
-        st.settledAt = min(now, st.maxValidFrom)
-        st.settled = nil
-        st.ahead = []
-        for e in live {
-            if e.validFrom <= st.settledAt { st.settled = Entity.evolve(st.settled, e) } else { st.ahead.append(e) }
-        }
-        var state = st.settled
-        for a in st.ahead { state = Entity.evolve(state, a) }
-        st.entity = state
+        st.fold = StreamFold(live: Fold.live(events, retracted: retracted), now: now)
     }
 }
 
