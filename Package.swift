@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "chronicle", targets: ["chronicle"]),
         .library(name: "ChronicleCore", targets: ["ChronicleCore"]),
         .library(name: "ChronicleStore", targets: ["ChronicleStore"]),
+        .library(name: "ChronicleViews", targets: ["ChronicleViews"]),
         .library(name: "ChronicleApp", targets: ["ChronicleApp"]),
         .library(name: "ChronicleTesting", targets: ["ChronicleTesting"]),
     ],
@@ -61,6 +62,13 @@ let package = Package(
             ],
             swiftSettings: strictness
         ),
+        // What people read, as pure functions of the reducers' states: YAML, JSON and table
+        // rendering, the per-field changes between two states.
+        .target(
+            name: "ChronicleViews",
+            dependencies: ["ChronicleCore", .product(name: "Yams", package: "Yams")],
+            swiftSettings: strictness
+        ),
         // The runtime of the commands: the appender's read/commit/ack loop, configuration files.
         .target(
             name: "ChronicleApp",
@@ -83,6 +91,7 @@ let package = Package(
             dependencies: [
                 "ChronicleCore",
                 "ChronicleStore",
+                "ChronicleViews",
                 "ChronicleApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,5 @@
+public import ChronicleCore
+
 #if canImport(Glibc)
     internal import Glibc
 #elseif canImport(Darwin)
@@ -108,10 +110,13 @@ public struct InputReader {
     }
 }
 
-public enum InputError: Error, CustomStringConvertible {
+public enum InputError: ExitingError {
     case read(errno: Int32)
+    public var exitStatus: Int32 { ExitStatus.failed }
     public var description: String {
-        if case .read(let e) = self { return "cannot read standard input: \(String(cString: strerror(e)))" }
-        return "cannot read standard input"
+        if case .read(let e) = self {
+            return "cannot read standard input: \(String(cString: strerror(e)))\nEvery line acked before this message is committed."
+        }
+        return "cannot read standard input\nEvery line acked before this message is committed."
     }
 }

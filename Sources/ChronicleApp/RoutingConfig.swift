@@ -21,9 +21,13 @@ public enum RoutingConfig {
         var split_below: Double?
     }
 
-    public struct LoadError: Error, CustomStringConvertible {
+    /// A routing file that `--routing` names but that is missing (a bad argument), or one whose
+    /// contents are bad (``ExitStatus/failed``).
+    public struct LoadError: ExitingError {
         public var path: String
         public var reason: String
+        var missing = false
+        public var exitStatus: Int32 { missing ? ExitStatus.badArguments : ExitStatus.failed }
         public var description: String { "routing config \(path): \(reason). Fix the file or pass --routing with another one." }
     }
 
@@ -31,7 +35,7 @@ public enum RoutingConfig {
     public static func load(path: String?) throws -> RoutingPolicy {
         let chosen = path ?? defaultPath
         guard FileManager.default.fileExists(atPath: chosen) else {
-            if path != nil { throw LoadError(path: chosen, reason: "no such file") }
+            if path != nil { throw LoadError(path: chosen, reason: "no such file", missing: true) }
             return .builtIn
         }
         do {

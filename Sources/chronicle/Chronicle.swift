@@ -1,4 +1,5 @@
 import ArgumentParser
+import ChronicleCore
 import Foundation
 
 /// The `chronicle` command: a bi-temporal event store for assistant systems.
@@ -21,8 +22,10 @@ extension Chronicle {
     static let version = "0.10.0"
 }
 
-/// Runs the command line, mapping argument errors to exit status 2, with the usage of the
-/// subcommand they belong to.
+/// Runs the command line: the one place where an error becomes an exit status. Bad arguments
+/// (found while parsing or while running) exit 2 with the usage of the subcommand they belong
+/// to; an ``ExitingError`` prints its description and exits with its status; anything else,
+/// which can only come from reading or writing the log's file, exits 3.
 @main
 enum Main {
     static func main() async {
@@ -35,10 +38,13 @@ enum Main {
             } else {
                 try command.run()
             }
+        } catch let error as any ExitingError where error.exitStatus != ExitStatus.badArguments {
+            if !error.description.isEmpty { FileHandle.standardError.write(Data("chronicle: \(error)\n".utf8)) }
+            Foundation.exit(error.exitStatus)
         } catch {
-            if Chronicle.exitCode(for: error) == .validationFailure {
+            if error is any ExitingError || Chronicle.exitCode(for: error) == .validationFailure {
                 // An argument found bad while running (a time, a position past the end, a
-                // routing file): the message and the usage of the command that found it.
+                // missing routing file): the message and the usage of the command that found it.
                 let message =
                     if let parsed, parsed != Chronicle.self {
                         "Error: \(Chronicle.message(for: error))\nUsage: \(Chronicle.usageString(for: parsed))\n"
@@ -47,9 +53,14 @@ enum Main {
                         Chronicle.fullMessage(for: error)
                     }
                 FileHandle.standardError.write(Data((message + "\n").utf8))
-                Foundation.exit(2)
+                Foundation.exit(ExitStatus.badArguments)
             }
-            Chronicle.exit(withError: error)
+            // Help, --version and ArgumentParser's own errors keep their statuses; an error of no
+            // kind above (which ArgumentParser would end with 1, the status of "not found") is the
+            // log's file failing under us.
+            guard Chronicle.exitCode(for: error) == .failure, !(error is ExitCode) else { Chronicle.exit(withError: error) }
+            FileHandle.standardError.write(Data("chronicle: \(error)\n".utf8))
+            Foundation.exit(ExitStatus.logUnusable)
         }
     }
 }

@@ -35,42 +35,29 @@ struct LogOptions: ParsableArguments {
         return logger
     }
 
-    /// Opens the log (creating it when missing: appends only) or ends the process with status 3
-    /// and a message saying what to do.
+    /// Opens the log (creating it when missing: appends only); throws a ``StoreError`` (exit
+    /// status 3) saying what to do when it cannot.
     func open(logger: Logger, durability: EventLog.Durability) throws -> EventLog {
-        do {
-            return try EventLog(path: path, durability: durability, logger: logger)
-        } catch {
-            FileHandle.standardError.write(Data("chronicle: \(error)\n".utf8))
-            throw ExitCode(3)
-        }
+        try EventLog(path: path, durability: durability, logger: logger)
     }
 
-    /// Opens a log that must already exist (only appends create one), or ends the process
-    /// with status 3; `forWriting` for a command that writes to it (`snapshot`).
+    /// Opens a log that must already exist (only appends create one); throws
+    /// ``CommandFailure/noLog(path:)`` or a ``StoreError`` (exit status 3) when it cannot;
+    /// `forWriting` for a command that writes to it (`snapshot`).
     func openExisting(logger: Logger, forWriting: Bool = false) throws -> EventLog {
-        guard FileManager.default.fileExists(atPath: path) else {
-            FileHandle.standardError.write(Data("chronicle: no log at \(path); give its path with --db or CHRONICLE_DB\n".utf8))
-            throw ExitCode(3)
-        }
-        do {
-            return try EventLog(path: path, forWriting: forWriting, logger: logger)
-        } catch {
-            FileHandle.standardError.write(Data("chronicle: \(error)\n".utf8))
-            throw ExitCode(3)
-        }
+        guard FileManager.default.fileExists(atPath: path) else { throw CommandFailure.noLog(path: path) }
+        return try EventLog(path: path, forWriting: forWriting, logger: logger)
     }
 }
 
 extension EventLog {
     /// The log's last position (0 when empty), for checking a position given on the command
-    /// line; a log that cannot be read ends the process with status 3.
+    /// line; a log that cannot be read is ``CommandFailure/unreadable(_:)``.
     func lastPosition() throws -> Int64 {
         do {
             return try read { try $0.tail()?.seq } ?? 0
         } catch {
-            FileHandle.standardError.write(Data("chronicle: the log cannot be read: \(error)\n".utf8))
-            throw ExitCode(3)
+            throw CommandFailure.unreadable(error)
         }
     }
 }

@@ -39,7 +39,11 @@ import Testing
             tasksCreated += acks.filter { $0.hasPrefix("tr:") }.count
         }
         #expect(try LogIntegrity.check(EventLog(path: db, logger: TestLog.silentLogger)) == [])
-        let queue = try DatabaseQueue(path: db)
+        // With a busy timeout: the connections of the log just checked may still be closing
+        // (the last one to close checkpoints and removes the WAL, holding the file a moment).
+        var config = Configuration()
+        config.busyMode = .timeout(10)
+        let queue = try DatabaseQueue(path: db, configuration: config)
         try queue.read { db in
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM events WHERE command_ack IS NOT NULL") == writers * perWriter)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM events") == writers * perWriter)

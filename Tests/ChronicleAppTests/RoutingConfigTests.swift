@@ -39,4 +39,22 @@ import Testing
         #expect(missing.status == 2)
         #expect(missing.stderr.contains("nope.yaml"))
     }
+
+    /// A routing file that exists but says something wrong is not a bad argument (status 2): it
+    /// ends the append with status 1, naming the file and what is wrong, before any line is read.
+    @Test func aBadRoutingFileEndsTheAppendWithStatusOne() throws {
+        let dir = try TestLog.temporaryDirectory()
+        let file = dir.appendingPathComponent("routing.yaml")
+        try "split_below: 1.5\n".write(to: file, atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("log.db").path
+        let result = try ChronicleBinary.run(
+            ["append", "--routing", file.path, "--db", db], input: "tc:Big job|feature|high\n", environment: fixedClock)
+        #expect(result.status == 1)
+        #expect(
+            result.stderr
+                == "chronicle: routing config \(file.path): split_below must be from 0 to 1. Fix the file or pass --routing with another one.\n"
+        )
+        #expect(result.stdout.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: db))
+    }
 }

@@ -16,7 +16,7 @@ struct Append: AsyncParsableCommand {
             Empty lines and # comments get no ack. Recorded times come from CHRONICLE_CLOCK \
             (system, or fixed:<RFC 3339> for tests). Exit status: 0 the input was read to the end \
             (er: acks included), 1 --strict stopped at an error, standard input could not be \
-            read or standard output closed, 2 bad arguments (a bad routing file or clock setting included), 3 the log cannot \
+            read or standard output closed, 2 bad arguments (a missing --routing file or a bad clock setting included), 1 also a routing file whose contents are bad, 3 the log cannot \
             be opened or written (every ack printed before the message is committed).
             """)
 
@@ -44,14 +44,8 @@ struct Append: AsyncParsableCommand {
 
     func run() async throws {
         let logger = options.logger(label: "chronicle.append")
-        let policy: RoutingPolicy
-        let clock: any RecordingClock
-        do {
-            policy = try RoutingConfig.load(path: routing ?? options.environment["CHRONICLE_ROUTING"])
-            clock = try ClockSetting.clock(from: options.environment["CHRONICLE_CLOCK"])
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let policy = try RoutingConfig.load(path: routing ?? options.environment["CHRONICLE_ROUTING"])
+        let clock = try options.clock()
         let every = try snapshotInterval()
         let log = try options.open(logger: logger, durability: try durability.durability(options.environment))
         signal(SIGPIPE, SIG_IGN)
@@ -77,25 +71,16 @@ struct Append: AsyncParsableCommand {
             do { try appender.storeReadySnapshots() } catch { logger.warning("snapshot not stored", metadata: ["error": "\(error)"]) }
             if bulk { log.checkpointIfLarge() }
         } catch let error as InputError {
-            FileHandle.standardError.write(
-                Data("chronicle: \(error)\nEvery line acked before this message is committed.\n".utf8))
-            throw ExitCode(1)
+            throw error
         } catch {
-            FileHandle.standardError.write(
-                Data(
-                    "chronicle: the log cannot be written: \(error)\nThe group of lines being committed was rolled back; every line acked before this message is committed. Append the unacked lines again once the cause is fixed.\n"
-                        .utf8))
-            throw ExitCode(3)
+            throw CommandFailure.unwritable(error)
         }
         switch outcome {
         case .finished: return
         case .stoppedAtError(let line):
-            FileHandle.standardError.write(
-                Data("chronicle: --strict: stopped at the error on line \(line); later lines were not appended\n".utf8))
-            throw ExitCode(1)
+            throw CommandFailure.stopped("--strict: stopped at the error on line \(line); later lines were not appended")
         case .outputClosed:
-            FileHandle.standardError.write(Data("chronicle: standard output closed; stopped appending\n".utf8))
-            throw ExitCode(1)
+            throw CommandFailure.stopped("standard output closed; stopped appending")
         }
     }
 }

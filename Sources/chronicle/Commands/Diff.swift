@@ -2,6 +2,7 @@ import ArgumentParser
 import ChronicleApp
 import ChronicleCore
 import ChronicleStore
+import ChronicleViews
 import Foundation
 
 /// `chronicle diff`: what changed between two points on one time axis.
@@ -73,30 +74,16 @@ struct Diff: AsyncParsableCommand {
         let logger = options.logger(label: "chronicle.diff")
         let clock = try options.clock()
         let query = LogQuery(log: try options.openExisting(logger: logger))
-        var changes: [Change] = []
+        var changes: [EntityChange] = []
         do {
             let (a, b) = try points(now: try query.now(clock: clock), lastSeq: try query.log.lastPosition())
             for kind in try kinds() {
-                let before = Dictionary(uniqueKeysWithValues: try query.entities(kind, asOf: a).map { (id($0), $0.json) })
-                let after = Dictionary(uniqueKeysWithValues: try query.entities(kind, asOf: b).map { (id($0), $0.json) })
-                for key in Set(before.keys).union(after.keys).sorted() {
-                    let stream = "\(kind.rawValue)/\(key)"
-                    switch (before[key], after[key]) {
-                    case (nil, let new?): changes.append(Change(stream: stream, what: .appeared(new)))
-                    case (let old?, nil): changes.append(Change(stream: stream, what: .gone(old)))
-                    case (let old?, let new?):
-                        for (field, o, n) in Self.fieldChanges(old, new) {
-                            changes.append(Change(stream: stream, what: .changed(field: field, old: o, new: n)))
-                        }
-                    case (nil, nil): break
-                    }
-                }
+                changes += EntityChange.between(kind, before: try query.entities(kind, asOf: a), after: try query.entities(kind, asOf: b))
             }
         } catch let error as ValidationError {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("chronicle: the log cannot be read: \(error)\n".utf8))
-            throw ExitCode(3)
+            throw CommandFailure.unreadable(error)
         }
         let text: String
         switch format {
@@ -128,60 +115,6 @@ struct Diff: AsyncParsableCommand {
             return (
                 AsOf(valid: v, known: try known(from, "--from")), AsOf(valid: v, known: try to.map { try known($0, "--to") } ?? .time(now))
             )
-        }
-    }
-
-    func id(_ e: Entity) -> String {
-        switch e {
-        case .task(let t): t.id
-        case .memory(let m): m.key
-        case .workflow(let w): w.id
-        case .context(let id, _, _): id
-        }
-    }
-
-    /// Top-level members that differ (the bookkeeping fields revision and updated_at aside).
-    static func fieldChanges(_ old: JSONValue, _ new: JSONValue) -> [(String, JSONValue?, JSONValue?)] {
-        guard case .object(let a) = old, case .object(let b) = new else { return [] }
-        var keys: [String] = a.map(\.key)
-        for m in b where !keys.contains(m.key) { keys.append(m.key) }
-        return keys.filter { $0 != "revision" && $0 != "updated_at" }.compactMap { key in
-            let o = old[key], n = new[key]
-            return o == n ? nil : (key, o, n)
-        }
-    }
-
-    struct Change {
-        enum What {
-            case appeared(JSONValue)
-            case gone(JSONValue)
-            case changed(field: String, old: JSONValue?, new: JSONValue?)
-        }
-
-        var stream: String
-        var what: What
-
-        var line: String {
-            switch what {
-            case .appeared: "+ \(stream)\n"
-            case .gone: "- \(stream)\n"
-            case .changed(let field, let old, let new):
-                "~ \(stream) \(field): \(old?.jsonString ?? "(none)") → \(new?.jsonString ?? "(none)")\n"
-            }
-        }
-
-        var json: JSONValue {
-            switch what {
-            case .appeared(let v):
-                .object([JSONMember("stream", .string(stream)), JSONMember("change", "appeared"), JSONMember("state", v)])
-            case .gone(let v):
-                .object([JSONMember("stream", .string(stream)), JSONMember("change", "gone"), JSONMember("state", v)])
-            case .changed(let field, let old, let new):
-                .object([
-                    JSONMember("stream", .string(stream)), JSONMember("change", "changed"), JSONMember("field", .string(field)),
-                    JSONMember("old", old ?? .null), JSONMember("new", new ?? .null),
-                ])
-            }
         }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChronicleApp
 import ChronicleCore
 import ChronicleStore
+import ChronicleViews
 import Foundation
 
 /// `chronicle history`: every version of one entity, as rectangles of the bitemporal plane.
@@ -40,13 +41,9 @@ struct History: AsyncParsableCommand {
         do {
             versions = try LogQuery(log: log).history(stream)
         } catch {
-            FileHandle.standardError.write(Data("chronicle: the log cannot be read: \(error)\n".utf8))
-            throw ExitCode(3)
+            throw CommandFailure.unreadable(error)
         }
-        guard !versions.isEmpty else {
-            FileHandle.standardError.write(Data("chronicle: the log has no \(kind) '\(id)'\n".utf8))
-            throw ExitCode(1)
-        }
+        guard !versions.isEmpty else { throw CommandFailure.notFound("the log has no \(kind) '\(id)'") }
         let output: String
         switch format {
         case .table:

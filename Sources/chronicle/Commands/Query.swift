@@ -1,7 +1,7 @@
 public import ArgumentParser
-public import ChronicleApp
 import ChronicleCore
 import ChronicleStore
+import ChronicleViews
 import Foundation
 import Logging
 
@@ -122,11 +122,8 @@ struct Query: AsyncParsableCommand {
             switch try target() {
             case .one(let stream):
                 guard let entity = try query.entity(stream, asOf: point) else {
-                    FileHandle.standardError.write(
-                        Data(
-                            "chronicle: no \(stream.kind.rawValue) '\(stream.id)' as of valid \(point.valid), known at \(point.known)\n"
-                                .utf8))
-                    throw ExitCode(1)
+                    throw CommandFailure.notFound(
+                        "no \(stream.kind.rawValue) '\(stream.id)' as of valid \(point.valid), known at \(point.known)")
                 }
                 output = try render(one: entity)
             case .all(let kind):
@@ -140,13 +137,12 @@ struct Query: AsyncParsableCommand {
                     ])
                 output = try render(all: entities.filter(matches), kind: kind)
             }
-        } catch let error as ExitCode {
+        } catch let error as CommandFailure {
             throw error
         } catch let error as ValidationError {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("chronicle: the log cannot be read: \(error)\n".utf8))
-            throw ExitCode(3)
+            throw CommandFailure.unreadable(error)
         }
         FileHandle.standardOutput.write(Data(output.utf8))
     }

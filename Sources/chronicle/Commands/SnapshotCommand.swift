@@ -57,9 +57,10 @@ struct SnapshotCommand: AsyncParsableCommand {
             for s in summaries {
                 print("\(s.kind)\t#\(s.position)\t\(s.validAt.rfc3339)\t\(s.bytes) bytes\(s.readable ? "" : "\tolder format, ignored")")
             }
+        } catch let error as StoreError {
+            throw error
         } catch {
-            FileHandle.standardError.write(Data("chronicle: \(error)\n".utf8))
-            throw ExitCode(3)
+            throw CommandFailure.unreadable(error)
         }
     }
 }

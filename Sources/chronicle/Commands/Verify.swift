@@ -32,8 +32,7 @@ struct Verify: AsyncParsableCommand {
         do {
             report = try LogIntegrity.verify(log)
         } catch {
-            FileHandle.standardError.write(Data("chronicle: the log cannot be read: \(error)\n".utf8))
-            throw ExitCode(3)
+            throw CommandFailure.unreadable(error)
         }
         let text: String
         switch format {
@@ -41,7 +40,7 @@ struct Verify: AsyncParsableCommand {
         case .json: text = Self.json(report).jsonString + "\n"
         }
         FileHandle.standardOutput.write(Data(text.utf8))
-        if !report.isSound { throw ExitCode(1) }
+        if !report.isSound { throw CommandFailure.damaged }
     }
 
     static func text(_ report: LogIntegrity.Report, path: String) -> String {
