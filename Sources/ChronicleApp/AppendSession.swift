@@ -25,6 +25,8 @@ public struct AppendSession {
         case stoppedAtError(line: Int)
         /// Standard output went away; nothing more can be acked.
         case outputClosed
+        /// A stop signal ended reading after this line: every line read was committed and acked.
+        case stopped(afterLine: Int, signal: String)
     }
 
     public var format: AckFormat = .coded
@@ -37,6 +39,8 @@ public struct AppendSession {
     public var chunkLimit = 8_192
     public var inputFD: Int32 = 0
     public var outputFD: Int32 = 1
+    /// When set, SIGINT or SIGTERM stops reading: the lines read so far are committed and acked.
+    public var stop: StopSignal?
 
     public init() {}
 
@@ -45,8 +49,9 @@ public struct AppendSession {
     public func run(_ appender: Appender, logger: Logger) throws -> Outcome {
         let queue = LineQueue(capacity: max(2, batchLimit / chunkLimit))
         defer { queue.close() }
-        let reader = Thread { [inputFD, chunkLimit] in
+        let reader = Thread { [inputFD, chunkLimit, stop] in
             var input = InputReader(fd: inputFD)
+            input.stop = stop
             var raw: [InputReader.Line] = []
             var lineNumber = 0
             do {
@@ -100,6 +105,7 @@ public struct AppendSession {
             }
         }
         guard output.flush() else { return .outputClosed }
+        if let stop, stop.isRaised { return .stopped(afterLine: linesRead, signal: stop.signalName) }
         logger.info("input ended", metadata: ["input.lines": "\(linesRead)", "input.errors": "\(errors)"])
         return .finished(lines: linesRead, errors: errors)
     }

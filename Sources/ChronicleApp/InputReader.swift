@@ -22,6 +22,9 @@ public struct InputReader {
     public static let maxLineBytes = 1 << 20
 
     let fd: Int32
+    /// When set, reading stops (as at the end of input, an unfinished last line dropped) once a
+    /// stop is asked for.
+    var stop: StopSignal?
     let maxLineBytes: Int
     var buffer: [UInt8]
     var partial: [UInt8] = []
@@ -42,6 +45,12 @@ public struct InputReader {
             if !pending.isEmpty {
                 drainPending(limit: limit, into: &lines)
                 if !lines.isEmpty { return }
+            }
+            if let stop, !stop.wait(readable: fd) {
+                atEnd = true
+                partial = []
+                oversize = nil
+                break
             }
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 {

@@ -20,11 +20,14 @@ public struct LogFollower {
     /// there is nothing new), until the log's end; `following`, then waits for more (woken by
     /// `watcher`, or looking every 50 ms without one), until `deliver` returns false. Throws
     /// what reading the log throws.
-    public mutating func run(following: Bool, watcher: LogWatcher?, _ deliver: ([ExportedEvent]) throws -> Bool) throws {
+    /// With `stop`, a stop signal ends the following after the batch in flight is delivered.
+    public mutating func run(
+        following: Bool, watcher: LogWatcher?, stop: StopSignal? = nil, _ deliver: ([ExportedEvent]) throws -> Bool
+    ) throws {
         // After a wake-up that found nothing new, look again a few times, sooner than the next
         // notification: the WAL is written (and notified) before the commit becomes visible.
         var retry = 0
-        while true {
+        while stop?.isRaised != true {
             let from = next
             let events = try log.read { tx in try tx.exported(after: from - 1, limit: batch) }
             guard try deliver(events) else { return }
@@ -45,7 +48,7 @@ public struct LogFollower {
                 usleep(50_000)
                 continue
             }
-            if watcher.wait(timeoutMilliseconds: 1_000) { retry = 0 }
+            if watcher.wait(timeoutMilliseconds: 1_000, stop: stop) { retry = 0 }
         }
     }
 

@@ -31,10 +31,13 @@ public final class LogWatcher {
 
     /// Waits until a file of the directory changes or `timeoutMilliseconds` pass; true when
     /// something changed. Pending notifications are consumed.
-    public func wait(timeoutMilliseconds: Int32) -> Bool {
-        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-        let ready = poll(&p, 1, timeoutMilliseconds)
-        guard ready > 0 else { return false }
+    public func wait(timeoutMilliseconds: Int32, stop: StopSignal? = nil) -> Bool {
+        if let stop {
+            guard stop.wait(readable: fd, timeoutMilliseconds: timeoutMilliseconds) else { return false }
+        } else {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&p, 1, timeoutMilliseconds) > 0 else { return false }
+        }
         // Drain every queued notification: one read of the log answers them all.
         while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
         return true

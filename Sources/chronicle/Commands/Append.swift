@@ -14,7 +14,9 @@ struct Append: AsyncParsableCommand {
             [id=… valid=… rev=…] envelope) or a JSON object ({"cmd": …} or a handoff object). \
             Lines are committed in groups; each ack is printed only once its line is durable. \
             Empty lines and # comments get no ack. Recorded times come from CHRONICLE_CLOCK \
-            (system, or fixed:<RFC 3339> for tests). Exit status: 0 the input was read to the end \
+            (system, or fixed:<RFC 3339> for tests). SIGINT or SIGTERM stops reading: the lines read \
+            are committed and acked, then it exits 0 (a second signal ends it at once, 130 or 143). \
+            Exit status: 0 the input was read to the end or a signal stopped it \
             (er: acks included), 1 --strict stopped at an error, standard input could not be \
             read or standard output closed, 2 bad arguments (a missing --routing file or a bad clock setting included), 1 also a routing file whose contents are bad, 3 the log cannot \
             be opened or written (every ack printed before the message is committed).
@@ -52,6 +54,7 @@ struct Append: AsyncParsableCommand {
         var session = AppendSession()
         session.format = format
         session.strict = strict
+        session.stop = StopSignal()
         let outcome: AppendSession.Outcome
         do {
             let appender = try Appender(
@@ -81,6 +84,10 @@ struct Append: AsyncParsableCommand {
             throw CommandFailure.stopped("--strict: stopped at the error on line \(line); later lines were not appended")
         case .outputClosed:
             throw CommandFailure.stopped("standard output closed; stopped appending")
+        case .stopped(let line, let signal):
+            // Asked to stop: what was read is committed and acked; the rest of the input is unread.
+            FileHandle.standardError.write(
+                Data("chronicle: \(signal): stopped reading after line \(line); every line up to it is committed and acked\n".utf8))
         }
     }
 }

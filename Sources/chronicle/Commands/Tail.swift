@@ -11,7 +11,8 @@ struct Tail: AsyncParsableCommand {
         discussion: """
             Coded lines read ev:{seq}|{stream}|{rev}|{type}|{valid_from}|{recorded_at}|{command_id}|{payload}; \
             JSON lines are objects with the same fields. --follow sleeps until a file of the log's \
-            directory changes (inotify), then reads what was committed. Exit status: 0, 2 bad \
+            directory changes (inotify), then reads what was committed; SIGINT or SIGTERM ends it \
+            once the events read are printed. Exit status: 0 (also when stopped so), 2 bad \
             arguments, 3 the log cannot be opened or read.
             """)
 
@@ -48,7 +49,7 @@ struct Tail: AsyncParsableCommand {
         var out: [UInt8] = []
         var follower = LogFollower(log: log, from: next)
         do {
-            try follower.run(following: follow, watcher: watcher) { events in
+            try follower.run(following: follow, watcher: watcher, stop: follow ? StopSignal() : nil) { events in
                 out.removeAll(keepingCapacity: true)
                 for e in events {
                     out.append(contentsOf: line(e).utf8)

@@ -1,0 +1,81 @@
+internal import Dispatch
+internal import Foundation
+
+#if canImport(Glibc)
+    internal import Glibc
+#elseif canImport(Darwin)
+    internal import Darwin
+#endif
+
+/// SIGINT or SIGTERM, taken as a request to stop: a long-running command stops reading new
+/// input, finishes what it has read, flushes its output, and returns. A dispatch signal source
+/// (not a handler in signal context) notices the signal; it sets ``isRaised`` and makes
+/// ``fd`` readable, so that a thread waiting in `poll` for input or for the log wakes up.
+///
+/// A second signal after the first ends the process at once, with the usual status (130 for
+/// SIGINT, 143 for SIGTERM): a stop that hangs can still be interrupted.
+public final class StopSignal: @unchecked Sendable {  // raised is read and written under lock; the pipe and sources are set in init
+    private let lock = NSLock()
+    private var raised: Int32 = 0
+    private let pipe: (read: Int32, write: Int32)
+    private var sources: [any DispatchSourceSignal] = []
+    private let queue = DispatchQueue(label: "chronicle.signals")
+
+    /// Takes over SIGINT and SIGTERM for the rest of the process.
+    public init() {
+        var fds: [Int32] = [-1, -1]
+        _ = fds.withUnsafeMutableBufferPointer { Foundation.pipe($0.baseAddress!) }
+        pipe = (fds[0], fds[1])
+        for s in [SIGINT, SIGTERM] {
+            signal(s, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: s, queue: queue)
+            source.setEventHandler { [weak self] in self?.raise(s) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    deinit {
+        for s in sources { s.cancel() }
+        close(pipe.read)
+        close(pipe.write)
+    }
+
+    /// The signal that asked to stop, if one did.
+    public var signalNumber: Int32? {
+        lock.lock()
+        defer { lock.unlock() }
+        return raised == 0 ? nil : raised
+    }
+
+    public var isRaised: Bool { signalNumber != nil }
+
+    /// Readable once a stop was asked for (for `poll`; never read from).
+    public var fd: Int32 { pipe.read }
+
+    /// The name of the signal that asked to stop, for messages.
+    public var signalName: String { signalNumber == SIGTERM ? "SIGTERM" : "SIGINT" }
+
+    private func raise(_ s: Int32) {
+        lock.lock()
+        let second = raised != 0
+        if !second { raised = s }
+        lock.unlock()
+        if second { Foundation.exit(128 + s) }
+        var byte: UInt8 = 1
+        _ = write(pipe.write, &byte, 1)
+    }
+
+    /// Waits until `fd` is readable or a stop is asked for; true when `fd` is (false also on
+    /// `timeoutMilliseconds`, -1 for none).
+    public func wait(readable fd: Int32, timeoutMilliseconds: Int32 = -1) -> Bool {
+        var fds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: pipe.read, events: Int16(POLLIN), revents: 0)]
+        while true {
+            let n = poll(&fds, 2, timeoutMilliseconds)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return false }
+            if fds[1].revents != 0 { return false }
+            return fds[0].revents != 0
+        }
+    }
+}

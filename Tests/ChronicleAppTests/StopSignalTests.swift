@@ -1,0 +1,75 @@
+import ChronicleTesting
+import Foundation
+import Testing
+
+/// SIGINT and SIGTERM end `append` and `tail --follow` cleanly: what was read is committed and
+/// printed, the process exits 0 by itself.
+@Suite struct StopSignalTests {
+    /// Reads from `fd` (non-blocking) until `lines` lines arrived or 20 s passed.
+    static func read(_ fd: Int32, lines: Int) -> String {
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+        var text = ""
+        let deadline = Date().addingTimeInterval(20)
+        while text.split(separator: "\n").count < lines, Date() < deadline {
+            var buffer = [UInt8](repeating: 0, count: 4_096)
+            let n = Foundation.read(fd, &buffer, buffer.count)
+            if n > 0 { text += String(decoding: buffer[..<n], as: UTF8.self) } else { usleep(10_000) }
+        }
+        return text
+    }
+
+    /// Waits up to 20 s for `process` to exit.
+    static func waitForExit(_ process: Process) -> Bool {
+        let deadline = Date().addingTimeInterval(20)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        return !process.isRunning
+    }
+
+    @Test(arguments: [SIGINT, SIGTERM])
+    func appendStopsAfterTheLinesItRead(signal: Int32) throws {
+        let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        let appender = Process()
+        appender.executableURL = ChronicleBinary.url
+        appender.arguments = ["append", "--db", db]
+        appender.environment = ["CHRONICLE_CLOCK": "fixed:2025-06-01T10:00:00Z"]
+        let input = Pipe(), output = Pipe(), errors = Pipe()
+        appender.standardInput = input
+        appender.standardOutput = output
+        appender.standardError = errors
+        try appender.run()
+        defer { if appender.isRunning { kill(appender.processIdentifier, SIGKILL) } }
+        try input.fileHandleForWriting.write(contentsOf: Data("ms:a|1|semantic\nms:b|2|semantic\nms:c|3|semantic\n".utf8))
+        let acks = Self.read(output.fileHandleForReading.fileDescriptor, lines: 3)
+        #expect(acks == "su:memory/a|stored|1\nsu:memory/b|stored|1\nsu:memory/c|stored|1\n")
+        // Input stays open: only the signal can end the process.
+        kill(appender.processIdentifier, signal)
+        #expect(Self.waitForExit(appender))
+        #expect(appender.terminationReason == .exit)
+        #expect(appender.terminationStatus == 0)
+        let name = signal == SIGINT ? "SIGINT" : "SIGTERM"
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(stderr == "chronicle: \(name): stopped reading after line 3; every line up to it is committed and acked\n")
+        let tail = try ChronicleBinary.run(["tail", "--db", db])
+        #expect(tail.stdout.split(separator: "\n").count == 3)
+        try? input.fileHandleForWriting.close()
+    }
+
+    @Test func tailFollowStopsOnSIGTERM() throws {
+        let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        _ = try ChronicleBinary.run(["append", "--db", db], input: "ms:k|0|semantic\nms:k|1|semantic\n", environment: fixedClock)
+        let follower = Process()
+        follower.executableURL = ChronicleBinary.url
+        follower.arguments = ["tail", "--db", db, "--follow"]
+        let out = Pipe()
+        follower.standardOutput = out
+        try follower.run()
+        defer { if follower.isRunning { kill(follower.processIdentifier, SIGKILL) } }
+        let text = Self.read(out.fileHandleForReading.fileDescriptor, lines: 2)
+        #expect(text.split(separator: "\n").count == 2)
+        kill(follower.processIdentifier, SIGTERM)
+        #expect(Self.waitForExit(follower))
+        #expect(follower.terminationReason == .exit)
+        #expect(follower.terminationStatus == 0)
+    }
+}
