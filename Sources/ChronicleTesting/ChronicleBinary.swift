@@ -67,7 +67,8 @@ public enum ChronicleBinary {
 }
 
 /// Reads a pipe to its end on its own thread, so neither pipe can fill and stall the child.
-public final class PipeCollector: @unchecked Sendable {  // data is written by the reading thread before done.signal() and read only after done.wait()
+public final class PipeCollector: @unchecked Sendable {
+    // Sendable unchecked: data is written by the reading thread before done.signal() and read only after done.wait().
     private var data = Data()
     private let done = DispatchSemaphore(value: 0)
 

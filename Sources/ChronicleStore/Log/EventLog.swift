@@ -9,7 +9,8 @@ public import Logging
 /// Opening applies the numbered migrations of `schema/` that the file lacks. Writes go through
 /// ``write(_:)``, one `BEGIN IMMEDIATE` transaction at a time, so several processes may append
 /// to one file: each waits its turn (busy timeout) and sees what the others committed.
-public final class EventLog: @unchecked Sendable {  // its mutable fields are set in init or inside write(_:), which the GRDB queue runs one at a time
+public final class EventLog: @unchecked Sendable {
+    // Sendable unchecked: its mutable fields are set in init or inside write(_:), which the GRDB queue runs one at a time.
     /// How hard a commit waits for the disk.
     public enum Durability: String, Sendable, CaseIterable {
         /// `synchronous=FULL`: an acked command survives power loss (the default).
