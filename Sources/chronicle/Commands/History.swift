@@ -44,43 +44,7 @@ struct History: AsyncParsableCommand {
             throw CommandFailure.unreadable(error)
         }
         guard !versions.isEmpty else { throw CommandFailure.notFound("the log has no \(kind) '\(id)'") }
-        let output: String
-        switch format {
-        case .table:
-            output = Rendering.table(
-                header: ["seq", "valid_from", "valid_to", "recorded_from", "recorded_to", "fate", "state"],
-                rows: versions.map { v in
-                    [
-                        String(v.seq), v.validFrom.rfc3339, v.validTo?.rfc3339 ?? "…", v.recordedFrom.rfc3339,
-                        v.recordedTo?.rfc3339 ?? "…", v.fate.rawValue, Self.summary(v.state),
-                    ]
-                })
-        case .json: output = JSONValue.array(versions.map(Self.json)).jsonString + "\n"
-        case .yaml: output = try Rendering.yaml(.array(versions.map(Self.json)))
-        }
+        let output = try Rendering.versions(versions, as: format)
         FileHandle.standardOutput.write(Data(output.utf8))
-    }
-
-    static func json(_ v: Version) -> JSONValue {
-        .object([
-            JSONMember("seq", .number(Double(v.seq))),
-            JSONMember("valid_from", .string(v.validFrom.rfc3339)),
-            JSONMember("valid_to", v.validTo.map { .string($0.rfc3339) } ?? .null),
-            JSONMember("recorded_from", .string(v.recordedFrom.rfc3339)),
-            JSONMember("recorded_to", v.recordedTo.map { .string($0.rfc3339) } ?? .null),
-            JSONMember("fate", .string(v.fate.rawValue)),
-            JSONMember("state", v.state?.json ?? .null),
-        ])
-    }
-
-    /// The few fields that tell versions apart.
-    static func summary(_ state: Entity?) -> String {
-        switch state {
-        case nil: return "(absent)"
-        case .task(let t)?: return "\(t.status.rawValue) \(JSONValue.format(number: t.progress)) \"\(t.title)\""
-        case .memory(let m)?: return m.value.jsonString
-        case .workflow(let w)?: return "\(w.status.rawValue) \(JSONValue.format(number: w.progress))"
-        case .context(_, let summary, _)?: return summary
-        }
     }
 }

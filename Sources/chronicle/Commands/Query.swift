@@ -125,7 +125,7 @@ struct Query: AsyncParsableCommand {
                     throw CommandFailure.notFound(
                         "no \(stream.kind.rawValue) '\(stream.id)' as of valid \(point.valid), known at \(point.known)")
                 }
-                output = try render(one: entity)
+                output = try Rendering.entity(entity, as: format)
             case .all(let kind):
                 let watch = ContinuousClock.now
                 let (entities, plan) = try query.entitiesAndPlan(kind, asOf: point, useSnapshots: !noSnapshots)
@@ -135,7 +135,8 @@ struct Query: AsyncParsableCommand {
                         "snapshot": "\(plan.snapshot.map { "#\($0)" } ?? "none")", "events.later": "\(plan.laterEvents)",
                         "streams.refolded": "\(plan.refolded)", "duration": "\(ContinuousClock.now - watch)",
                     ])
-                output = try render(all: entities.filter(matches), kind: kind)
+                let filter = EntityFilter(status: status, intent: intent, keyword: keyword, context: context)
+                output = try Rendering.entities(entities.filter(filter.matches), of: kind, as: format)
             }
         } catch let error as CommandFailure {
             throw error
@@ -145,42 +146,6 @@ struct Query: AsyncParsableCommand {
             throw CommandFailure.unreadable(error)
         }
         FileHandle.standardOutput.write(Data(output.utf8))
-    }
-
-    func matches(_ e: Entity) -> Bool {
-        switch e {
-        case .task(let t):
-            (status == nil || t.status.rawValue == status) && (intent == nil || t.intent == intent)
-                && (keyword == nil || t.keywords.contains(keyword!)) && (context == nil || t.contextCascade == context)
-        case .workflow(let w): status == nil || w.status.rawValue == status
-        default: true
-        }
-    }
-
-    func render(one entity: Entity) throws -> String {
-        switch format {
-        case .yaml: return try Rendering.yaml(entity.json)
-        case .json: return entity.json.jsonString + "\n"
-        case .table:
-            guard case .object(let members) = entity.json else { return "" }
-            return Rendering.table(header: ["field", "value"], rows: members.map { [$0.key, Rendering.cell($0.value)] })
-        }
-    }
-
-    func render(all entities: [Entity], kind: EntityKind) throws -> String {
-        switch format {
-        case .yaml: return entities.isEmpty ? "[]\n" : try Rendering.yaml(.array(entities.map(\.json)))
-        case .json: return JSONValue.array(entities.map(\.json)).jsonString + "\n"
-        case .table:
-            let columns: [String] =
-                switch kind {
-                case .task: ["id", "status", "progress", "intent", "complexity", "title"]
-                case .memory: ["key", "memory_type", "version", "value"]
-                case .workflow: ["id", "workflow", "status", "progress"]
-                case .context: ["id", "summary"]
-                }
-            return Rendering.table(header: columns, rows: entities.map { e in columns.map { Rendering.cell(e.json[$0]) } })
-        }
     }
 }
 

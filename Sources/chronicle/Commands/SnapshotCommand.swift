@@ -43,7 +43,7 @@ struct SnapshotCommand: AsyncParsableCommand {
         if let position, let at { try PointArguments.within(position, option: "--at", text: at, lastSeq: try log.lastPosition()) }
         do {
             if drop {
-                let n = try log.write { try $0.deleteSnapshots() }
+                let n = try log.dropSnapshots()
                 print("dropped \(n) snapshot\(n == 1 ? "" : "s")")
                 return
             }
@@ -53,7 +53,7 @@ struct SnapshotCommand: AsyncParsableCommand {
                 if taken == nil { FileHandle.standardError.write(Data("chronicle: the log is empty; no snapshot taken\n".utf8)) }
             }
             // Listed: all of them; taken: the ones just stored.
-            let summaries = try log.read { try $0.snapshotSummaries() }.filter { s in list || (s.position == taken && s.readable) }
+            let summaries = try log.snapshotSummaries().filter { s in list || (s.position == taken && s.readable) }
             for s in summaries {
                 print("\(s.kind)\t#\(s.position)\t\(s.validAt.rfc3339)\t\(s.bytes) bytes\(s.readable ? "" : "\tolder format, ignored")")
             }
