@@ -21,10 +21,12 @@ public final class StopSignal: @unchecked Sendable {  // raised is read and writ
     private var sources: [any DispatchSourceSignal] = []
     private let queue = DispatchQueue(label: "chronicle.signals")
 
-    /// Takes over SIGINT and SIGTERM for the rest of the process.
-    public init() {
+    /// Takes over SIGINT and SIGTERM for the rest of the process; nil (signals left as they
+    /// are) when no pipe can be made (no file descriptor left): a stop that could not wake a
+    /// blocked read would leave only a second signal to end the process.
+    public init?() {
         var fds: [Int32] = [-1, -1]
-        _ = fds.withUnsafeMutableBufferPointer { Foundation.pipe($0.baseAddress!) }
+        guard fds.withUnsafeMutableBufferPointer({ Foundation.pipe($0.baseAddress!) }) == 0 else { return nil }
         pipe = (fds[0], fds[1])
         for s in [SIGINT, SIGTERM] {
             signal(s, SIG_IGN)

@@ -54,7 +54,7 @@ struct Append: AsyncParsableCommand {
         var session = AppendSession()
         session.format = format
         session.strict = strict
-        session.stop = StopSignal()
+        session.stop = StopSignal()  // nil without a pipe: then a signal ends the process as by default
         let outcome: AppendSession.Outcome
         do {
             let appender = try Appender(
@@ -69,7 +69,9 @@ struct Append: AsyncParsableCommand {
             // back (a snapshot's read holds the checkpoint back), so that the next process pays
             // for neither. A short input leaves at once: a snapshot being computed is dropped (a
             // cache), and the WAL is copied by some later commit.
-            let bulk = appender.live.lastSeq - openedAt >= Self.bulkEvents
+            // A stop signal skips the wait: a snapshot is a cache, and the WAL is copied later.
+            let stopped = if case .stopped = outcome { true } else { false }
+            let bulk = appender.live.lastSeq - openedAt >= Self.bulkEvents && !stopped
             if bulk { appender.snapshotter?.waitUntilIdle() }
             do { try appender.storeReadySnapshots() } catch { logger.warning("snapshot not stored", metadata: ["error": "\(error)"]) }
             if bulk { log.checkpointIfLarge() }
