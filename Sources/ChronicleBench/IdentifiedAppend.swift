@@ -47,8 +47,7 @@ enum IdentifiedAppend {
         var pairs = Pairs(plain: [], identified: [])
         for _ in 0..<runs {
             for (path, name) in [(plainPath, "plain"), (idPath, "identified")] {
-                let db = "\(dir)/\(name).db"
-                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+                let db = "\(dir)/\(name).db"  // BulkAppend.run starts it afresh
                 sync()
                 let result = try BulkAppend.run(
                     chronicle: chronicle, commandsPath: path, lines: count, expectedEvents: count, dbPath: db,

@@ -66,6 +66,23 @@ public enum ChronicleBinary {
     }
 }
 
+extension ChronicleBinary {
+    /// Reads what a running child writes to `fd` (made non-blocking) until `lines` lines
+    /// arrived or `seconds` passed; a test then fails on what is missing.
+    public static func readLines(_ fd: Int32, count lines: Int, seconds: Double = 20) -> String {
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+        var text = ""
+        let deadline = Date().addingTimeInterval(seconds)
+        while text.split(separator: "\n").count < lines, Date() < deadline {
+            var buffer = [UInt8](repeating: 0, count: 4_096)
+            let n = read(fd, &buffer, buffer.count)
+            if n > 0 { text += String(decoding: buffer[..<n], as: UTF8.self) } else { usleep(10_000) }
+        }
+        return text
+    }
+}
+
 /// Reads a pipe to its end on its own thread, so neither pipe can fill and stall the child.
 public final class PipeCollector: @unchecked Sendable {
     // Sendable unchecked: data is written by the reading thread before done.signal() and read only after done.wait().

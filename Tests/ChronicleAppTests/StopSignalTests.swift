@@ -5,20 +5,6 @@ import Testing
 /// SIGINT and SIGTERM end `append` and `tail --follow` cleanly: what was read is committed and
 /// printed, the process exits 0 by itself.
 @Suite struct StopSignalTests {
-    /// Reads from `fd` (non-blocking) until `lines` lines arrived or 20 s passed.
-    static func read(_ fd: Int32, lines: Int) -> String {
-        let flags = fcntl(fd, F_GETFL)
-        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
-        var text = ""
-        let deadline = Date().addingTimeInterval(20)
-        while text.split(separator: "\n").count < lines, Date() < deadline {
-            var buffer = [UInt8](repeating: 0, count: 4_096)
-            let n = Foundation.read(fd, &buffer, buffer.count)
-            if n > 0 { text += String(decoding: buffer[..<n], as: UTF8.self) } else { usleep(10_000) }
-        }
-        return text
-    }
-
     /// Waits up to 20 s for `process` to exit.
     static func waitForExit(_ process: Process) -> Bool {
         let deadline = Date().addingTimeInterval(20)
@@ -40,7 +26,7 @@ import Testing
         try appender.run()
         defer { if appender.isRunning { kill(appender.processIdentifier, SIGKILL) } }
         try input.fileHandleForWriting.write(contentsOf: Data("ms:a|1|semantic\nms:b|2|semantic\nms:c|3|semantic\n".utf8))
-        let acks = Self.read(output.fileHandleForReading.fileDescriptor, lines: 3)
+        let acks = ChronicleBinary.readLines(output.fileHandleForReading.fileDescriptor, count: 3)
         #expect(acks == "su:memory/a|stored|1\nsu:memory/b|stored|1\nsu:memory/c|stored|1\n")
         // Input stays open: only the signal can end the process.
         kill(appender.processIdentifier, signal)
@@ -65,7 +51,7 @@ import Testing
         follower.standardOutput = out
         try follower.run()
         defer { if follower.isRunning { kill(follower.processIdentifier, SIGKILL) } }
-        let text = Self.read(out.fileHandleForReading.fileDescriptor, lines: 2)
+        let text = ChronicleBinary.readLines(out.fileHandleForReading.fileDescriptor, count: 2)
         #expect(text.split(separator: "\n").count == 2)
         kill(follower.processIdentifier, SIGTERM)
         #expect(Self.waitForExit(follower))

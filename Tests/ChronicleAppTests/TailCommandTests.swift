@@ -38,16 +38,7 @@ import Testing
             _ = try ChronicleBinary.run(["append", "--db", db], input: "ms:k|\(i)|semantic\n", environment: fixedClock)
         }
         // Read until the four events arrived (or give up after 20 s: the test then fails).
-        var text = ""
-        let deadline = Date().addingTimeInterval(20)
-        let handle = out.fileHandleForReading
-        let flags = fcntl(handle.fileDescriptor, F_GETFL)
-        _ = fcntl(handle.fileDescriptor, F_SETFL, flags | O_NONBLOCK)
-        while text.split(separator: "\n").count < 4, Date() < deadline {
-            var buffer = [UInt8](repeating: 0, count: 4_096)
-            let n = read(handle.fileDescriptor, &buffer, buffer.count)
-            if n > 0 { text += String(decoding: buffer[..<n], as: UTF8.self) } else { usleep(10_000) }
-        }
+        let text = ChronicleBinary.readLines(out.fileHandleForReading.fileDescriptor, count: 4)
         let seqs = text.split(separator: "\n").map { $0.split(separator: "|")[0] }
         #expect(seqs == ["ev:1", "ev:2", "ev:3", "ev:4"])
         #expect(follower.isRunning)

@@ -8,6 +8,11 @@ public protocol IDSource {
     func exists(_ stream: StreamID) throws -> Bool
 }
 
+extension IDSource {
+    /// The next free id when the command names no other.
+    func nextID(_ kind: EntityKind, slug: String) throws -> String { try nextID(kind, slug: slug, taken: { _ in false }) }
+}
+
 /// Filling in the ids a command leaves to the log (`tc:` task ids, `ts:auto`, workflow
 /// instance ids) and the entity a `su:` line names, with its status word read for that kind.
 public enum Resolution {
@@ -17,7 +22,7 @@ public enum Resolution {
     public static func resolve(_ command: Command, lastCreatedTask: String?, in ids: some IDSource) throws -> Command {
         switch command {
         case .taskCreate(var spec) where spec.id == nil:
-            spec.id = try ids.nextID(.task, slug: Identifier.slug(spec.title), taken: { _ in false })
+            spec.id = try ids.nextID(.task, slug: Identifier.slug(spec.title))
             return .taskCreate(spec)
         case .taskSplit(let id, let confidence, let reason, var into):
             // Children named in the same command must not get the same id.
@@ -29,7 +34,7 @@ public enum Resolution {
             }
             return .taskSplit(id: id ?? lastCreatedTask, confidence: confidence, reason: reason, into: into)
         case .workflowStart(let workflow, nil, let params, let steps):
-            let id = try ids.nextID(.workflow, slug: Identifier.slug(workflow, fallback: "workflow"), taken: { _ in false })
+            let id = try ids.nextID(.workflow, slug: Identifier.slug(workflow, fallback: "workflow"))
             return .workflowStart(workflow: workflow, id: id, params: params, steps: steps)
         case .statusReport(let entity, let word, let progress):
             return try statusReport(entity, word, progress, in: ids)

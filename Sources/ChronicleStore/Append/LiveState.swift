@@ -101,7 +101,7 @@ public final class LiveState {
 
     /// The next free id `<slug>_<n>` for an entity of `kind` (task or workflow); `taken` names
     /// ids already given to other entities of the same command.
-    public func nextID(_ kind: EntityKind, slug: String, in tx: LogTransaction, taken: (String) -> Bool = { _ in false }) throws
+    public func nextID(_ kind: EntityKind, slug: String, in tx: LogTransaction, taken: (String) -> Bool) throws
         -> String
     {
         if !isComplete, countedSlugs[kind]?.contains(slug) != true {
