@@ -18,7 +18,8 @@ struct Append: AsyncParsableCommand {
             are committed and acked, then it exits 0 (a second signal ends it at once, 130 or 143). \
             Exit status: 0 the input was read to the end or a signal stopped it \
             (er: acks included), 1 --strict stopped at an error, standard input could not be \
-            read or standard output closed, 2 bad arguments (a missing --routing file or a bad clock setting included), 1 also a routing file whose contents are bad, 3 the log cannot \
+            read, standard output closed or the routing file's contents are bad, 2 bad arguments \
+            (a missing --routing file or a bad clock setting included), 3 the log cannot \
             be opened or written (every ack printed before the message is committed).
             """)
 
