@@ -44,6 +44,19 @@ import Testing
         #expect(prints.allSatisfy { $0.count == CommandFingerprint.length })
     }
 
+    /// Fingerprints are stored: the bytes hashed for a command must not change between builds, or
+    /// a retry under a recorded id is refused as a different command. These were written by the
+    /// build of 51e730c (read back from its log).
+    @Test(arguments: [
+        ("ms:key_500|v500|semantic", "8638a6bb283813a25e6d4517ec5004fd"),
+        (#"[valid=2025-01-01T00:00:00Z] ms:k2|{"b":[1,{"d":null,"c":true}],"a":"x\"y"}|semantic"#, "19b0da59bda694f71eafc98365eb2f24"),
+        ("tc:Auth|feature|high", "7032f90e8a79560c252376d49fe63612"),
+    ])
+    func fingerprintsStayWhatEarlierBuildsStored(line: String, stored: String) throws {
+        let (c, e) = try Self.parse(line)
+        #expect(CommandFingerprint.of(c, e).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() == stored)
+    }
+
     @Test func jsonMemberOrderDoesNotCount() throws {
         let (a, ea) = try Self.parse(#"{"cmd":"memory.store","key":"k","value":{"x":1,"y":[1,{"p":1,"q":2}]},"type":"semantic"}"#)
         let (b, eb) = try Self.parse(#"{"type":"semantic","value":{"y":[1,{"q":2,"p":1}],"x":1},"key":"k","cmd":"memory.store"}"#)

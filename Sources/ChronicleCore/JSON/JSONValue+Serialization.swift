@@ -13,7 +13,7 @@ extension JSONValue {
     public func write(into out: inout [UInt8]) {
         switch self {
         case .null: out.append(contentsOf: [110, 117, 108, 108])
-        case .bool(let b): out.append(contentsOf: b ? Array("true".utf8) : Array("false".utf8))
+        case .bool(let b): b ? out.append(contentsOf: [116, 114, 117, 101]) : out.append(contentsOf: [102, 97, 108, 115, 101])
         case .number(let n): Self.write(number: n, into: &out)
         case .string(let s): Self.writeString(s, into: &out)
         case .array(let items):
@@ -75,6 +75,11 @@ extension JSONValue {
         out.append(34)
         var s = s
         s.withUTF8 { bytes in
+            // Most texts need no escape: one copy then, not a test and an append per byte.
+            if !bytes.contains(where: { $0 < 32 || $0 == 34 || $0 == 92 }) {
+                out.append(contentsOf: bytes)
+                return
+            }
             for c in bytes {
                 switch c {
                 case 34: out.append(92); out.append(34)

@@ -12,14 +12,10 @@ public enum CodedLanguage {
         if first == "{" { return try JSONCommands.parse(line) }
         var envelope = Envelope()
         if first == "[" {
-            // Bytes, not characters: ']' is ASCII, and a search by character is several times slower.
-            guard let close = line.utf8.firstIndex(of: UInt8(ascii: "]")) else {
-                throw .parse("the envelope '[' is not closed", "write it as [id=… valid=… rev=…] before the command")
-            }
-            envelope = try parseEnvelope(line[line.utf8.index(after: line.startIndex)..<close])
-            line = line[line.utf8.index(after: close)...]
-            while line.first == " " || line.first == "\t" { line.removeFirst() }
-            if line.first == "{" {
+            let (parsed, commandStart) = try envelopeAndCommandStart(line)
+            envelope = parsed
+            line = line[line.utf8.index(line.startIndex, offsetBy: commandStart)...]
+            if line.utf8.first == UInt8(ascii: "{") {
                 throw .parse(
                     "an envelope goes before a coded command, not a JSON one",
                     "give a JSON command its \"command_id\", \"valid_at\" and \"expected_rev\" as fields")
@@ -28,46 +24,73 @@ public enum CodedLanguage {
         return .command(try parseCoded(line), envelope)
     }
 
-    static func parseEnvelope(_ text: Substring) throws(CommandError) -> Envelope {
+    /// The envelope of a line that starts with `[`, and the byte offset of the command after it
+    /// (past the `]` and any spaces or tabs).
+    ///
+    /// Read as bytes, by offset: every byte the envelope's grammar names is ASCII, never part of
+    /// a multi-byte character, and stepping through a substring's indices costs several times more.
+    static func envelopeAndCommandStart(_ line: Substring) throws(CommandError) -> (Envelope, Int) {
+        let result =
+            line.utf8.withContiguousStorageIfAvailable { envelopeAndCommandStart(bytes: $0) }
+            ?? Array(line.utf8).withUnsafeBufferPointer { envelopeAndCommandStart(bytes: $0) }
+        return try result.get()
+    }
+
+    private static func envelopeAndCommandStart(bytes b: UnsafeBufferPointer<UInt8>) -> Result<(Envelope, Int), CommandError> {
+        do throws(CommandError) {
+            guard let close = b.firstIndex(of: UInt8(ascii: "]")) else {
+                throw .parse("the envelope '[' is not closed", "write it as [id=… valid=… rev=…] before the command")
+            }
+            let envelope = try parseEnvelope(UnsafeBufferPointer(rebasing: b[1..<close]))
+            var start = close + 1
+            while start < b.count, b[start] == 0x20 || b[start] == 0x09 { start += 1 }
+            return .success((envelope, start))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The entries of an envelope (the bytes between `[` and `]`), separated by spaces and tabs.
+    /// Only id, valid and rev are accepted, so three flags tell a repeated key (an unknown key is
+    /// refused where it first appears).
+    private static func parseEnvelope(_ bytes: UnsafeBufferPointer<UInt8>) throws(CommandError) -> Envelope {
+        func text(_ range: Range<Int>) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self) }
         var envelope = Envelope()
-        // Parts are separated by spaces and tabs (bytes: both are ASCII, never inside a
-        // multi-byte character). Only id, valid and rev are accepted, so three flags tell a
-        // repeated key (an unknown key is refused where it first appears).
         var seenID = false
         var seenValid = false
         var seenRev = false
-        let bytes = text.utf8
-        var i = bytes.startIndex
-        while i < bytes.endIndex {
+        var i = 0
+        while i < bytes.count {
             if bytes[i] == 0x20 || bytes[i] == 0x09 {
-                i = bytes.index(after: i)
+                i += 1
                 continue
             }
             var end = i
-            while end < bytes.endIndex, bytes[end] != 0x20, bytes[end] != 0x09 { end = bytes.index(after: end) }
-            let part = text[i..<end]
+            while end < bytes.count, bytes[end] != 0x20, bytes[end] != 0x09 { end += 1 }
+            let part = i..<end
             i = end
-            guard let eq = part.utf8.firstIndex(of: UInt8(ascii: "=")) else {
-                throw .parse("envelope entry '\(CommandError.shown(String(part)))' has no '='", "write key=value with keys id, valid, rev")
+            guard let eq = bytes[part].firstIndex(of: UInt8(ascii: "=")) else {
+                throw .parse("envelope entry '\(CommandError.shown(text(part)))' has no '='", "write key=value with keys id, valid, rev")
             }
-            let key = part[..<eq]
-            let value = String(part[part.index(after: eq)...])
+            let key = UnsafeBufferPointer(rebasing: bytes[part.lowerBound..<eq])
+            let value = text(eq + 1..<part.upperBound)
             func once(_ seen: inout Bool) throws(CommandError) {
                 guard !seen else {
                     throw .parse(
-                        "the envelope gives '\(CommandError.shown(String(key)))' twice", "give each of id=, valid= and rev= at most once")
+                        "the envelope gives '\(CommandError.shown(text(part.lowerBound..<eq)))' twice",
+                        "give each of id=, valid= and rev= at most once")
                 }
                 seen = true
             }
-            switch key {
-            case "id":
+            switch EnvelopeKey(key) {
+            case .id:
                 try once(&seenID)
                 guard Identifier.isValid(value) else { throw .invalidID("command id", value) }
                 envelope.commandID = value
-            case "valid":
+            case .valid:
                 try once(&seenValid)
                 envelope.validAt = try time(value)
-            case "rev":
+            case .rev:
                 try once(&seenRev)
                 guard let rev = Int(value), rev >= 0 else {
                     throw .parse(
@@ -75,11 +98,28 @@ public enum CodedLanguage {
                         "use a whole number ≥ 0 (0: the stream must not exist yet)")
                 }
                 envelope.expectedRevision = rev
-            default:
-                throw .parse("unknown envelope key '\(CommandError.shown(String(key)))'", "use id=, valid= or rev=")
+            case nil:
+                throw .parse("unknown envelope key '\(CommandError.shown(text(part.lowerBound..<eq)))'", "use id=, valid= or rev=")
             }
         }
         return envelope
+    }
+
+    /// The keys of an envelope, told apart by their bytes.
+    private enum EnvelopeKey {
+        case id, valid, rev
+
+        init?(_ key: UnsafeBufferPointer<UInt8>) {
+            if key.elementsEqual("id".utf8) {
+                self = .id
+            } else if key.elementsEqual("valid".utf8) {
+                self = .valid
+            } else if key.elementsEqual("rev".utf8) {
+                self = .rev
+            } else {
+                return nil
+            }
+        }
     }
 
     /// An RFC 3339 time, or `er:invalid_time`.

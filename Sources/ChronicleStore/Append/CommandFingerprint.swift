@@ -14,7 +14,9 @@ enum CommandFingerprint {
     static let form: [UInt8] = Array("chronicle.command.2\n".utf8)
 
     static func of(_ command: Command, _ envelope: Envelope) -> [UInt8] {
-        Array(full(command, envelope).prefix(length))
+        var digest = full(command, envelope)
+        digest.removeLast(SHA256.byteCount - length)
+        return digest
     }
 
     /// Bytes of a fingerprint (16; the builds of version 4 before this stored all 32).
@@ -81,11 +83,16 @@ enum CommandFingerprint {
             int(Int64(xs.count))
             for x in xs { text(x) }
         }
+        /// The value's length, then the value: written in place, the length filled in after it.
         mutating func json(_ v: JSONValue) {
-            var out: [UInt8] = []
-            v.canonical.write(into: &out)
-            int(Int64(out.count))
-            bytes.append(contentsOf: out)
+            let lengthAt = bytes.count
+            int(0)
+            switch v {
+            case .array, .object: v.canonical.write(into: &bytes)
+            default: v.write(into: &bytes)
+            }
+            let length = Int64(bytes.count - lengthAt - 8).littleEndian
+            bytes.withUnsafeMutableBytes { $0.storeBytes(of: length, toByteOffset: lengthAt, as: Int64.self) }
         }
         mutating func optional<T>(_ v: T?, _ write: (inout Writer, T) -> Void) {
             guard let v else { return bytes.append(0) }
