@@ -72,17 +72,17 @@ public enum CodedLanguage {
             guard let eq = bytes[part].firstIndex(of: UInt8(ascii: "=")) else {
                 throw .parse("envelope entry '\(CommandError.shown(text(part)))' has no '='", "write key=value with keys id, valid, rev")
             }
-            let key = UnsafeBufferPointer(rebasing: bytes[part.lowerBound..<eq])
+            let key = part.lowerBound..<eq
             let value = text(eq + 1..<part.upperBound)
             func once(_ seen: inout Bool) throws(CommandError) {
                 guard !seen else {
                     throw .parse(
-                        "the envelope gives '\(CommandError.shown(text(part.lowerBound..<eq)))' twice",
+                        "the envelope gives '\(CommandError.shown(text(key)))' twice",
                         "give each of id=, valid= and rev= at most once")
                 }
                 seen = true
             }
-            switch EnvelopeKey(key) {
+            switch EnvelopeKey(UnsafeBufferPointer(rebasing: bytes[key])) {
             case .id:
                 try once(&seenID)
                 guard Identifier.isValid(value) else { throw .invalidID("command id", value) }
@@ -99,7 +99,7 @@ public enum CodedLanguage {
                 }
                 envelope.expectedRevision = rev
             case nil:
-                throw .parse("unknown envelope key '\(CommandError.shown(text(part.lowerBound..<eq)))'", "use id=, valid= or rev=")
+                throw .parse("unknown envelope key '\(CommandError.shown(text(key)))'", "use id=, valid= or rev=")
             }
         }
         return envelope

@@ -87,10 +87,7 @@ enum CommandFingerprint {
         mutating func json(_ v: JSONValue) {
             let lengthAt = bytes.count
             int(0)
-            switch v {
-            case .array, .object: v.canonical.write(into: &bytes)
-            default: v.write(into: &bytes)
-            }
+            v.canonical.write(into: &bytes)
             let length = Int64(bytes.count - lengthAt - 8).littleEndian
             bytes.withUnsafeMutableBytes { $0.storeBytes(of: length, toByteOffset: lengthAt, as: Int64.self) }
         }

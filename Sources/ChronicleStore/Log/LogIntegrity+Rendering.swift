@@ -14,7 +14,7 @@ extension LogIntegrity.Report {
         if let reason = warningsUnchecked { out += "warnings not checked: \(reason)\n" }
         let counted = "\(events) event\(events == 1 ? "" : "s") in \(streams) stream\(streams == 1 ? "" : "s")"
         if isSound {
-            let head = headSeq.map { " up to seq \($0), chain head \(Self.hex(headHash ?? []))" } ?? ""
+            let head = headSeq.map { " up to seq \($0), chain head \(SHA256.hex(headHash ?? []))" } ?? ""
             let n = warnings?.total ?? 0
             let warned =
                 n == 0 ? "" : "; \(n) event\(n == 1 ? "" : "s") that look\(n == 1 ? "s" : "") impossible as known now (folded as recorded)"
@@ -35,7 +35,7 @@ extension LogIntegrity.Report {
             JSONMember("events", .number(Double(events))),
             JSONMember("streams", .number(Double(streams))),
             JSONMember("head_seq", headSeq.map { .number(Double($0)) } ?? .null),
-            JSONMember("head_hash", headHash.map { .string(Self.hex($0)) } ?? .null),
+            JSONMember("head_hash", headHash.map { .string(SHA256.hex($0)) } ?? .null),
             JSONMember(
                 "problems",
                 .array(problems.map { .object([JSONMember("seq", .number(Double($0.seq))), JSONMember("problem", .string($0.what))]) })),
@@ -54,10 +54,5 @@ extension LogIntegrity.Report {
             JSONMember("warnings_total", warnings.map { .number(Double($0.total)) } ?? .null),
             JSONMember("warnings_unchecked", warningsUnchecked.map(JSONValue.string) ?? .null),
         ])
-    }
-
-    /// Bytes as lower-case hex, two digits each.
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 }

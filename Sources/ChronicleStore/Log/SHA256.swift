@@ -21,4 +21,9 @@ enum SHA256 {
         bytes.withUnsafeBytes { hash($0, into: &out) }
         return out
     }
+
+    /// A digest (or any bytes) as lower-case hex, two digits a byte.
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+    }
 }
