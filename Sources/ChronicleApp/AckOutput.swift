@@ -11,15 +11,20 @@ internal import Foundation
 /// Writes acks to an output descriptor in the order their groups were committed. A bulk group's
 /// acks are formatted and written on a thread of its own while the next group is decided; a
 /// small group's are written at once by the caller (no hand-off on an interactive writer's path).
-public final class AckOutput: @unchecked Sendable {  // the mutable fields are read and written under condition
+public final class AckOutput: @unchecked Sendable {  // `buffer` is the committing thread's (``writeNow(_:_:)``); the rest is in `state`
+    private typealias Group = (lines: [[Appender.Line]], acks: [Ack])
+
+    private struct State {
+        var queued: [Group] = []
+        var busy = false
+        var failed = false
+        var stopped = false
+        var started = false
+    }
+
     private let format: AppendSession.AckFormat
     private let fd: Int32
-    private let condition = NSCondition()
-    private var queued: [(lines: [[Appender.Line]], acks: [Ack])] = []
-    private var busy = false
-    private var failed = false
-    private var stopped = false
-    private var started = false
+    private let state = Guarded(State())
     private var buffer: [UInt8] = []
 
     init(format: AppendSession.AckFormat, fd: Int32) {
@@ -28,27 +33,45 @@ public final class AckOutput: @unchecked Sendable {  // the mutable fields are r
     }
 
     /// False once a write failed (the reader of the output went away).
-    var isOpen: Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        return !failed
+    var isOpen: Bool { state.read { !$0.failed } }
+
+    /// Queues one group's acks, one per line of `lines` from the first, for the writing thread
+    /// (started with the first group). Waits while a group is still queued: a slow reader of
+    /// the acks slows the appender down (one group's acks being written, one waiting), and
+    /// memory stays bounded.
+    func submit(_ lines: [[Appender.Line]], _ acks: [Ack]) {
+        let first = state.wait { s -> Bool? in
+            guard s.queued.isEmpty || s.failed else { return nil }
+            s.queued.append((lines, acks))
+            defer { s.started = true }
+            return !s.started
+        }
+        if first { startWriting() }
     }
 
-    /// Queues one group's acks, one per line of `lines` from the first, for the writing thread.
-    /// Waits while a group is still queued: a slow reader of the acks slows the appender down
-    /// (one group's acks being written, one waiting), and memory stays bounded.
-    func submit(_ lines: [[Appender.Line]], _ acks: [Ack]) {
-        condition.lock()
-        while !queued.isEmpty && !failed { condition.wait() }
-        if !started {
-            started = true
-            let thread = Thread { [self] in run() }
-            thread.name = "chronicle.acks"
-            thread.start()
-        }
-        queued.append((lines, acks))
-        condition.broadcast()
-        condition.unlock()
+    private func startWriting() {
+        let (format, fd) = (format, fd)
+        Worker.start(
+            name: "chronicle.acks", on: state, local: { [UInt8]() },
+            take: { (s: inout State) -> Worker.Step<Group>? in
+                if s.queued.isEmpty { return s.stopped ? .end : nil }
+                if s.failed {
+                    s.queued.removeAll()
+                    return .end
+                }
+                s.busy = true
+                // A submitter waiting for room may queue the next group while this one is written.
+                return .run(s.queued.removeFirst())
+            },
+            run: { (out: inout [UInt8], group: Group) -> Bool in
+                out.removeAll(keepingCapacity: true)
+                Self.render(group.lines, group.acks, format, into: &out)
+                return Self.writeAll(fd, out)
+            },
+            done: { (s: inout State, written: Bool) in
+                s.busy = false
+                if !written { s.failed = true }
+            })
     }
 
     /// Writes one group's acks now, after every queued group's; false when the output is gone.
@@ -57,9 +80,7 @@ public final class AckOutput: @unchecked Sendable {  // the mutable fields are r
         buffer.removeAll(keepingCapacity: true)
         Self.render(lines, acks, format, into: &buffer)
         guard Self.writeAll(fd, buffer) else {
-            condition.lock()
-            failed = true
-            condition.unlock()
+            state.update { $0.failed = true }
             return false
         }
         return true
@@ -67,45 +88,16 @@ public final class AckOutput: @unchecked Sendable {  // the mutable fields are r
 
     /// Waits until every queued group is written; false when the output is gone.
     func flush() -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while (!queued.isEmpty || busy) && !failed { condition.wait() }
-        return !failed
+        state.wait { s in
+            (s.queued.isEmpty && !s.busy) || s.failed
+        } then: {
+            !$0.failed
+        }
     }
 
     /// Ends the writing thread (after a ``flush()`` when the queued acks matter).
     func stop() {
-        condition.lock()
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    private func run() {
-        var out: [UInt8] = []
-        while true {
-            condition.lock()
-            while queued.isEmpty && !stopped { condition.wait() }
-            if queued.isEmpty || failed {
-                queued.removeAll()
-                condition.broadcast()
-                condition.unlock()
-                return
-            }
-            let (lines, acks) = queued.removeFirst()
-            busy = true
-            // A submitter waiting for room may queue the next group while this one is written.
-            condition.broadcast()
-            condition.unlock()
-            out.removeAll(keepingCapacity: true)
-            Self.render(lines, acks, format, into: &out)
-            let ok = Self.writeAll(fd, out)
-            condition.lock()
-            busy = false
-            if !ok { failed = true }
-            condition.broadcast()
-            condition.unlock()
-        }
+        state.update { $0.stopped = true }
     }
 
     /// One line per ack: the ack of the i-th line of `lines` is `acks[i]`.

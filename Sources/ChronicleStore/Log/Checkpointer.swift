@@ -14,7 +14,7 @@ internal import Logging
 /// checkpoint runs in the commit as SQLite's own would: one ack in a few hundred waits for it,
 /// where a checkpoint running beside the commits would slow every commit it overlaps, and the
 /// 99th percentile with them.
-final class Checkpointer: @unchecked Sendable {  // the mutable fields are read and written under its condition
+final class Checkpointer: @unchecked Sendable {  // walPages and nextCheckpointInBackground belong to the watched connection's thread
     /// WAL pages after a commit that wake the checkpointing thread (SQLite's own default mark).
     static let pagesThreshold: Int32 = 1_000
     /// WAL pages (64 MiB of 4 KiB pages) past which a bulk commit checkpoints before it returns.
@@ -23,12 +23,13 @@ final class Checkpointer: @unchecked Sendable {  // the mutable fields are read 
     /// end; after an inline checkpoint the next transaction starts the WAL over.
     static let pagesLimit: Int32 = 16_384
 
-    private let connection: DatabaseQueue
-    private let logger: Logger
-    private let condition = NSCondition()
-    private var pending = false
-    private var running = false
-    private var stopped = false
+    private struct State {
+        var pending = false
+        var running = false
+        var stopped = false
+    }
+
+    private let state = Guarded(State())
     /// Set by the log while a bulk group is being committed on the watched connection (only
     /// that connection's thread reads or writes it).
     var nextCheckpointInBackground = false
@@ -38,11 +39,27 @@ final class Checkpointer: @unchecked Sendable {  // the mutable fields are read 
     init(path: String, busyTimeoutSeconds: Double, logger: Logger) throws {
         var config = Configuration()
         config.busyMode = .timeout(busyTimeoutSeconds)
-        connection = try DatabaseQueue(path: path, configuration: config)
-        self.logger = logger
-        let thread = Thread { [weak self] in self?.run() }
-        thread.name = "chronicle.checkpoint"
-        thread.start()
+        let connection = try DatabaseQueue(path: path, configuration: config)
+        Worker.start(
+            name: "chronicle.checkpoint", on: state,
+            take: { (s: inout State) -> Worker.Step<Void>? in
+                if s.stopped { return .end }
+                guard s.pending else { return nil }
+                s.pending = false
+                s.running = true
+                return .run(())
+            },
+            run: { (_: Void) in
+                do {
+                    let (wal, copied) = try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
+                    logger.trace("checkpoint", metadata: ["wal.frames": "\(wal)", "wal.copied": "\(copied)"])
+                } catch {
+                    // A busy or failed checkpoint loses nothing: the next commit asks again, and
+                    // the WAL keeps every page until some checkpoint copies it.
+                    logger.debug("checkpoint failed", metadata: ["error": "\(error)"])
+                }
+            },
+            done: { (s: inout State, _: Void) in s.running = false })
     }
 
     /// Makes `db` report its commits here instead of checkpointing in them.
@@ -72,49 +89,16 @@ final class Checkpointer: @unchecked Sendable {  // the mutable fields are read 
     }
 
     private func request() {
-        condition.lock()
-        pending = true
-        condition.broadcast()
-        condition.unlock()
+        state.update { $0.pending = true }
     }
 
     /// Waits until no background checkpoint is running (and none is asked for).
     func waitUntilIdle() {
-        condition.lock()
-        while (running || pending) && !stopped { condition.wait() }
-        condition.unlock()
+        state.wait { s in !(s.running || s.pending) || s.stopped }
     }
 
+    /// Ends the checkpointing thread once its checkpoint, if one runs, is done.
     func stop() {
-        condition.lock()
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    private func run() {
-        while true {
-            condition.lock()
-            while !pending && !stopped { condition.wait() }
-            if stopped {
-                condition.unlock()
-                return
-            }
-            pending = false
-            running = true
-            condition.unlock()
-            do {
-                let (wal, copied) = try connection.writeWithoutTransaction { db in try db.checkpoint(.passive) }
-                logger.trace("checkpoint", metadata: ["wal.frames": "\(wal)", "wal.copied": "\(copied)"])
-            } catch {
-                // A busy or failed checkpoint loses nothing: the next commit asks again, and the
-                // WAL keeps every page until some checkpoint copies it.
-                logger.debug("checkpoint failed", metadata: ["error": "\(error)"])
-            }
-            condition.lock()
-            running = false
-            condition.broadcast()
-            condition.unlock()
-        }
+        state.update { $0.stopped = true }
     }
 }

@@ -8,15 +8,21 @@ internal import GRDBSQLite
 /// The connection is never used by both threads at once: the appender hands writes over and
 /// only reads (or commits) after ``drain()``, which waits until the writer is idle. A write
 /// that fails stops the writer; ``drain()`` throws its error and the transaction is rolled back.
-final class WritePipeline: @unchecked Sendable {  // every mutable field is read and written under condition
+// Unchecked: `local` is the appender's thread's; the encoder and statements are the writer's,
+// between a hand-off and the drain that waits for it.
+final class WritePipeline: @unchecked Sendable {
     enum Operation {
         case event(PendingEvent)
     }
 
-    private let condition = NSCondition()
-    private var queued: [Operation] = []
-    private var busy = false
-    private var failure: (any Error)?
+    private struct State {
+        var queued: [Operation] = []
+        var busy = false
+        var failure: (any Error)?
+        var stopped = false
+    }
+
+    private let state = Guarded(State())
     private var local: [Operation] = []
     private let handles: [HotStatements.Kind: OpaquePointer]
     private let encoder: EventEncoder
@@ -24,14 +30,35 @@ final class WritePipeline: @unchecked Sendable {  // every mutable field is read
     private let handOffSize = 1_024
 
     /// `hot` must have every statement prepared (``LogTransaction/startPipelining(_:)`` does it).
+    /// The writing thread runs until ``stop()``.
     init(hot: HotStatements, encoder: EventEncoder) {
         self.encoder = encoder
         var handles: [HotStatements.Kind: OpaquePointer] = [:]
         for kind in HotStatements.Kind.allCases { handles[kind] = hot.prepared(kind) }
         self.handles = handles
-        let thread = Thread { [weak self] in self?.run() }
-        thread.name = "chronicle.writer"
-        thread.start()
+        Worker.start(
+            name: "chronicle.writer", on: state,
+            take: { (s: inout State) -> Worker.Step<(work: [Operation], skip: Bool)>? in
+                if s.queued.isEmpty { return s.stopped ? .end : nil }
+                let work = s.queued
+                s.queued = []
+                s.busy = true
+                // After a failure the rest of the transaction is not written: it is rolled back.
+                return .run((work, s.failure != nil))
+            },
+            run: { [self] (job: (work: [Operation], skip: Bool)) -> (any Error)? in
+                if job.skip { return nil }
+                do {
+                    for op in job.work { try execute(op) }
+                    return nil
+                } catch {
+                    return error
+                }
+            },
+            done: { (s: inout State, error: (any Error)?) in
+                if let error, s.failure == nil { s.failure = error }
+                s.busy = false
+            })
     }
 
     func enqueue(_ op: Operation) {
@@ -41,10 +68,7 @@ final class WritePipeline: @unchecked Sendable {  // every mutable field is read
 
     private func handOff() {
         guard !local.isEmpty else { return }
-        condition.lock()
-        queued.append(contentsOf: local)
-        condition.signal()
-        condition.unlock()
+        state.update { $0.queued.append(contentsOf: local) }
         local.removeAll(keepingCapacity: true)
     }
 
@@ -52,61 +76,22 @@ final class WritePipeline: @unchecked Sendable {  // every mutable field is read
     /// on every call, until ``reset()``: once a write failed, the transaction must be rolled back.
     func drain() throws {
         handOff()
-        condition.lock()
-        while !queued.isEmpty || busy { condition.wait() }
-        let error = failure
-        condition.unlock()
-        if let error { throw error }
+        let failure = state.wait { s in
+            s.queued.isEmpty && !s.busy
+        } then: {
+            $0.failure
+        }
+        if let failure { throw failure }
     }
 
     /// Forgets a failure, for the next transaction (the failed one was rolled back).
     func reset() {
-        condition.lock()
-        failure = nil
-        condition.unlock()
+        state.updateQuietly { $0.failure = nil }
     }
 
     /// Ends the writing thread once it is idle.
     func stop() {
-        condition.lock()
-        stopped = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    private var stopped = false
-
-    private func run() {
-        var work: [Operation] = []
-        while true {
-            condition.lock()
-            while queued.isEmpty && !stopped { condition.wait() }
-            if queued.isEmpty && stopped {
-                condition.unlock()
-                return
-            }
-            swap(&work, &queued)
-            busy = true
-            let failed = failure != nil
-            condition.unlock()
-            var error: (any Error)?
-            if !failed {
-                for op in work {
-                    do {
-                        try execute(op)
-                    } catch let e {
-                        error = e
-                        break
-                    }
-                }
-            }
-            work.removeAll(keepingCapacity: true)
-            condition.lock()
-            if let error, failure == nil { failure = error }
-            busy = false
-            condition.broadcast()
-            condition.unlock()
-        }
+        state.update { $0.stopped = true }
     }
 
     private func execute(_ op: Operation) throws {

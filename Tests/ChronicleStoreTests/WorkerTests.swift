@@ -1,0 +1,78 @@
+import Foundation
+import Testing
+
+@testable import ChronicleStore
+
+@Suite struct WorkerTests {
+    private struct Jobs {
+        var queued: [Int] = []
+        var results: [(job: Int, run: Int)] = []
+        var stopped = false
+        var ended = false
+    }
+
+    /// Jobs handed over from several threads run one at a time, each with the thread's own
+    /// value, and their outcomes come back in the order they were taken; after the stop the
+    /// queued jobs are still run, then the thread ends.
+    @Test func aWorkerRunsEveryJobInOrderThenEnds() async {
+        let shared = Guarded(Jobs())
+        Worker.start(
+            name: "test.worker", on: shared, local: { 0 },
+            take: { (s: inout Jobs) -> Worker.Step<Int>? in
+                if s.queued.isEmpty {
+                    guard s.stopped else { return nil }
+                    s.ended = true
+                    return .end
+                }
+                return .run(s.queued.removeFirst())
+            },
+            run: { (runs: inout Int, job: Int) -> (job: Int, run: Int) in
+                runs += 1
+                return (job, runs)
+            },
+            done: { (s: inout Jobs, outcome: (job: Int, run: Int)) in s.results.append(outcome) })
+        await withTaskGroup(of: Void.self) { group in
+            for sender in 0..<4 {
+                group.addTask {
+                    for k in 0..<250 { shared.update { $0.queued.append(sender * 250 + k) } }
+                }
+            }
+        }
+        shared.update { $0.stopped = true }
+        let results = shared.wait(until: { $0.ended }) { $0.results }
+        #expect(results.count == 1_000)
+        // The thread's own count went up by one per job, in the order the jobs were taken.
+        #expect(results.map(\.run) == Array(1...1_000))
+        #expect(Set(results.map(\.job)) == Set(0..<1_000))
+        // Each sender's jobs kept their order.
+        for sender in 0..<4 {
+            let own = results.map(\.job).filter { $0 / 250 == sender }
+            #expect(own == Array(sender * 250..<(sender + 1) * 250))
+        }
+    }
+
+    /// A step that waits for room (a bounded queue) is woken when a taker makes room, and one
+    /// that waits for quietly updated state is woken by an explicit wake.
+    @Test func waitersAreWokenByWhatTheyWaitFor() async {
+        let shared = Guarded((items: [Int](), flag: false))
+        let producer = Task.detached {
+            for k in 0..<100 {
+                shared.wait { s -> Void? in
+                    guard s.items.count < 2 else { return nil }
+                    s.items.append(k)
+                    return ()
+                }
+            }
+        }
+        var taken: [Int] = []
+        while taken.count < 100 {
+            taken.append(shared.wait { s -> Int? in s.items.isEmpty ? nil : s.items.removeFirst() })
+        }
+        await producer.value
+        #expect(taken == Array(0..<100))
+        let waiter = Task.detached { shared.wait(until: { $0.flag }) { $0.flag } }
+        shared.updateQuietly { $0.flag = true }
+        shared.wake()
+        #expect(await waiter.value)
+    }
+}
