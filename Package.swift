@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ChronicleStore", targets: ["ChronicleStore"]),
         .library(name: "ChronicleViews", targets: ["ChronicleViews"]),
         .library(name: "ChronicleApp", targets: ["ChronicleApp"]),
+        .library(name: "ChronicleProjection", targets: ["ChronicleProjection"]),
         .library(name: "ChronicleTesting", targets: ["ChronicleTesting"]),
     ],
     dependencies: [
@@ -71,6 +72,11 @@ let package = Package(
         ),
         // The runtime of the commands: the appender's read/commit/ack loop, configuration files.
         .target(
+            name: "ChronicleProjection",
+            dependencies: ["ChronicleCore", "ChronicleViews"],
+            swiftSettings: strictness
+        ),
+        .target(
             name: "ChronicleApp",
             dependencies: [
                 "ChronicleCore",
@@ -93,6 +99,7 @@ let package = Package(
                 "ChronicleStore",
                 "ChronicleViews",
                 "ChronicleApp",
+                "ChronicleProjection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -124,9 +131,14 @@ let package = Package(
             swiftSettings: strictness
         ),
         .testTarget(
+            name: "ChronicleProjectionTests",
+            dependencies: ["ChronicleCore", "ChronicleViews", "ChronicleProjection", "ChronicleTesting"],
+            swiftSettings: strictness
+        ),
+        .testTarget(
             name: "ChronicleAppTests",
             dependencies: [
-                "ChronicleCore", "ChronicleStore", "ChronicleApp", "ChronicleTesting", "chronicle",
+                "ChronicleCore", "ChronicleStore", "ChronicleApp", "ChronicleProjection", "ChronicleTesting", "chronicle",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictness

@@ -1,0 +1,105 @@
+#if canImport(Glibc)
+    internal import Glibc
+#elseif canImport(Darwin)
+    internal import Darwin
+#endif
+
+/// A directory a view writes its files into. Every path is relative and opened from the
+/// directory's own descriptor, one segment at a time, never following a symbolic link: an id, a
+/// key, a context path or a link planted in the tree cannot make a file land outside it. Each
+/// file is written whole to a temporary name beside it and renamed into place, so a reader sees
+/// the old bytes or the new, never a part.
+public final class DirectoryTree {
+    public let path: String
+    private let root: Int32
+
+    /// The longest name of one segment (the file system's limit, NAME_MAX).
+    static let nameLimit = 255
+
+    /// Opens the directory at `path` (which must exist and not be a symbolic link).
+    public init(opening path: String) throws(ProjectionError) {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { throw .io(operation: "open", path: path, errno: errno) }
+        self.path = path
+        root = fd
+    }
+
+    deinit { close(root) }
+
+    /// The segments of `relative`, checked: none empty, `.` or `..`, none over the name
+    /// limit, no NUL, not absolute.
+    static func segments(_ relative: String) throws(ProjectionError) -> [String] {
+        let parts = relative.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        for part in parts {
+            guard !part.isEmpty, part != ".", part != "..", part.utf8.count <= nameLimit - 16, !part.utf8.contains(0) else {
+                throw .unsafePath(relative)
+            }
+        }
+        return parts
+    }
+
+    /// Writes `bytes` to the file at `relative`, creating its directories.
+    public func write(_ relative: String, _ bytes: [UInt8]) throws(ProjectionError) {
+        let parts = try Self.segments(relative)
+        let dir = try directory(parts.dropLast(), creating: true, for: relative)
+        defer { if dir != root { close(dir) } }
+        let name = parts.last!
+        let temporary = ".\(name).tmp-\(getpid())"
+        let fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(operation: "create", path: relative, errno: errno) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { writeBytes(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                let code = errno
+                close(fd)
+                unlinkat(dir, temporary, 0)
+                throw .io(operation: "write", path: relative, errno: code)
+            }
+            offset += n
+        }
+        close(fd)
+        // A link or a file of that name is replaced itself: rename never follows it.
+        guard renameat(dir, temporary, dir, name) == 0 else {
+            let code = errno
+            unlinkat(dir, temporary, 0)
+            throw .io(operation: "rename into place", path: relative, errno: code)
+        }
+    }
+
+    /// Removes the file at `relative`; nothing when there is none.
+    public func remove(_ relative: String) throws(ProjectionError) {
+        let parts = try Self.segments(relative)
+        guard let dir = try? directory(parts.dropLast(), creating: false, for: relative) else { return }
+        defer { if dir != root { close(dir) } }
+        guard unlinkat(dir, parts.last!, 0) == 0 || errno == ENOENT else {
+            throw .io(operation: "remove", path: relative, errno: errno)
+        }
+    }
+
+    /// The descriptor of the directory `parts` under the root (the root itself for none).
+    private func directory(_ parts: ArraySlice<String>, creating: Bool, for relative: String) throws(ProjectionError) -> Int32 {
+        var current = root
+        for part in parts {
+            var next = openat(current, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            if next < 0 && errno == ENOENT && creating {
+                guard mkdirat(current, part, 0o755) == 0 || errno == EEXIST else {
+                    let code = errno
+                    if current != root { close(current) }
+                    throw .io(operation: "create directory for", path: relative, errno: code)
+                }
+                next = openat(current, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            }
+            let code = errno
+            if current != root { close(current) }
+            // ELOOP or ENOTDIR: a symbolic link or a file stands where a directory should be.
+            guard next >= 0 else { throw .io(operation: "open directory for", path: relative, errno: code) }
+            current = next
+        }
+        return current
+    }
+}
+
+/// `write(2)`, under a name the tree's own `write` does not hide.
+private func writeBytes(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(fd, bytes, count) }
