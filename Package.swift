@@ -73,7 +73,7 @@ let package = Package(
         // The runtime of the commands: the appender's read/commit/ack loop, configuration files.
         .target(
             name: "ChronicleProjection",
-            dependencies: ["ChronicleCore", "ChronicleViews"],
+            dependencies: ["ChronicleCore", "ChronicleStore", "ChronicleViews"],
             swiftSettings: strictness
         ),
         .target(

@@ -68,6 +68,30 @@ public final class DirectoryTree {
         }
     }
 
+    /// The bytes of the file at `relative`; nil when there is none (or a link stands there).
+    public func read(_ relative: String) throws(ProjectionError) -> [UInt8]? {
+        let parts = try Self.segments(relative)
+        guard let dir = try? directory(parts.dropLast(), creating: false, for: relative) else { return nil }
+        defer { if dir != root { close(dir) } }
+        let fd = openat(dir, parts.last!, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            if errno == ENOENT || errno == ELOOP { return nil }
+            throw .io(operation: "open", path: relative, errno: errno)
+        }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(operation: "read", path: relative, errno: errno)
+            }
+            if n == 0 { return out }
+            out += chunk[..<n]
+        }
+    }
+
     /// Removes the file at `relative`; nothing when there is none.
     public func remove(_ relative: String) throws(ProjectionError) {
         let parts = try Self.segments(relative)

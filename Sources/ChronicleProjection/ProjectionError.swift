@@ -6,6 +6,16 @@ public enum ProjectionError: ExitingError {
     case directoryNotEmpty(path: String)
     /// A relative path that could leave the tree (`..`, absolute, empty segment, NUL, too long).
     case unsafePath(String)
+    /// The checkpoint file cannot be read as one.
+    case damagedCheckpoint(path: String)
+    /// The directory holds a view of another kind.
+    case otherView(path: String, found: String, expected: String)
+    /// The directory holds the view of another log.
+    case otherLog(path: String, found: String, expected: String)
+    /// The directory was written by a newer version of the view.
+    case newerVersion(path: String, found: Int, known: Int)
+    /// The view's version changed and the rebuild beside the live view is not built yet.
+    case olderVersion(path: String, found: Int, known: Int)
     /// A file system call failed.
     case io(operation: String, path: String, errno: Int32)
 
@@ -17,6 +27,16 @@ public enum ProjectionError: ExitingError {
             "\(path) exists and is not empty; a replay builds a fresh tree: give a new directory, or remove this one first"
         case .unsafePath(let path):
             "refused to write '\(path)': a view's paths stay inside its directory (no '..', no absolute path, no empty or over-long name)"
+        case .damagedCheckpoint(let path):
+            "\(path) is not a checkpoint this version can read; move the directory away and build a fresh one (the log is the source of truth)"
+        case .otherView(let path, let found, let expected):
+            "\(path) holds a \(found) view, not a \(expected) one; give another directory"
+        case .otherLog(let path, let found, let expected):
+            "\(path) holds the view of log \(found), not of this log (\(expected)); give the right --db, or another directory"
+        case .newerVersion(let path, let found, let known):
+            "\(path) was written by version \(found) of the view; this chronicle knows version \(known) at most: use a newer chronicle"
+        case .olderVersion(let path, let found, let known):
+            "\(path) holds version \(found) of the view, this chronicle writes version \(known); rebuild it with `chronicle replay yaml` into a new directory"
         case .io(let operation, let path, let code):
             "\(operation) \(path): \(String(cString: strerror(code)))"
         }

@@ -15,7 +15,10 @@ struct Chronicle: AsyncParsableCommand {
             --generate-completion-script bash|zsh|fish.
             """,
         version: Chronicle.version,
-        subcommands: [Append.self, Query.self, History.self, Diff.self, Tail.self, Verify.self, SnapshotCommand.self, ReplayCommand.self])
+        subcommands: [
+            Append.self, Query.self, History.self, Diff.self, Tail.self, Verify.self, SnapshotCommand.self, ReplayCommand.self,
+            ProjectCommand.self,
+        ])
 }
 
 extension Chronicle {
