@@ -71,6 +71,12 @@ struct ChronicleBench: ParsableCommand {
     @Option(help: "Runs of the bulk append with and without ids, taken in turns (the medians are reported).")
     var idRuns = 5
 
+    @Option(help: "Tasks in the log whose YAML tree is rebuilt (with half as many memory keys, a tenth as many workflows; 0: skip).")
+    var treeTasks = 100_000
+
+    @Flag(help: "Only the YAML tree rebuild (no append runs).")
+    var treeOnly = false
+
     @Option(help: "Appenders writing one log at once (0: skip).")
     var appenders = 8
 
@@ -107,6 +113,10 @@ struct ChronicleBench: ParsableCommand {
         let batch = AppendSession().batchLimit
         if openAndIDsOnly {
             print(try openAndIDs(dir: dir, bulkLog: nil, environment: environment))
+            return
+        }
+        if treeOnly {
+            print(try treeRebuild(dir: dir, environment: environment))
             return
         }
         if timeTravelOnly {
@@ -184,7 +194,30 @@ struct ChronicleBench: ParsableCommand {
         if let warning = report.durabilityWarning { ProgressNote.say("warning: " + warning) }
         print(report.markdown)
         print(try openAndIDs(dir: dir, bulkLog: (path: "\(dir)/bulk.db", events: big.events), environment: environment))
+        if treeTasks > 0 { print(try treeRebuild(dir: dir, environment: environment)) }
         if timeTravelEvents > 0 { print(try timeTravel(dir: dir, environment: environment)) }
+    }
+
+    /// The YAML tree rebuilt from the log beside the same files written by a loop.
+    private func treeRebuild(dir: String, environment: [String: String]) throws -> String {
+        typealias T = ResultTable
+        ProgressNote.say("YAML tree of \(treeTasks) tasks: append, then replay yaml beside writing the same files")
+        let r = try TreeRebuild.run(chronicle: chronicle, tasks: treeTasks, dir: dir, environment: environment)
+        var table = ResultTable()
+        let rate = Double(r.files) / r.seconds
+        let baseline = Double(r.files) / r.baselineSeconds
+        table.add(
+            "full rebuild of the YAML tree, \(T.grouped(Double(treeTasks))) tasks: files/s (seconds, peak RSS)",
+            chronicle: "\(T.grouped(rate)) (\(T.fixed(r.seconds, 2)) s, \(T.mebibytes(r.peakRSSBytes)))",
+            baseline: "\(T.grouped(baseline)) (\(T.fixed(r.baselineSeconds, 2)) s) same bytes, same files",
+            ratio: T.ratio(rate, baseline), target: T.target("≥ 0.5×", met: rate >= 0.5 * baseline))
+        return """
+
+            ## The YAML tree
+
+            \(table.markdown)
+            - \(T.grouped(Double(r.files))) files, \(T.grouped(Double(r.bytes))) bytes; chronicle: `\(r.commandLine)` (a fresh process: opening the log, folding every task, memory key and workflow from the newest snapshot, rendering, writing); baseline: the same files' bytes written in process, each to a temporary name beside it and renamed, directories made as needed.
+            """
     }
 
     /// The open cost on the bulk log and on each `--open-cost-log`, lazily beside folding
