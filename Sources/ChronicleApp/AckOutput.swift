@@ -88,7 +88,7 @@ public final class AckOutput: @unchecked Sendable {  // `buffer` is the committi
 
     /// Waits until every queued group is written; false when the output is gone.
     func flush() -> Bool {
-        state.wait { s in
+        state.waitUntil { s in
             (s.queued.isEmpty && !s.busy) || s.failed
         } then: {
             !$0.failed

@@ -47,11 +47,12 @@ public enum TreeProjection {
             let digest = Manifest.digest(bytes)
             new.digests[relative] = digest
             let onDisk = try tree.read(relative)
-            if old.digests[relative] == digest, let onDisk, Manifest.digest(onDisk) == digest {
+            let onDiskDigest = onDisk.map(Manifest.digest)
+            if old.digests[relative] == digest, onDiskDigest == digest {
                 outcome.unchanged += 1
                 continue
             }
-            if let onDisk, let written = old.digests[relative], Manifest.digest(onDisk) != written {
+            if let onDisk, let written = old.digests[relative], onDiskDigest != written {
                 try keepAside(onDisk, of: relative, in: tree, now: now)
                 outcome.keptAside.append(relative)
             }

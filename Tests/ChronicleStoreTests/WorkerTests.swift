@@ -39,7 +39,7 @@ import Testing
             }
         }
         shared.update { $0.stopped = true }
-        let results = shared.wait(until: { $0.ended }) { $0.results }
+        let results = shared.waitUntil({ $0.ended }) { $0.results }
         #expect(results.count == 1_000)
         // The thread's own count went up by one per job, in the order the jobs were taken.
         #expect(results.map(\.run) == Array(1...1_000))
@@ -70,7 +70,7 @@ import Testing
         }
         await producer.value
         #expect(taken == Array(0..<100))
-        let waiter = Task.detached { shared.wait(until: { $0.flag }) { $0.flag } }
+        let waiter = Task.detached { shared.waitUntil({ $0.flag }) { $0.flag } }
         shared.updateQuietly { $0.flag = true }
         shared.wake()
         #expect(await waiter.value)

@@ -46,7 +46,7 @@ public final class Guarded<State>: @unchecked Sendable {  // `state` is only tou
     }
 
     /// Waits until `done` holds (it is checked now and after every wake), then reads the state.
-    public func wait<R>(until done: (State) -> Bool, then body: (State) throws -> R) rethrows -> R {
+    public func waitUntil<R>(_ done: (State) -> Bool, then body: (State) throws -> R) rethrows -> R {
         condition.lock()
         defer { condition.unlock() }
         while !done(state) { condition.wait() }
@@ -54,8 +54,8 @@ public final class Guarded<State>: @unchecked Sendable {  // `state` is only tou
     }
 
     /// Waits until `done` holds.
-    public func wait(until done: (State) -> Bool) {
-        wait(until: done) { _ in () }
+    public func waitUntil(_ done: (State) -> Bool) {
+        waitUntil(done) { _ in () }
     }
 
     /// Waits until `step` returns a value (it is tried now and after every wake), then wakes

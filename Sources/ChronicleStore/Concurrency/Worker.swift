@@ -13,8 +13,8 @@ public enum Worker {
         case end
     }
 
-    /// Starts the thread. It holds what the closures capture until `take` returns `.end`:
-    /// capture the shared state and the job's tools, not the owner that calls for the end.
+    /// Starts the thread. It holds what the closures capture until `take` returns `.end`: an
+    /// owner whose `deinit` calls for the end must not be captured (it would never go away).
     public static func start<State, Local, Job, Outcome>(
         name: String,
         on shared: Guarded<State>,

@@ -94,7 +94,7 @@ final class Checkpointer: @unchecked Sendable {  // walPages and nextCheckpointI
 
     /// Waits until no background checkpoint is running (and none is asked for).
     func waitUntilIdle() {
-        state.wait { s in !(s.running || s.pending) || s.stopped }
+        state.waitUntil { s in !(s.running || s.pending) || s.stopped }
     }
 
     /// Ends the checkpointing thread once its checkpoint, if one runs, is done.

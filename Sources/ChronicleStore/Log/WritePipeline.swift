@@ -76,7 +76,7 @@ final class WritePipeline: @unchecked Sendable {
     /// on every call, until ``reset()``: once a write failed, the transaction must be rolled back.
     func drain() throws {
         handOff()
-        let failure = state.wait { s in
+        let failure = state.waitUntil { s in
             s.queued.isEmpty && !s.busy
         } then: {
             $0.failure

@@ -115,7 +115,7 @@ public final class Snapshotter: Sendable {
 
     /// Waits for a running or requested snapshot to be computed.
     public func waitUntilIdle() {
-        state.wait { s in !(s.running || s.requested) || s.stopped }
+        state.waitUntil { s in !(s.running || s.requested) || s.stopped }
     }
 
     /// Ends the thread once the snapshot it is computing, if any, is done; does not wait for it

@@ -43,7 +43,7 @@ struct ProjectCommand: AsyncParsableCommand {
             let clock = try options.clock()
             let log = try options.openExisting(logger: logger)
             let query = LogQuery(log: log)
-            var entities: [Entity] = []
+            let entities: [Entity]
             let checkpoint: ViewCheckpoint
             let now: Timestamp
             do {
@@ -51,10 +51,7 @@ struct ProjectCommand: AsyncParsableCommand {
                 let seq = try log.lastPosition()
                 now = try query.now(clock: clock)
                 // Known at the position read: the checkpoint vouches for exactly these events.
-                let point = AsOf(valid: now, known: .position(seq))
-                for kind in [EntityKind.task, .workflow, .memory] {
-                    entities += try query.entitiesAndPlan(kind, asOf: point, useSnapshots: true).entities
-                }
+                entities = try query.treeEntities(asOf: AsOf(valid: now, known: .position(seq)))
                 checkpoint = ViewCheckpoint(view: "yaml", version: YAMLTree.version, log: identity, seq: seq, validAt: now)
             } catch let error as CommandFailure {
                 throw error

@@ -39,12 +39,9 @@ struct ReplayCommand: AsyncParsableCommand {
             let logger = options.logger(label: "chronicle.replay")
             let clock = try options.clock()
             let query = LogQuery(log: try options.openExisting(logger: logger))
-            var entities: [Entity] = []
+            let entities: [Entity]
             do {
-                let point = try asOf.point(query, clock: clock)
-                for kind in [EntityKind.task, .workflow, .memory] {
-                    entities += try query.entitiesAndPlan(kind, asOf: point, useSnapshots: true).entities
-                }
+                entities = try query.treeEntities(asOf: try asOf.point(query, clock: clock))
             } catch let error as ValidationError {
                 throw error
             } catch let error as CommandFailure {
