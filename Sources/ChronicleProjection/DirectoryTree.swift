@@ -45,7 +45,10 @@ public final class DirectoryTree {
         defer { if dir != root { close(dir) } }
         let name = parts.last!
         let temporary = ".\(name).tmp-\(getpid())"
-        let fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        // Exclusive: a stale temporary (a killed run's) is removed first, and a link or hard link
+        // planted under that name is never written through.
+        unlinkat(dir, temporary, 0)
+        let fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(operation: "create", path: relative, errno: errno) }
         var offset = 0
         while offset < bytes.count {
@@ -68,17 +71,30 @@ public final class DirectoryTree {
         }
     }
 
-    /// The bytes of the file at `relative`; nil when there is none (or a link stands there).
+    /// The bytes of the file at `relative`; nil when there is none. A link, a directory or any
+    /// other thing that is not a regular file standing there is an error, as is any failure
+    /// but a missing file.
     public func read(_ relative: String) throws(ProjectionError) -> [UInt8]? {
         let parts = try Self.segments(relative)
-        guard let dir = try? directory(parts.dropLast(), creating: false, for: relative) else { return nil }
+        let dir: Int32
+        do {
+            dir = try directory(parts.dropLast(), creating: false, for: relative)
+        } catch {
+            if case .io(_, _, ENOENT) = error { return nil }
+            throw error
+        }
         defer { if dir != root { close(dir) } }
-        let fd = openat(dir, parts.last!, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+        // Non-blocking: a FIFO planted in the tree must not hang the reader.
+        let fd = openat(dir, parts.last!, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
-            if errno == ENOENT || errno == ELOOP { return nil }
+            if errno == ENOENT { return nil }
             throw .io(operation: "open", path: relative, errno: errno)
         }
         defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            throw .io(operation: "read (not a regular file)", path: relative, errno: EINVAL)
+        }
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {

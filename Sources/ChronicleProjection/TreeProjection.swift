@@ -48,11 +48,14 @@ public enum TreeProjection {
             new.digests[relative] = digest
             let onDisk = try tree.read(relative)
             let onDiskDigest = onDisk.map(Manifest.digest)
-            if old.digests[relative] == digest, onDiskDigest == digest {
+            // Already the new bytes: unchanged, or written by a run killed before its manifest.
+            if onDiskDigest == digest {
                 outcome.unchanged += 1
                 continue
             }
-            if let onDisk, let written = old.digests[relative], onDiskDigest != written {
+            // Bytes chronicle did not write last (a hand edit, or a file it never wrote) are
+            // kept aside before they are replaced.
+            if let onDisk, onDiskDigest != old.digests[relative] {
                 try keepAside(onDisk, of: relative, in: tree, now: now)
                 outcome.keptAside.append(relative)
             }

@@ -28,9 +28,10 @@ public struct ViewCheckpoint: Sendable, Equatable {
     public init(bytes: [UInt8], path: String) throws(ProjectionError) {
         guard let json = try? JSONParser.parse(bytes: bytes), case .string(let view)? = json["view"],
             case .number(let version)? = json["version"], case .string(let log)? = json["log"],
-            case .number(let seq)? = json["seq"], case .string(let valid)? = json["valid_at"], let validAt = Timestamp(rfc3339: valid)
+            case .number(let seq)? = json["seq"], case .string(let valid)? = json["valid_at"], let validAt = Timestamp(rfc3339: valid),
+            let wholeVersion = Int(exactly: version), let wholeSeq = Int64(exactly: seq)
         else { throw .damagedCheckpoint(path: path) }
-        self.init(view: view, version: Int(version), log: log, seq: Int64(seq), validAt: validAt)
+        self.init(view: view, version: wholeVersion, log: log, seq: wholeSeq, validAt: validAt)
     }
 
     /// Refuses to continue a view of another log, another kind, or a newer version.

@@ -58,9 +58,11 @@ public enum YAMLTree {
 
     /// The file of a context-cascade path: `contexts/agents/dev/backend_tasks.yaml` as given,
     /// `agents/dev/backend_tasks` under `contexts/` with `.yaml` added; nil for a path that
-    /// breaks the rules.
+    /// breaks the rules, or whose directories end in `.yaml` (they would clash with files).
     public static func contextFile(_ cascade: String) -> String? {
         guard Identifier.isValidPath(cascade) else { return nil }
+        // `a.yaml/b` would need `contexts/a.yaml` as a directory, where `a.yaml` has its file.
+        guard !cascade.split(separator: "/").dropLast().contains(where: { $0.hasSuffix(".yaml") }) else { return nil }
         var path = cascade.hasPrefix("contexts/") ? cascade : "contexts/" + cascade
         if !path.hasSuffix(".yaml") { path += ".yaml" }
         return path

@@ -51,6 +51,8 @@ import Testing
             let expected = try Self.view(fresh)
             let got = try Self.view(tree)
             #expect(got.keys.sorted() == expected.keys.sorted(), "seed \(seed) round \(round)")
+            // Nothing of chronicle's own is ever taken for a hand edit.
+            #expect(try YAMLReplayTests.files(under: tree).keys.filter { $0.contains(".rejected-") } == [], "seed \(seed) round \(round)")
             for (path, bytes) in expected { #expect(got[path] == bytes, "seed \(seed) round \(round): \(path)") }
         }
     }
@@ -101,5 +103,41 @@ import Testing
         #expect(try YAMLReplayTests.files(under: tree) == before)
         #expect(before[".git/HEAD"] == Data("ref: refs/heads/main\n".utf8))
         #expect(before["NOTES.md"] == Data("mine\n".utf8))
+    }
+
+    /// A run killed after writing a file's new bytes but before its manifest: the next run
+    /// finds the file already right and keeps no copy of it. A file at one of the tree's paths
+    /// that chronicle never wrote is kept aside before it is replaced.
+    @Test func aKilledRunsFilesAreNotTakenForEditsAndForeignFilesAreKept() throws {
+        let work = try TestLog.temporaryDirectory()
+        let db = work.appendingPathComponent("log.db").path
+        let tree = work.appendingPathComponent("tree")
+        func run(_ args: [String], input: String = "") throws -> ChronicleBinary.Result {
+            try ChronicleBinary.run(args + ["--db", db], input: input, environment: fixedClock)
+        }
+        #expect(try run(["append"], input: "ms:k|v1|semantic\n").status == 0)
+        #expect(try run(["project", "yaml", tree.path]).status == 0)
+        #expect(try run(["append"], input: "ms:k|v2|semantic\n").status == 0)
+        // As the killed run left it: the new bytes in place, the manifest still the old one.
+        let fresh = work.appendingPathComponent("fresh")
+        #expect(try run(["replay", "yaml", fresh.path]).status == 0)
+        try FileManager.default.removeItem(at: tree.appendingPathComponent("memory/k.yaml"))
+        try FileManager.default.copyItem(
+            at: fresh.appendingPathComponent("memory/k.yaml"), to: tree.appendingPathComponent("memory/k.yaml"))
+        // And a file chronicle never wrote, where the next task's file goes.
+        try Data("my own notes\n".utf8).write(to: tree.appendingPathComponent("tasks-placeholder"))
+        try FileManager.default.createDirectory(at: tree.appendingPathComponent("tasks"), withIntermediateDirectories: true)
+        try Data("my own notes\n".utf8).write(to: tree.appendingPathComponent("tasks/ship_it_001.yaml"))
+        #expect(try run(["append"], input: "tc:Ship it|feature|low\n").status == 0)
+        let caught = try run(["project", "yaml", tree.path])
+        #expect(caught.status == 0, "stderr: \(caught.stderr)")
+        let files = try YAMLReplayTests.files(under: tree)
+        #expect(files.keys.filter { $0.hasPrefix("memory/") } == ["memory/k.yaml"])
+        let kept = files.keys.filter { $0.hasPrefix("tasks/ship_it_001.yaml.rejected-") }
+        #expect(kept.count == 1)
+        if let name = kept.first { #expect(String(decoding: files[name]!, as: UTF8.self).hasSuffix("my own notes\n")) }
+        let again = work.appendingPathComponent("again")
+        #expect(try run(["replay", "yaml", again.path]).status == 0)
+        #expect(try Self.view(tree).filter { $0.key != "tasks-placeholder" } == (try Self.view(again)))
     }
 }

@@ -27,7 +27,12 @@ import Testing
     func aPathThatCouldLeaveTheTreeIsRefused(path: String) throws {
         let (tree, outside) = try Self.scratch()
         let directory = try DirectoryTree(opening: tree.path)
-        #expect(throws: ProjectionError.self) { try directory.write(path, Array("x".utf8)) }
+        #expect {
+            try directory.write(path, Array("x".utf8))
+        } throws: { error in
+            if case ProjectionError.unsafePath = error { return true }
+            return false
+        }
         #expect(try Self.contents(tree) == [])
         #expect(try Self.contents(outside) == [])
     }
@@ -45,6 +50,12 @@ import Testing
         try FileManager.default.createSymbolicLink(at: tree.appendingPathComponent("memory/deep/up"), withDestinationURL: outside)
         #expect(throws: ProjectionError.self) { try directory.write("memory/deep/up/k.yaml", Array("x".utf8)) }
         #expect(try Self.contents(outside) == [])
+        // Reading through a planted link is an error, not "no file".
+        try Data("checkpoint\n".utf8).write(to: outside.appendingPathComponent("k.yaml"))
+        #expect(throws: ProjectionError.self) { _ = try directory.read("memory/deep/up/k.yaml") }
+        #expect(throws: ProjectionError.self) { _ = try directory.read("tasks/k.yaml") }
+        #expect(try directory.read("memory/deep/none.yaml") == nil)
+        #expect(try directory.read("nowhere/none.yaml") == nil)
 
         let victim = outside.appendingPathComponent("victim.txt")
         try Data("keep\n".utf8).write(to: victim)
@@ -63,7 +74,7 @@ import Testing
         for bad in ["..", "../x", "/etc/passwd", "a/b", "", ".hidden", "a\0b", String(repeating: "a", count: 129)] {
             #expect(YAMLTree.path(of: StreamID(.task, bad)) == nil, "\(bad)")
         }
-        for bad in ["../x", "contexts/../../x", "/abs/x", "a//b", "a/./b", "a/\0/b"] {
+        for bad in ["../x", "contexts/../../x", "/abs/x", "a//b", "a/./b", "a/\0/b", "a.yaml/b", "contexts/x.yaml/y.yaml"] {
             #expect(YAMLTree.contextFile(bad) == nil, "\(bad)")
         }
         #expect(YAMLTree.contextFile("contexts/agents/dev/backend_tasks.yaml") == "contexts/agents/dev/backend_tasks.yaml")
@@ -81,5 +92,23 @@ import Testing
         try directory.remove("tasks/a.yaml")
         try directory.remove("nowhere/b.yaml")
         #expect(try Self.contents(tree.appendingPathComponent("tasks")) == [])
+    }
+
+    /// A checkpoint with numbers that are not whole, or out of range, is damaged, not a trap.
+    @Test(arguments: ["1e400", "1.5", "-1e30", "9223372036854775808000"])
+    func aCheckpointWithABadNumberIsDamaged(number: String) throws {
+        for field in ["version", "seq"] {
+            let version = field == "version" ? number : "1"
+            let seq = field == "seq" ? number : "3"
+            let text = "{\"view\":\"yaml\",\"version\":\(version),\"log\":\"abc\",\"seq\":\(seq),\"valid_at\":\"2025-06-01T10:00:00Z\"}"
+            #expect {
+                _ = try ViewCheckpoint(bytes: Array(text.utf8), path: "c.json")
+            } throws: { error in
+                if case ProjectionError.damagedCheckpoint = error { return true }
+                return false
+            }
+        }
+        let good = ViewCheckpoint(view: "yaml", version: 1, log: "abc", seq: 3, validAt: Timestamp(microseconds: 0))
+        #expect(try ViewCheckpoint(bytes: good.bytes, path: "c.json") == good)
     }
 }

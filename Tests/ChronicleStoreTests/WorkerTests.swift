@@ -51,11 +51,13 @@ import Testing
         }
     }
 
-    /// A step that waits for room (a bounded queue) is woken when a taker makes room, and one
-    /// that waits for quietly updated state is woken by an explicit wake.
-    @Test func waitersAreWokenByWhatTheyWaitFor() async {
-        let shared = Guarded((items: [Int](), flag: false))
-        let producer = Task.detached {
+    /// A step that waits for room (a bounded queue) is woken when a taker makes room, and a
+    /// waiter blocked on quietly updated state is woken by an explicit wake (on threads of
+    /// their own: a blocked waiter must not hold a thread of the test runner's pool).
+    @Test func waitersAreWokenByWhatTheyWaitFor() {
+        let shared = Guarded((items: [Int](), flag: false, waiting: false))
+        let produced = DispatchSemaphore(value: 0)
+        Thread {
             for k in 0..<100 {
                 shared.wait { s -> Void? in
                     guard s.items.count < 2 else { return nil }
@@ -63,16 +65,28 @@ import Testing
                     return ()
                 }
             }
-        }
+            produced.signal()
+        }.start()
         var taken: [Int] = []
         while taken.count < 100 {
             taken.append(shared.wait { s -> Int? in s.items.isEmpty ? nil : s.items.removeFirst() })
         }
-        await producer.value
+        #expect(produced.wait(timeout: .now() + 10) == .success)
         #expect(taken == Array(0..<100))
-        let waiter = Task.detached { shared.waitUntil({ $0.flag }) { $0.flag } }
+
+        let woken = DispatchSemaphore(value: 0)
+        Thread {
+            shared.updateQuietly { $0.waiting = true }
+            shared.waitUntil { $0.flag }
+            woken.signal()
+        }.start()
+        // Once the waiter is about to wait, give it time to block, then set the flag quietly:
+        // only the wake can end its wait.
+        while !shared.read({ $0.waiting }) { usleep(1_000) }
+        usleep(50_000)
         shared.updateQuietly { $0.flag = true }
+        #expect(woken.wait(timeout: .now() + 0.5) == .timedOut)
         shared.wake()
-        #expect(await waiter.value)
+        #expect(woken.wait(timeout: .now() + 10) == .success)
     }
 }
