@@ -22,10 +22,10 @@ struct ProjectCommand: AsyncParsableCommand {
                 format) and writes only the files whose bytes differ, each atomically; removes \
                 the files it wrote whose entity is gone (a forgotten key, a retracted \
                 creation); restores a file that was deleted (deleting is not forgetting). Files \
-                it did not write, a .git directory among them, are never touched. A file changed \
-                by hand is kept beside it as \
-                FILE.rejected-<UTC time> and rewritten from the log: this version does not turn \
-                edits into commands yet. Then writes the manifest and the checkpoint \
+                at other paths, a .git directory among them, are never touched. A file at one of \
+                the tree's paths whose bytes chronicle did not write last (changed by hand, or \
+                put there by someone else) is kept beside it as FILE.rejected-<UTC time> and \
+                rewritten from the log: this version does not turn edits into commands yet. Then writes the manifest and the checkpoint \
                 (DIR/.chronicle/checkpoint.json: the log's identity, the view's version, the \
                 last position applied). DIR is created when missing. Refused: a DIR that holds \
                 the view of another log, or of another version. Prints what it did on stderr. \
