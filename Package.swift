@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
     ],
     targets: [
         // C: LZ4 from the system (liblz4-dev).
@@ -73,7 +74,7 @@ let package = Package(
         // The runtime of the commands: the appender's read/commit/ack loop, configuration files.
         .target(
             name: "ChronicleProjection",
-            dependencies: ["ChronicleCore", "ChronicleStore", "ChronicleViews"],
+            dependencies: ["ChronicleCore", "ChronicleStore", "ChronicleViews", "ChronicleApp"],
             swiftSettings: strictness
         ),
         .target(
@@ -102,6 +103,8 @@ let package = Package(
                 "ChronicleProjection",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictness
         ),

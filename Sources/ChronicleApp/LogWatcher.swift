@@ -7,7 +7,7 @@ internal import Foundation
 /// Wakes a reader when another process writes the log: an inotify watch on the log's directory
 /// (the database, its WAL and shared-memory files), so a follower sleeps until a commit instead
 /// of polling the table.
-public final class LogWatcher {
+public final class LogWatcher: LogWakeUp {
     private let fd: Int32
     private var buffer = [UInt8](repeating: 0, count: 4_096)
 

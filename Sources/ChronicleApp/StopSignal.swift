@@ -24,11 +24,13 @@ public final class StopSignal: @unchecked Sendable {  // raised is read and writ
     /// Takes over SIGINT and SIGTERM for the rest of the process; nil (signals left as they
     /// are) when no pipe can be made (no file descriptor left): a stop that could not wake a
     /// blocked read would leave only a second signal to end the process.
-    public init?() {
+    /// With `takingSignals` false, only ``request(_:)`` raises it (a service group that handles
+    /// the signals itself asks for the stop).
+    public init?(takingSignals: Bool = true) {
         var fds: [Int32] = [-1, -1]
         guard fds.withUnsafeMutableBufferPointer({ Foundation.pipe($0.baseAddress!) }) == 0 else { return nil }
         pipe = (fds[0], fds[1])
-        for s in [SIGINT, SIGTERM] {
+        for s in takingSignals ? [SIGINT, SIGTERM] : [] {
             signal(s, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: s, queue: queue)
             source.setEventHandler { [weak self] in self?.raise(s) }
@@ -57,6 +59,18 @@ public final class StopSignal: @unchecked Sendable {  // raised is read and writ
 
     /// The name of the signal that asked to stop, for messages.
     public var signalName: String { signalNumber == SIGTERM ? "SIGTERM" : "SIGINT" }
+
+    /// Asks for a stop as `signal` would (15, SIGTERM, by default; once: a second request does
+    /// nothing).
+    public func request(_ signal: Int32 = 15) {
+        lock.lock()
+        let first = raised == 0
+        if first { raised = signal }
+        lock.unlock()
+        guard first else { return }
+        var byte: UInt8 = 1
+        _ = write(pipe.write, &byte, 1)
+    }
 
     private func raise(_ s: Int32) {
         lock.lock()

@@ -98,7 +98,7 @@ public final class DirectoryTree {
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65_536)
         while true {
-            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            let n = chunk.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io(operation: "read", path: relative, errno: errno)
@@ -106,6 +106,43 @@ public final class DirectoryTree {
             if n == 0 { return out }
             out += chunk[..<n]
         }
+    }
+
+    /// Appends `bytes` to the file at `relative` (created when missing), in one `write`: a
+    /// journal line is there whole or, after a crash in the middle of it, as a torn last line.
+    public func append(_ relative: String, _ bytes: [UInt8]) throws(ProjectionError) {
+        let parts = try Self.segments(relative)
+        let dir = try directory(parts.dropLast(), creating: true, for: relative)
+        defer { if dir != root { close(dir) } }
+        let fd = openat(dir, parts.last!, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(operation: "open", path: relative, errno: errno) }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { writeBytes(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .io(operation: "append to", path: relative, errno: errno)
+            }
+            offset += n
+        }
+    }
+
+    /// Takes an exclusive lock on the file at `relative` (created when missing) for as long as
+    /// the returned descriptor stays open; nil when another process holds it.
+    public func lock(_ relative: String) throws(ProjectionError) -> Int32? {
+        let parts = try Self.segments(relative)
+        let dir = try directory(parts.dropLast(), creating: true, for: relative)
+        defer { if dir != root { close(dir) } }
+        let fd = openat(dir, parts.last!, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw .io(operation: "open", path: relative, errno: errno) }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let code = errno
+            close(fd)
+            if code == EWOULDBLOCK { return nil }
+            throw .io(operation: "lock", path: relative, errno: code)
+        }
+        return fd
     }
 
     /// Removes the file at `relative`; nothing when there is none.
@@ -143,3 +180,6 @@ public final class DirectoryTree {
 
 /// `write(2)`, under a name the tree's own `write` does not hide.
 private func writeBytes(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int { write(fd, bytes, count) }
+
+/// `read(2)`, under a name the tree's own `read` does not hide (Glibc's and Darwin's alike).
+private func readBytes(_ fd: Int32, _ bytes: UnsafeMutableRawPointer, _ count: Int) -> Int { read(fd, bytes, count) }

@@ -18,6 +18,17 @@ public struct Manifest: Sendable, Equatable {
         return Array(out.utf8)
     }
 
+    /// The well-formed, complete lines of `bytes` (a journal's: a torn last line, one that
+    /// does not end in a newline, is left out).
+    public static func lines(_ bytes: [UInt8]) -> [(digest: String, path: String)] {
+        let complete = bytes[..<((bytes.lastIndex(of: UInt8(ascii: "\n")) ?? -1) + 1)]
+        return String(decoding: complete, as: UTF8.self).split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].utf8.count == 64, parts[1].isEmpty, !parts[2].isEmpty else { return nil }
+            return (String(parts[0]), String(parts[2]))
+        }
+    }
+
     /// Reads a manifest; `path` names it in the error.
     public init(bytes: [UInt8], path: String) throws(ProjectionError) {
         var digests: [String: String] = [:]

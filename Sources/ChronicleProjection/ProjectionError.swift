@@ -16,6 +16,8 @@ public enum ProjectionError: ExitingError {
     case newerVersion(path: String, found: Int, known: Int)
     /// The view's version changed and the rebuild beside the live view is not built yet.
     case olderVersion(path: String, found: Int, known: Int)
+    /// Another projector holds the directory.
+    case locked(path: String)
     /// A file system call failed.
     case io(operation: String, path: String, errno: Int32)
 
@@ -37,6 +39,8 @@ public enum ProjectionError: ExitingError {
             "\(path) was written by version \(found) of the view; this chronicle knows version \(known) at most: use a newer chronicle"
         case .olderVersion(let path, let found, let known):
             "\(path) holds version \(found) of the view, this chronicle writes version \(known); rebuild it with `chronicle replay yaml` into a new directory"
+        case .locked(let path):
+            "\(path) is being written by another projector (it holds \(path)/.chronicle/lock); stop that one first, or give another directory"
         case .io(let operation, let path, let code):
             "\(operation) \(path): \(String(cString: strerror(code)))"
         }

@@ -77,21 +77,25 @@ public enum YAMLTree {
             byPath[path, default: []].append(t)
         }
         var out: [String: [UInt8]] = [:]
-        for (path, named) in byPath {
-            let listing = JSONValue.object([
-                JSONMember("context", .string(path)),
-                JSONMember(
-                    "tasks",
-                    .array(
-                        named.sorted { $0.id < $1.id }.map { t in
-                            .object([
-                                JSONMember("id", .string(t.id)), JSONMember("status", .string(t.status.rawValue)),
-                                JSONMember("title", .string(t.title)),
-                            ])
-                        })),
-            ])
-            out[path] = Array((generatedHeader + (try Rendering.yaml(listing))).utf8)
-        }
+        for (path, named) in byPath { out[path] = try contextFile(path, listing: named) }
         return out
+    }
+
+    /// The bytes of the context file at `path` (see ``contextFile(_:)``) listing `tasks` (any
+    /// order; the file lists them by id).
+    public static func contextFile(_ path: String, listing tasks: [TaskState]) throws -> [UInt8] {
+        let listing = JSONValue.object([
+            JSONMember("context", .string(path)),
+            JSONMember(
+                "tasks",
+                .array(
+                    tasks.sorted { $0.id < $1.id }.map { t in
+                        .object([
+                            JSONMember("id", .string(t.id)), JSONMember("status", .string(t.status.rawValue)),
+                            JSONMember("title", .string(t.title)),
+                        ])
+                    })),
+        ])
+        return Array((generatedHeader + (try Rendering.yaml(listing))).utf8)
     }
 }

@@ -252,6 +252,12 @@ extension Reference {
                     // The pending events not due by `v` are carried over unread.
                     let due = later.filter { $0.seq > s || $0.validFrom <= v }
                     let expected = base.advanced(to: p, validAt: v, later: later) { stream in all.filter { $0.stream == stream } }
+                    // Touched: exactly the streams of the events read, so every stream whose state changed.
+                    #expect(expected.touched == Set(due.map(\.stream)).sorted { $0.id < $1.id })
+                    let changed = Set(base.streams.keys).union(expected.snapshot.streams.keys).filter {
+                        base.streams[$0]?.state != expected.snapshot.streams[$0]?.state
+                    }
+                    #expect(changed.isSubset(of: (expected.touched ?? []).map(\.id)))
                     for share in [0, 1_000_000] {
                         let (answer, read) = try log.read { tx in
                             try SnapshotAdvance(refoldScanShare: share).run(base, to: p, validAt: v, tx)

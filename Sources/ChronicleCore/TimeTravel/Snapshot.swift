@@ -72,14 +72,20 @@ public struct Snapshot: Sendable, Equatable {
         streams.sorted { $0.key < $1.key }.compactMap(\.value.state)
     }
 
-    /// What advancing did: the streams folded again from all their events.
+    /// What advancing did: the streams folded again from all their events, and the streams whose
+    /// state may differ from the one advanced from.
     public struct Advance: Sendable, Equatable {
         public var snapshot: Snapshot
         public var refolded: [StreamID]
+        /// Every stream with an event read while advancing (a later one, a due pending one, a
+        /// retraction of one of its events), in id order: no other stream's state changed. Nil
+        /// when the snapshot was built from the first event (any stream may have changed).
+        public var touched: [StreamID]?
 
-        public init(snapshot: Snapshot, refolded: [StreamID]) {
+        public init(snapshot: Snapshot, refolded: [StreamID], touched: [StreamID]?) {
             self.snapshot = snapshot
             self.refolded = refolded
+            self.touched = touched
         }
     }
 
@@ -161,7 +167,10 @@ public struct Snapshot: Sendable, Equatable {
             out.pending.append(contentsOf: fresh.pending)
         }
         out.pending.sort()
-        return Advance(snapshot: out, refolded: refolded)
+        // Every stream with an event read: after the snapshot's position, or pending and due.
+        let read = later.lazy.filter { $0.seq <= position && ($0.seq > self.position || $0.validFrom <= valid) }.map(\.stream.id)
+        let touched = Set(read).union(stale).sorted().map { StreamID(kind, $0) }
+        return Advance(snapshot: out, refolded: refolded, touched: touched)
     }
 
     /// `streams` folded again from all their events, read one stream at a time.

@@ -40,6 +40,33 @@ public enum Worker {
         start(name: name, on: shared, local: {}, take: take, run: { (_: inout Void, job: Job) in run(job) }, done: done)
     }
 
+    /// Runs `body` on a thread of its own and returns what it returns: blocking work (a loop
+    /// that sleeps in `poll`) awaited without holding one of the few threads async tasks share.
+    /// `body` is let go of on its thread before the thread ends (see ``Loop``).
+    public static func perform<T: Sendable>(name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let once = Once(body: body, continuation: continuation)
+            let thread = Thread { once.run() }
+            thread.name = name
+            thread.start()
+        }
+    }
+
+    /// One job for ``perform(name:_:)``, let go of before its thread function returns.
+    private final class Once<T: Sendable>: @unchecked Sendable {  // used by its one thread after `perform` hands it over
+        private var parts: (body: @Sendable () throws -> T, continuation: CheckedContinuation<T, any Error>)?
+
+        init(body: @escaping @Sendable () throws -> T, continuation: CheckedContinuation<T, any Error>) {
+            parts = (body, continuation)
+        }
+
+        func run() {
+            guard let (body, continuation) = parts else { return }
+            parts = nil
+            continuation.resume(with: Result { try body() })
+        }
+    }
+
     /// The closures, held by a class: the thread's closure captures one reference.
     private final class Loop<State, Local, Job, Outcome>: @unchecked Sendable {  // used by its one thread after `start` hands it over
         struct Parts {

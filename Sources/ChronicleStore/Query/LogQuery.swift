@@ -65,6 +65,17 @@ public struct LogQuery: Sendable {
         }
     }
 
+    /// The snapshot of each of `kinds` as of `point`, in one read: advanced from its snapshot in
+    /// `previous` when that one is usable there (a projector's state, kept between batches),
+    /// else from the newest usable stored one. Each answer says which streams it touched.
+    public func advance(_ kinds: [EntityKind], to point: AsOf, from previous: [Snapshot] = []) throws -> [Snapshot.Advance] {
+        try log.read { tx in
+            try kinds.map { kind in
+                try Self.advance(kind, to: point, useSnapshots: true, from: previous.first { $0.kind == kind }, tx).result
+            }
+        }
+    }
+
     /// The snapshot of `kind` as of `point`: from `given` when it is usable there, else from the
     /// newest usable stored one.
     static func advance(_ kind: EntityKind, to point: AsOf, useSnapshots: Bool, from given: Snapshot? = nil, _ tx: LogTransaction) throws
@@ -78,7 +89,7 @@ public struct LogQuery: Sendable {
         else {
             let replay = try Replay().run([kind], validAt: point.valid, position: position, tx)
             return (
-                Snapshot.Advance(snapshot: replay.snapshots[0], refolded: []),
+                Snapshot.Advance(snapshot: replay.snapshots[0], refolded: [], touched: nil),
                 Plan(snapshot: nil, laterEvents: replay.report.events, refolded: 0)
             )
         }

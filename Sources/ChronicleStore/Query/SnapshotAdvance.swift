@@ -73,7 +73,8 @@ struct SnapshotAdvance {
         }
         // A stale stream's pending events not due are carried over and folded again: once each.
         out.pending = Array(Set(out.pending)).sorted()
-        return (Snapshot.Advance(snapshot: out, refolded: refolded), records.count)
+        let touched = (0..<names.count).filter { starts[$0] < starts[$0 + 1] }.map { names.stream($0) }.sorted { $0.id < $1.id }
+        return (Snapshot.Advance(snapshot: out, refolded: refolded, touched: touched), records.count)
     }
 
     /// `streams` folded again from all their events as of `(valid, #position)`.

@@ -1,40 +1,66 @@
 import ArgumentParser
+import ChronicleApp
 import ChronicleCore
 import ChronicleProjection
 import ChronicleStore
-import ChronicleViews
 import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
 
-/// `chronicle project`: brings a projection up to the log.
+/// `chronicle project`: brings a projection up to the log, and with --follow keeps it there.
 struct ProjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "project",
-        abstract: "Bring a projection up to the log: write only what changed since the last run.",
+        abstract: "Bring a projection up to the log (write only what changed); with --follow, keep it there.",
         subcommands: [YAML.self])
 
     struct YAML: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "yaml",
-            abstract: "Bring the YAML tree in DIR up to the log as of now, then exit.",
+            abstract: "Bring the YAML tree in DIR up to the log as of now; with --follow, keep it there.",
             discussion: """
-                Computes the tree as `chronicle replay yaml` would build it now, compares it \
-                with DIR/.chronicle/manifest.sha256 (what the last run wrote, in sha256sum's \
-                format) and writes only the files whose bytes differ, each atomically; removes \
-                the files it wrote whose entity is gone (a forgotten key, a retracted \
-                creation); restores a file that was deleted (deleting is not forgetting). Files \
-                at other paths, a .git directory among them, are never touched. A file at one of \
-                the tree's paths whose bytes chronicle did not write last (changed by hand, or \
-                put there by someone else) is kept beside it as FILE.rejected-<UTC time> and \
-                rewritten from the log: this version does not turn edits into commands yet. Then writes the manifest and the checkpoint \
-                (DIR/.chronicle/checkpoint.json: the log's identity, the view's version, the \
-                last position applied). DIR is created when missing. Refused: a DIR that holds \
-                the view of another log, or of another version. Prints what it did on stderr. \
-                Exit status: 0 up to date, 1 DIR refused or not writable, 2 bad arguments, 3 the \
+                Computes the tree as `chronicle replay yaml` would build it now (from the newest \
+                usable snapshot of the log, not from its first event), compares every file with \
+                what the last run wrote (DIR/.chronicle/manifest.sha256, in sha256sum's format) \
+                and writes only the files whose bytes differ, each atomically (a temporary file \
+                beside it, then a rename); removes the files it wrote whose entity is gone (a \
+                forgotten key, a retracted creation); restores a file that was deleted (deleting \
+                is not forgetting). Files at other paths, a .git directory among them, are never \
+                touched. A file at one of the tree's paths whose bytes chronicle did not write \
+                (changed by hand, or put there by someone else) is kept beside it as \
+                FILE.rejected-<UTC time> and rewritten from the log: this version does not turn \
+                edits into commands yet. Then writes the manifest and the checkpoint \
+                (DIR/.chronicle/checkpoint.json: the log's identity, the view's version, the last \
+                position applied). DIR is created when missing. On a terminal, a progress bar on \
+                stderr shows the catch-up (events folded, then files written); nothing when \
+                stderr is not a terminal.
+
+                With --follow, it then keeps the tree up to date: it sleeps until another process \
+                commits to the log (an inotify watch on the log's files, no polling of the table) \
+                and rewrites only the files of the entities those events touched, and the context \
+                files those tasks leave or join; a future-dated change appears in its file when \
+                its valid time arrives, without any append (the projector wakes for it). It beats \
+                every second in DIR/.chronicle/heartbeat.json (`chronicle status` reads it) and \
+                flushes the manifest and the checkpoint every 5 seconds while it writes. SIGINT or \
+                SIGTERM ends it after the batch in flight, with the manifest and the checkpoint \
+                written and the heartbeat saying it stopped. A projector killed at any moment \
+                (SIGKILL, a crash) leaves a tree that the next run brings to exactly what a fresh \
+                rebuild gives: its journal (DIR/.chronicle/journal.sha256) names every file it \
+                was about to write, so none of its own files is taken for an edit.
+
+                One projector per DIR: a second one is refused while the first holds \
+                DIR/.chronicle/lock. Refused too: a DIR that holds the view of another log, or of \
+                another version. Prints what it did on stderr. Exit status: 0 up to date (or \
+                stopped by SIGINT/SIGTERM), 1 DIR refused or not writable, 2 bad arguments, 3 the \
                 log cannot be opened or read.
                 """)
 
         @Argument(help: "The tree's directory (created when missing).")
         var directory: String
+
+        @Flag(help: "Keep following the log after catching up, until SIGINT or SIGTERM.")
+        var follow = false
 
         @OptionGroup var options: LogOptions
 
@@ -42,33 +68,81 @@ struct ProjectCommand: AsyncParsableCommand {
             let logger = options.logger(label: "chronicle.project")
             let clock = try options.clock()
             let log = try options.openExisting(logger: logger)
-            let query = LogQuery(log: log)
-            let entities: [Entity]
-            let checkpoint: ViewCheckpoint
-            let now: Timestamp
-            do {
-                let identity = try log.identity()
-                let seq = try log.lastPosition()
-                now = try query.now(clock: clock)
-                // Known at the position read: the checkpoint vouches for exactly these events.
-                entities = try query.treeEntities(asOf: AsOf(valid: now, known: .position(seq)))
-                checkpoint = ViewCheckpoint(view: "yaml", version: YAMLTree.version, log: identity, seq: seq, validAt: now)
-            } catch let error as CommandFailure {
-                throw error
-            } catch {
-                throw CommandFailure.unreadable(error)
+            let job = Job(directory: directory, follow: follow, logPath: options.path, clock: clock, logger: logger, log: log)
+            if follow {
+                let group = ServiceGroup(
+                    configuration: .init(services: [job], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                try await group.run()
+            } else {
+                let stop = StopSignal()
+                try await Worker.perform(name: "chronicle.project") { try job.project(stop: stop) }
             }
-            let outcome = try TreeProjection.catchUp(entities, at: directory, checkpoint: checkpoint, now: now)
-            var report = ""
-            for path in outcome.keptAside {
-                report += "chronicle: \(directory)/\(path) was changed by hand; kept beside it as .rejected-…\n"
-            }
-            for path in outcome.restored {
-                report += "chronicle: \(directory)/\(path) was deleted; restored from the log (deleting a file is not forgetting)\n"
-            }
-            report +=
-                "chronicle: \(directory): up to #\(checkpoint.seq); \(outcome.written.count) written, \(outcome.restored.count) restored, \(outcome.removed.count) removed, \(outcome.unchanged) unchanged\n"
-            FileHandle.standardError.write(Data(report.utf8))
         }
+    }
+}
+
+/// One projector run: the catch-up, then (following) the steps until asked to stop. A
+/// ``Service`` of its own, so that a service group stops it on SIGINT or SIGTERM.
+private struct Job: Service, @unchecked Sendable {  // the log is used by the one thread `project` runs on
+    let directory: String
+    let follow: Bool
+    let logPath: String
+    let clock: any RecordingClock
+    let logger: Logger
+    let log: EventLog
+
+    func run() async throws {
+        guard let stop = StopSignal(takingSignals: false) else {
+            throw CommandFailure.stopped("no file descriptor left for the stop signal")
+        }
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await Worker.perform(name: "chronicle.project") { try project(stop: stop) }
+            } onGracefulShutdown: {
+                stop.request()
+            }
+        } onCancel: {
+            stop.request()
+        }
+    }
+
+    /// Runs on a thread of its own (it sleeps in `poll`).
+    func project(stop: StopSignal?) throws {
+        let projector: TreeProjector
+        do {
+            projector = try TreeProjector(log: log, directory: directory, clock: clock)
+        } catch let error as any ExitingError {
+            throw error
+        } catch {
+            throw CommandFailure.unreadable(error)
+        }
+        let complete = try projector.catchUp(stop: stop)
+        report(projector, complete: complete, stop: stop)
+        guard follow, complete, let stop else { return }
+        projector.sink.resetOutcome()
+        let watcher = LogWatcher(logPath: logPath)
+        if watcher == nil { logger.warning("no inotify: looking at the log every 50 ms") }
+        try projector.follow(wakeUp: watcher, stop: stop)
+        report(projector, complete: true, stop: stop)
+    }
+
+    private func report(_ projector: TreeProjector, complete: Bool, stop: StopSignal?) {
+        let outcome = projector.sink.outcome
+        var text = ""
+        for path in outcome.keptAside {
+            text += "chronicle: \(directory)/\(path) was changed by hand; kept beside it as .rejected-…\n"
+        }
+        for path in outcome.restored {
+            text += "chronicle: \(directory)/\(path) was deleted; restored from the log (deleting a file is not forgetting)\n"
+        }
+        let counts =
+            "\(outcome.written.count) written, \(outcome.restored.count) restored, \(outcome.removed.count) removed, \(outcome.unchanged) unchanged"
+        if complete {
+            text += "chronicle: \(directory): up to #\(projector.position); \(counts)\n"
+        } else {
+            text +=
+                "chronicle: \(directory): stopped by \(stop?.signalName ?? "a signal") before catching up (\(counts)); run again to finish\n"
+        }
+        FileHandle.standardError.write(Data(text.utf8))
     }
 }

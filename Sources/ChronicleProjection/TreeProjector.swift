@@ -1,0 +1,183 @@
+public import ChronicleApp
+public import ChronicleCore
+public import ChronicleStore
+internal import ChronicleViews
+
+/// `chronicle project yaml DIR`: keeps the YAML tree in DIR the view of the log as of now.
+///
+/// It holds the reducer state of the tree's kinds as of `(now, #position)` (one ``Snapshot``
+/// per kind: entities, not events). ``catchUp(stop:)`` folds it from the newest usable stored
+/// snapshot to the log's head and makes the whole tree match it (finding files deleted or
+/// changed while no projector ran). ``step()`` then advances it over what was committed since,
+/// or over the scheduled changes whose valid time has come, and rewrites only the files of the
+/// streams those events touched, and the context files those tasks leave or join.
+/// ``follow(wakeUp:stop:)`` steps whenever the log changes, and when the next scheduled valid
+/// time arrives.
+public final class TreeProjector {
+    public let log: EventLog
+    public let sink: TreeSink
+    private let query: LogQuery
+    private let clock: any RecordingClock
+    private let identity: String
+    /// The state as of `(validAt, #position)`, one snapshot per kind of ``YAMLTree/kinds``.
+    private var snapshots: [Snapshot] = []
+    private var contexts = ContextIndex()
+    /// The last position applied to the tree.
+    public private(set) var position: Int64 = 0
+    public private(set) var validAt = Timestamp(microseconds: .min)
+    /// Events folded per read of a catch-up: the bar's step, and the bound on what one read holds.
+    public var catchUpChunk: Int64 = 100_000
+
+    /// Opens the tree at `directory` (created when missing) for `log`. Refused (see ``TreeSink``):
+    /// a tree of another log or view, of a newer version, or held by another projector.
+    public init(log: EventLog, directory: String, clock: any RecordingClock) throws {
+        self.log = log
+        self.clock = clock
+        let query = LogQuery(log: log)
+        self.query = query
+        identity = try log.identity()
+        sink = try TreeSink(opening: directory, view: "yaml", version: YAMLTree.version, log: identity) {
+            (try? query.now(clock: clock)) ?? SystemClock.now()
+        }
+        if let found = sink.found, found.version < YAMLTree.version {
+            throw ProjectionError.olderVersion(path: directory, found: found.version, known: YAMLTree.version)
+        }
+    }
+
+    /// The checkpoint of what the tree shows now.
+    public var checkpoint: ViewCheckpoint {
+        ViewCheckpoint(view: "yaml", version: YAMLTree.version, log: identity, seq: position, validAt: validAt)
+    }
+
+    /// The earliest valid time of a scheduled change not folded yet (a future-dated event).
+    public var nextDue: Timestamp? { snapshots.compactMap { $0.pending.map(\.validFrom).min() }.min() }
+
+    /// Folds the state to the log's head as of now and makes the whole tree match it, then
+    /// flushes the manifest and the checkpoint. With `stop` raised midway, it ends after the
+    /// read or the file in flight, flushes the manifest only (the old checkpoint still
+    /// vouches for nothing newer) and returns false.
+    @discardableResult
+    public func catchUp(stop: StopSignal? = nil) throws -> Bool {
+        let tip = try log.read { tx in try tx.tail()?.seq } ?? 0
+        let now = try query.now(clock: clock)
+        // From the newest stored snapshot usable as of (now, #tip), a chunk of positions per read.
+        var state = try log.read { tx in
+            try YAMLTree.kinds.map { kind in try tx.newestSnapshot(of: kind, usableAt: now, position: tip) ?? .empty(kind) }
+        }
+        let start = state.map(\.position).min() ?? tip
+        let folding = ProgressBar("folding", total: tip - start, unit: "events")
+        while let behind = state.map(\.position).min(), behind < tip {
+            if stop?.isRaised == true {
+                folding?.finish()
+                return false
+            }
+            let target = min(tip, behind + catchUpChunk)
+            let advanced = try query.advance(
+                YAMLTree.kinds.filter { kind in state.first { $0.kind == kind }!.position < target },
+                to: AsOf(valid: now, known: .position(target)), from: state)
+            for a in advanced { state[state.firstIndex { $0.kind == a.snapshot.kind }!] = a.snapshot }
+            folding?.update(target - start)
+        }
+        folding?.finish()
+        // Every stream as of now (a snapshot's valid time may be older than now).
+        state = try query.advance(YAMLTree.kinds, to: AsOf(valid: now, known: .position(tip)), from: state).map(\.snapshot)
+
+        let entities = state.flatMap(\.entities)
+        let files = try YAMLTree.files(entities)
+        let writing = ProgressBar("writing", total: Int64(files.count), unit: "files")
+        var done: Int64 = 0
+        // In path order: the same state writes the same files in the same order.
+        for (relative, bytes) in files.sorted(by: { $0.key < $1.key }) {
+            if stop?.isRaised == true {
+                writing?.finish()
+                try sink.flushManifest()
+                return false
+            }
+            try sink.put(relative, bytes)
+            done += 1
+            writing?.update(done)
+        }
+        writing?.finish()
+        for relative in sink.paths.sorted() where files[relative] == nil { try sink.put(relative, nil) }
+        snapshots = state
+        contexts = ContextIndex(entities.compactMap(\.task))
+        (position, validAt) = (tip, now)
+        try sink.flush(checkpoint)
+        return true
+    }
+
+    /// Advances the state over what was committed since the last step, and over the scheduled
+    /// changes due by now; rewrites the files that changed. True when it had something to do.
+    @discardableResult
+    public func step() throws -> Bool {
+        let tip = try log.read { tx in try tx.tail()?.seq } ?? 0
+        let now = try query.now(clock: clock)
+        let due = nextDue.map { $0 <= now } ?? false
+        guard tip > position || due else { return false }
+        // A clock stepped back, or a first step: the whole tree again.
+        guard !snapshots.isEmpty, snapshots.allSatisfy({ $0.isUsable(valid: now, position: tip) }) else {
+            try catchUp()
+            return true
+        }
+        let advances = try query.advance(YAMLTree.kinds, to: AsOf(valid: now, known: .position(tip)), from: snapshots)
+        var dirty: Set<String> = []
+        for (old, advance) in zip(snapshots, advances) {
+            let new = advance.snapshot
+            let touched = advance.touched ?? Set(old.streams.keys).union(new.streams.keys).sorted().map { StreamID(old.kind, $0) }
+            for stream in touched {
+                let before = old.streams[stream.id]?.state
+                let after = new.streams[stream.id]?.state
+                guard before != after else { continue }
+                if let path = YAMLTree.path(of: stream) { try sink.put(path, try after.flatMap { try YAMLTree.file(for: $0)?.bytes }) }
+                if stream.kind == .task { dirty.formUnion(contexts.update(from: before?.task, to: after?.task)) }
+            }
+        }
+        for file in dirty.sorted() { try sink.put(file, try contexts.bytes(of: file)) }
+        snapshots = advances.map(\.snapshot)
+        (position, validAt) = (tip, now)
+        return true
+    }
+
+    /// Steps whenever `wakeUp` says the log changed, and when the next scheduled valid time
+    /// arrives, until `stop` is raised; then flushes and says so in its heartbeat. Beats every
+    /// ``Heartbeat/intervalMilliseconds``; flushes the manifest and the checkpoint every
+    /// `flushMilliseconds` while there is something to flush.
+    public func follow(wakeUp: (any LogWakeUp)?, stop: StopSignal, flushMilliseconds: Int64 = 5_000) throws {
+        var pace = FollowPace()
+        var beaten: Timestamp?
+        var flushed = SystemClock.now()
+        var unflushed = false
+        while !stop.isRaised {
+            let changed = try step()
+            unflushed = unflushed || changed
+            let wall = SystemClock.now()
+            if unflushed && wall.microseconds - flushed.microseconds >= flushMilliseconds * 1_000 {
+                try sink.flush(checkpoint)
+                (flushed, unflushed) = (wall, false)
+            }
+            if beaten.map({ wall.microseconds - $0.microseconds >= Heartbeat.intervalMilliseconds * 1_000 }) ?? true {
+                try beat(.following, at: wall)
+                beaten = wall
+            }
+            // Until the next beat, or the next scheduled valid time (a millisecond past it).
+            var timeout = Heartbeat.intervalMilliseconds
+            if let due = nextDue {
+                let untilDue = (due.microseconds - (try query.now(clock: clock)).microseconds) / 1_000 + 1
+                timeout = max(1, min(timeout, untilDue))
+            }
+            pace.wait(foundNew: changed, wakeUp: wakeUp, stop: stop, timeoutMilliseconds: Int32(timeout))
+        }
+        try sink.flush(checkpoint)
+        try beat(.stopped, at: SystemClock.now())
+    }
+
+    private func beat(_ state: Heartbeat.State, at wall: Timestamp) throws {
+        try sink.tree.write(Heartbeat.path, Heartbeat(pid: getpid(), state: state, beatAt: wall, seq: position).bytes)
+    }
+}
+
+#if canImport(Glibc)
+    internal import Glibc
+#elseif canImport(Darwin)
+    internal import Darwin
+#endif

@@ -1,0 +1,179 @@
+public import ChronicleCore
+
+#if canImport(Glibc)
+    internal import Glibc
+#elseif canImport(Darwin)
+    internal import Darwin
+#endif
+
+/// The YAML tree's sink: a directory, what chronicle wrote there last, and the one way its
+/// files change. A file is written only when its bytes differ from what is on disk; a file
+/// whose bytes on disk are not bytes chronicle wrote (changed by hand, or put there by someone
+/// else) is kept aside before it is replaced; only files chronicle wrote are ever removed (a
+/// `.git` directory, or any other file, is never touched).
+///
+/// What chronicle wrote is recorded in `.chronicle/manifest.sha256` (`sha256sum`'s format, so
+/// `sha256sum -c` run in the tree checks it), rewritten by ``flush(_:)``, and between flushes
+/// in `.chronicle/journal.sha256`: before each file is renamed into place, its digest is
+/// appended there. A projector killed at any moment leaves files that the next one recognises
+/// as its own (their digest is in the manifest or the journal), not as edits. The checkpoint
+/// is written after the manifest. Nothing is fsynced: the tree is a view, rebuilt from the log
+/// when lost.
+///
+/// One sink per directory at a time: `.chronicle/lock` is held (`flock`) while it is open, and
+/// a second projector on the same directory is refused.
+public final class TreeSink {
+    public static let checkpointPath = ".chronicle/checkpoint.json"
+    public static let manifestPath = ".chronicle/manifest.sha256"
+    public static let journalPath = ".chronicle/journal.sha256"
+    public static let lockPath = ".chronicle/lock"
+
+    /// What the sink did since it was opened.
+    public struct Outcome: Sendable, Equatable {
+        public var written: [String] = []
+        public var removed: [String] = []
+        public var restored: [String] = []
+        /// Files changed by someone since they were written, kept aside before being replaced.
+        public var keptAside: [String] = []
+        public var unchanged = 0
+    }
+
+    public let path: String
+    public let tree: DirectoryTree
+    /// The checkpoint found when the sink was opened (nil for a new tree).
+    public let found: ViewCheckpoint?
+    public private(set) var outcome = Outcome()
+    /// Names the copies of files kept aside.
+    private let now: () -> Timestamp
+    private let lock: Int32
+    /// Path → the digest of the bytes chronicle wrote there last.
+    private var written: [String: String]
+    /// Digests of bytes chronicle may have written at a path before (journal lines of a run
+    /// that did not flush): such bytes on disk are its own, not an edit.
+    private var earlier: [String: Set<String>] = [:]
+    private var journalLines = 0
+
+    /// Opens (creating when missing) the tree at `path` for a view `view` of `version`, of the
+    /// log `log`. Refused: a tree of another view or log, of a newer version, or one another
+    /// projector holds. A tree of an older version opens (``found`` says so): the caller
+    /// rebuilds it.
+    public init(opening path: String, view: String, version: Int, log: String, now: @escaping () -> Timestamp) throws {
+        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw ProjectionError.io(operation: "create", path: path, errno: errno) }
+        let tree = try DirectoryTree(opening: path)
+        guard let lock = try tree.lock(Self.lockPath) else { throw ProjectionError.locked(path: path) }
+        self.lock = lock
+        do {
+            let found = try tree.read(Self.checkpointPath).map { try ViewCheckpoint(bytes: $0, path: "\(path)/\(Self.checkpointPath)") }
+            try found?.check(view: view, version: version, log: log, path: path)
+            let manifest =
+                try tree.read(Self.manifestPath).map { try Manifest(bytes: $0, path: "\(path)/\(Self.manifestPath)") } ?? Manifest()
+            written = manifest.digests
+            // A torn last line (a crash while appending) is left out: its file was not renamed yet.
+            for line in Manifest.lines(try tree.read(Self.journalPath) ?? []) {
+                if let previous = written[line.path], previous != line.digest { earlier[line.path, default: []].insert(previous) }
+                written[line.path] = line.digest
+                journalLines += 1
+            }
+            (self.path, self.tree, self.found, self.now) = (path, tree, found, now)
+        } catch {
+            close(lock)
+            throw error
+        }
+    }
+
+    deinit { close(lock) }
+
+    /// Starts counting what the sink does afresh (a follower reports its own work).
+    public func resetOutcome() { outcome = Outcome() }
+
+    /// Every path chronicle wrote and has not removed.
+    public var paths: Dictionary<String, String>.Keys { written.keys }
+
+    /// Makes the file at `relative` hold `bytes`; nil removes it (when chronicle wrote it).
+    public func put(_ relative: String, _ bytes: [UInt8]?) throws {
+        let onDisk = try tree.read(relative)
+        let onDiskDigest = onDisk.map(Manifest.digest)
+        guard let bytes else {
+            guard let last = written[relative] else { return }
+            if let onDisk, let onDiskDigest, !isOwn(onDiskDigest, at: relative, last: last) {
+                try keepAside(onDisk, of: relative)
+            }
+            if onDisk != nil {
+                try tree.remove(relative)
+                outcome.removed.append(relative)
+            }
+            written[relative] = nil
+            earlier[relative] = nil
+            return
+        }
+        let digest = Manifest.digest(bytes)
+        // Already the new bytes: unchanged, or written by a run killed before its manifest.
+        if onDiskDigest == digest {
+            if written[relative] != digest { try record(digest, at: relative) }
+            outcome.unchanged += 1
+            return
+        }
+        let last = written[relative]
+        if let onDisk, let onDiskDigest, !isOwn(onDiskDigest, at: relative, last: last) {
+            try keepAside(onDisk, of: relative)
+        }
+        try record(digest, at: relative)
+        try tree.write(relative, bytes)
+        if onDisk == nil && last != nil {
+            outcome.restored.append(relative)
+        } else {
+            outcome.written.append(relative)
+        }
+    }
+
+    /// Writes the manifest, then `checkpoint`, then empties the journal.
+    public func flush(_ checkpoint: ViewCheckpoint) throws {
+        try tree.write(Self.manifestPath, Manifest(digests: written).bytes)
+        try tree.write(Self.checkpointPath, checkpoint.bytes)
+        try emptyJournal()
+    }
+
+    /// Writes the manifest and empties the journal, leaving the checkpoint as it is (a
+    /// catch-up stopped midway: the files are partly new, the old checkpoint vouches for less).
+    public func flushManifest() throws {
+        try tree.write(Self.manifestPath, Manifest(digests: written).bytes)
+        try emptyJournal()
+    }
+
+    private func emptyJournal() throws {
+        if journalLines > 0 {
+            try tree.remove(Self.journalPath)
+            journalLines = 0
+        }
+        earlier = [:]
+    }
+
+    /// Whether bytes with `digest` at `relative` are bytes chronicle wrote there.
+    private func isOwn(_ digest: String, at relative: String, last: String?) -> Bool {
+        digest == last || earlier[relative]?.contains(digest) == true
+    }
+
+    /// Notes in the journal that `digest` is about to be at `relative`.
+    private func record(_ digest: String, at relative: String) throws {
+        if let previous = written[relative] { earlier[relative, default: []].insert(previous) }
+        written[relative] = digest
+        try tree.append(Self.journalPath, Array("\(digest)  \(relative)\n".utf8))
+        journalLines += 1
+    }
+
+    /// Keeps a file changed by hand beside it as `x.yaml.rejected-<UTC time>` (never over an
+    /// earlier copy), with the reason at its top: this version does not read edits yet.
+    private func keepAside(_ bytes: [UInt8], of relative: String) throws {
+        let stamp = String(now().rfc3339.filter { $0 != ":" })
+        var name = "\(relative).rejected-\(stamp)"
+        var n = 1
+        while try tree.read(name) != nil {
+            n += 1
+            name = "\(relative).rejected-\(stamp)-\(n)"
+        }
+        let reason =
+            "# Kept by chronicle: this file was changed after chronicle wrote it, and this version does not turn edits into commands yet.\n# The file was rewritten from the log; your text follows.\n"
+        try tree.write(name, Array(reason.utf8) + bytes)
+        outcome.keptAside.append(relative)
+    }
+}
