@@ -24,6 +24,17 @@ public final class DirectoryTree {
         root = fd
     }
 
+    /// Creates the directory `path` and any missing parent (as `mkdir -p`); an existing
+    /// directory is fine.
+    public static func createDirectories(_ path: String) throws(ProjectionError) {
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for part in path.split(separator: "/") {
+            prefix += part
+            if mkdir(prefix, 0o755) != 0 && errno != EEXIST { throw .io(operation: "create", path: prefix, errno: errno) }
+            prefix += "/"
+        }
+    }
+
     deinit { close(root) }
 
     /// The segments of `relative`, checked: none empty, `.` or `..`, none over the name

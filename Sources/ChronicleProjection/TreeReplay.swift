@@ -28,6 +28,10 @@ public enum TreeReplay {
                 throw ProjectionError.directoryNotEmpty(path: path)
             }
         }
+        let parent = (path.hasSuffix("/") ? String(path.dropLast()) : path).split(separator: "/", omittingEmptySubsequences: false)
+            .dropLast()
+            .joined(separator: "/")
+        if !parent.isEmpty { try DirectoryTree.createDirectories(parent) }
         let partial = path.hasSuffix("/") ? String(path.dropLast()) + ".partial-\(getpid())" : path + ".partial-\(getpid())"
         guard mkdir(partial, 0o755) == 0 else { throw ProjectionError.io(operation: "create", path: partial, errno: errno) }
         let tree = try DirectoryTree(opening: partial)

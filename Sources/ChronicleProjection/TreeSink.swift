@@ -58,7 +58,7 @@ public final class TreeSink {
     /// projector holds. A tree of an older version opens (``found`` says so): the caller
     /// rebuilds it.
     public init(opening path: String, view: String, version: Int, log: String, now: @escaping () -> Timestamp) throws {
-        if mkdir(path, 0o755) != 0 && errno != EEXIST { throw ProjectionError.io(operation: "create", path: path, errno: errno) }
+        try DirectoryTree.createDirectories(path)
         let tree = try DirectoryTree(opening: path)
         guard let lock = try tree.lock(Self.lockPath) else { throw ProjectionError.locked(path: path) }
         self.lock = lock

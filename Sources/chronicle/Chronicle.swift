@@ -17,7 +17,7 @@ struct Chronicle: AsyncParsableCommand {
         version: Chronicle.version,
         subcommands: [
             Append.self, Query.self, History.self, Diff.self, Tail.self, Verify.self, SnapshotCommand.self, ReplayCommand.self,
-            ProjectCommand.self,
+            ProjectCommand.self, Status.self,
         ])
 }
 
