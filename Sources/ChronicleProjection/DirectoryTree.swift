@@ -166,6 +166,45 @@ public final class DirectoryTree {
         }
     }
 
+    /// The relative paths of the regular files under the directory `relative` (the root for
+    /// ""), at any depth, sorted; nothing when it is missing. Symbolic links, and what they point
+    /// at, are never listed or entered.
+    public func files(under relative: String) throws(ProjectionError) -> [String] {
+        let parts = relative.isEmpty ? [] : try Self.segments(relative)
+        let dir: Int32
+        do {
+            dir = try directory(parts[...], creating: false, for: relative)
+        } catch {
+            if case .io(_, _, ENOENT) = error { return [] }
+            throw error
+        }
+        var found: [String] = []
+        try Self.walk(dup(dir), prefix: relative.isEmpty ? "" : relative + "/", into: &found)
+        if dir != root { close(dir) }
+        return found.sorted()
+    }
+
+    /// Lists `fd`'s directory into `found` (and closes `fd`).
+    private static func walk(_ fd: Int32, prefix: String, into found: inout [String]) throws(ProjectionError) {
+        guard fd >= 0, let stream = fdopendir(fd) else {
+            if fd >= 0 { close(fd) }
+            throw .io(operation: "list", path: prefix, errno: errno)
+        }
+        defer { closedir(stream) }
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard name != ".", name != ".." else { continue }
+            var status = stat()
+            guard fstatat(fd, name, &status, Int32(AT_SYMLINK_NOFOLLOW)) == 0 else { continue }
+            switch status.st_mode & S_IFMT {
+            case S_IFREG: found.append(prefix + name)
+            case S_IFDIR:
+                try walk(openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), prefix: prefix + name + "/", into: &found)
+            default: continue
+            }
+        }
+    }
+
     /// The descriptor of the directory `parts` under the root (the root itself for none).
     private func directory(_ parts: ArraySlice<String>, creating: Bool, for relative: String) throws(ProjectionError) -> Int32 {
         var current = root

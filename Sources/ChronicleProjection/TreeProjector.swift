@@ -42,6 +42,7 @@ public final class TreeProjector {
         if let found = sink.found, found.version < YAMLTree.version {
             throw ProjectionError.olderVersion(path: directory, found: found.version, known: YAMLTree.version)
         }
+        try sink.removeTemporaries(under: YAMLTree.directories)
     }
 
     /// The checkpoint of what the tree shows now.

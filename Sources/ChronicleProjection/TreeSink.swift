@@ -52,6 +52,12 @@ public final class TreeSink {
     /// that did not flush): such bytes on disk are its own, not an edit.
     private var earlier: [String: Set<String>] = [:]
     private var journalLines = 0
+    /// Paths named in the journal of a run that did not flush: their renames or removals may
+    /// not have happened. A missing file there was not deleted by anyone; a file whose removal
+    /// was journalled is still removed when its bytes are chronicle's.
+    private var unsure: Set<String> = []
+    /// The journal's mark of a removal, in place of a digest.
+    static let removal = String(repeating: "-", count: 64)
 
     /// Opens (creating when missing) the tree at `path` for a view `view` of `version`, of the
     /// log `log`. Refused: a tree of another view or log, of a newer version, or one another
@@ -71,7 +77,8 @@ public final class TreeSink {
             // A torn last line (a crash while appending) is left out: its file was not renamed yet.
             for line in Manifest.lines(try tree.read(Self.journalPath) ?? []) {
                 if let previous = written[line.path], previous != line.digest { earlier[line.path, default: []].insert(previous) }
-                written[line.path] = line.digest
+                written[line.path] = line.digest == Self.removal ? nil : line.digest
+                unsure.insert(line.path)
                 journalLines += 1
             }
             (self.path, self.tree, self.found, self.now) = (path, tree, found, now)
@@ -83,22 +90,44 @@ public final class TreeSink {
 
     deinit { close(lock) }
 
+    /// Removes the temporary files (`.x.yaml.tmp-<pid>`) that a projector killed between a
+    /// temporary file's creation and its rename left under `directories` (at any depth); it
+    /// holds the lock, so no other writer's are in flight. Files of other names are left alone.
+    /// - Complexity: O(files under `directories`).
+    public func removeTemporaries(under directories: [String]) throws {
+        for directory in directories {
+            for file in try tree.files(under: directory) where Self.isTemporary(file) { try tree.remove(file) }
+        }
+    }
+
+    /// Whether `relative` names one of ``DirectoryTree/write(_:_:)``'s temporary files of a
+    /// YAML file: `.NAME.yaml.tmp-DIGITS`.
+    static func isTemporary(_ relative: String) -> Bool {
+        let name = relative.split(separator: "/").last ?? ""
+        guard name.hasPrefix("."), let range = name.ranges(of: ".yaml.tmp-").last else { return false }
+        let pid = name[range.upperBound...]
+        return range.lowerBound > name.index(after: name.startIndex) && !pid.isEmpty && pid.allSatisfy { $0.isASCII && $0.isNumber }
+    }
+
     /// Starts counting what the sink does afresh (a follower reports its own work).
     public func resetOutcome() { outcome = Outcome() }
 
-    /// Every path chronicle wrote and has not removed.
-    public var paths: Dictionary<String, String>.Keys { written.keys }
+    /// Every path chronicle wrote and has not removed (for sure).
+    public var paths: Set<String> { Set(written.keys).union(unsure) }
 
     /// Makes the file at `relative` hold `bytes`; nil removes it (when chronicle wrote it).
     public func put(_ relative: String, _ bytes: [UInt8]?) throws {
         let onDisk = try tree.read(relative)
         let onDiskDigest = onDisk.map(Manifest.digest)
         guard let bytes else {
-            guard let last = written[relative] else { return }
+            let last = written[relative]
+            guard last != nil || unsure.contains(relative) else { return }
             if let onDisk, let onDiskDigest, !isOwn(onDiskDigest, at: relative, last: last) {
                 try keepAside(onDisk, of: relative)
             }
             if onDisk != nil {
+                try tree.append(Self.journalPath, Array("\(Self.removal)  \(relative)\n".utf8))
+                journalLines += 1
                 try tree.remove(relative)
                 outcome.removed.append(relative)
             }
@@ -119,7 +148,7 @@ public final class TreeSink {
         }
         try record(digest, at: relative)
         try tree.write(relative, bytes)
-        if onDisk == nil && last != nil {
+        if onDisk == nil && last != nil && !unsure.contains(relative) {
             outcome.restored.append(relative)
         } else {
             outcome.written.append(relative)
@@ -146,6 +175,7 @@ public final class TreeSink {
             journalLines = 0
         }
         earlier = [:]
+        unsure = []
     }
 
     /// Whether bytes with `digest` at `relative` are bytes chronicle wrote there.
