@@ -67,7 +67,8 @@ import Testing
             }
             projector.waitUntilExit()
             let more = Int.random(in: 50...400, using: &random)
-            #expect(try ChronicleBinary.run(["append", "--db", db], input: Self.changes(more, tasks: tasks, seq: seq, &random)).status == 0)
+            #expect(
+                try ChronicleBinary.run(["append", "--db", db], input: Self.changes(more, tasks: tasks, seq: seq, &random)).status == 0)
             seq += more
         }
         // A kill that came after the run ended proves nothing: most must land in one.
