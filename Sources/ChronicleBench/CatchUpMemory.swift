@@ -13,6 +13,8 @@ enum CatchUpMemory {
         var files: Int
         var seconds: Double
         var peakRSSBytes: Int
+        /// The size of the log's file.
+        var logBytes: Int
         var commandLine: String
         var eventsPerSecond: Double { Double(events) / seconds }
     }
@@ -65,8 +67,11 @@ enum CatchUpMemory {
             }
             let files = try FileManager.default.subpathsOfDirectory(atPath: tree).filter { $0.hasSuffix(".yaml") }.count
             guard files == entities else { throw BenchError.ackMismatch(what: tree, detail: "\(files) files for \(entities) entities") }
+            let logBytes = (try FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? 0
             runs.append(
-                Run(events: count, files: files, seconds: seconds, peakRSSBytes: end.peakRSSBytes, commandLine: project.commandLine))
+                Run(
+                    events: count, files: files, seconds: seconds, peakRSSBytes: end.peakRSSBytes, logBytes: logBytes,
+                    commandLine: project.commandLine))
             ProgressNote.say("  \(Int(runs.last!.eventsPerSecond)) events/s, peak RSS \(ResultTable.mebibytes(end.peakRSSBytes))")
         }
         return Result(entities: entities, small: runs[0], large: runs[1], appendCommandLine: appendCommandLine)

@@ -9,9 +9,11 @@ import GRDBSQLite
 /// follower of the log must do to show a commit in a file. On a thread of its own it sleeps on
 /// an inotify watch of the log's directory (the mask chronicle's `LogWatcher` uses); woken, it
 /// reads the head of the log (`SELECT max(seq)`, one prepared statement) every 0.2 ms until the
-/// head moves (the WAL is written, and notified, before its commit becomes visible), then
-/// writes the head's seq to one file, `head`, by a temporary file renamed into place. No event
-/// is decoded, folded or rendered: what is left of chronicle's lag above this is its own work.
+/// head moves (the WAL is written, and notified, before its commit becomes visible), writes the
+/// head's seq to one file, `head`, by a temporary file renamed into place, and goes on reading
+/// the head every 0.2 ms until 10 ms pass without a change (so that no commit waits for a later
+/// notification). No event is decoded, folded or rendered: what is left of chronicle's lag
+/// above this is its own work.
 final class FloorFollower: @unchecked Sendable {  // the thread owns the database; stop() only writes to the pipe
     /// The file it rewrites, in the directory it was given.
     static let fileName = "head"
@@ -75,13 +77,16 @@ final class FloorFollower: @unchecked Sendable {  // the thread owns the databas
             if fds[1].revents != 0 { return }
             guard fds[0].revents != 0 else { continue }
             while buffer.withUnsafeMutableBytes({ read(inotify, $0.baseAddress, $0.count) }) > 0 {}
-            // Every 0.2 ms for up to 200 ms, until the commit that woke it is visible.
-            for _ in 0..<1_000 {
+            // Every 0.2 ms until the commit that woke it is visible (at most 200 ms), then for
+            // 10 ms after each change: a commit whose notification came before the previous
+            // commit was visible (drained with it) wakes nothing, and must not wait for the next.
+            var deadline = Stopwatch.now() + 200_000_000
+            while Stopwatch.now() < deadline {
                 let now = try readHead()
                 if now > last {
                     try writeFile(now)
                     last = now
-                    break
+                    deadline = Stopwatch.now() + 10_000_000
                 }
                 usleep(200)
             }
