@@ -77,6 +77,21 @@ struct ChronicleBench: ParsableCommand {
     @Flag(help: "Only the YAML tree rebuild (no append runs).")
     var treeOnly = false
 
+    @Option(help: "Measured commands of the follow lag of project yaml --follow, after --warm-up unmeasured ones (0: skip).")
+    var followCommands = 3_000
+
+    @Flag(help: "Only the follow lag (no append runs).")
+    var followOnly = false
+
+    @Option(help: "Events in the larger log of the catch-up peak memory figure (the other has a tenth; 0: skip).")
+    var catchUpEvents = 1_000_000
+
+    @Option(help: "Entities in both logs of the catch-up figure.")
+    var catchUpEntities = 10_000
+
+    @Flag(help: "Only the catch-up peak memory (no append runs).")
+    var catchUpOnly = false
+
     @Option(help: "Appenders writing one log at once (0: skip).")
     var appenders = 8
 
@@ -94,6 +109,12 @@ struct ChronicleBench: ParsableCommand {
         guard commands >= 8 else { throw ValidationError("--commands must be at least 8") }
         guard interactive >= 1, warmUp >= 0 else { throw ValidationError("--interactive must be at least 1 and --warm-up at least 0") }
         guard idRuns >= 1 else { throw ValidationError("--id-runs must be at least 1") }
+        guard followCommands >= 0, catchUpEvents >= 0 else {
+            throw ValidationError("--follow-commands and --catch-up-events must be 0 or more")
+        }
+        guard catchUpEvents == 0 || catchUpEvents / 10 >= catchUpEntities, catchUpEntities >= 5 else {
+            throw ValidationError("--catch-up-events must be at least 10 × --catch-up-entities (at least 5), or 0")
+        }
     }
 
     func run() throws {
@@ -117,6 +138,14 @@ struct ChronicleBench: ParsableCommand {
         }
         if treeOnly {
             print(try treeRebuild(dir: dir, environment: environment))
+            return
+        }
+        if followOnly {
+            print(try followLag(dir: dir, environment: environment))
+            return
+        }
+        if catchUpOnly {
+            print(try catchUp(dir: dir, environment: environment))
             return
         }
         if timeTravelOnly {
@@ -195,6 +224,8 @@ struct ChronicleBench: ParsableCommand {
         print(report.markdown)
         print(try openAndIDs(dir: dir, bulkLog: (path: "\(dir)/bulk.db", events: big.events), environment: environment))
         if treeTasks > 0 { print(try treeRebuild(dir: dir, environment: environment)) }
+        if followCommands > 0 { print(try followLag(dir: dir, environment: environment)) }
+        if catchUpEvents > 0 { print(try catchUp(dir: dir, environment: environment)) }
         if timeTravelEvents > 0 { print(try timeTravel(dir: dir, environment: environment)) }
     }
 

@@ -55,7 +55,8 @@ enum InteractiveAppend {
         return Result(latencies: latencies, commandLine: "CHRONICLE_CLOCK=\(environment["CHRONICLE_CLOCK"] ?? "") " + child.commandLine)
     }
 
-    private static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+    /// Writes all of `bytes` to `fd`.
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
