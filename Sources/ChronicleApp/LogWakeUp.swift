@@ -6,11 +6,20 @@ public protocol LogWakeUp: AnyObject {
     /// Waits until the log may hold new commits, `timeoutMilliseconds` pass, or `stop` is
     /// raised; true when the log may have changed.
     func wait(timeoutMilliseconds: Int32, stop: StopSignal?) -> Bool
+
+    /// A descriptor that is readable when the log may have changed, for a follower that waits
+    /// for more than the log in one `poll` (a projector also watches its files); nil when the
+    /// wake-up has none.
+    var descriptor: Int32? { get }
+
+    /// Consumes the notifications that made ``descriptor`` readable.
+    func drain()
 }
 
-/// How a follower waits between reads of the log: after a wake-up that found nothing new, it
-/// looks again a few times, sooner than the next notification (the WAL is written, and
-/// notified, before the commit becomes visible); else it sleeps until woken.
+/// How a follower waits between reads of the log: after every read, it looks again a few
+/// times, sooner than the next notification, before it sleeps until woken. The WAL is written,
+/// and notified, before its commit becomes visible: a notification drained while reading one
+/// commit may be the next one's, and nothing else would wake the follower for it.
 public struct FollowPace {
     private var retry = 0
 
@@ -20,7 +29,7 @@ public struct FollowPace {
     /// the sleep (ms): a missed notification, or a time the follower must act at.
     public mutating func wait(foundNew: Bool, wakeUp: (any LogWakeUp)?, stop: StopSignal?, timeoutMilliseconds: Int32 = 1_000) {
         if foundNew { retry = 0 }
-        if !foundNew, retry < Self.retryMicroseconds.count {
+        if retry < Self.retryMicroseconds.count {
             usleep(min(Self.retryMicroseconds[retry], UInt32(max(timeoutMilliseconds, 0)) * 1_000))
             retry += 1
             return

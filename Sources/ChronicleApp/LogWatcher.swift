@@ -38,8 +38,14 @@ public final class LogWatcher: LogWakeUp {
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&p, 1, timeoutMilliseconds) > 0 else { return false }
         }
-        // Drain every queued notification: one read of the log answers them all.
-        while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
+        drain()
         return true
+    }
+
+    public var descriptor: Int32? { fd }
+
+    /// Drains every queued notification: one read of the log answers them all.
+    public func drain() {
+        while buffer.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }) > 0 {}
     }
 }

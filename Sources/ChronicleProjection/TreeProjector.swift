@@ -2,6 +2,7 @@ public import ChronicleApp
 public import ChronicleCore
 public import ChronicleStore
 internal import ChronicleViews
+public import Logging
 
 /// `chronicle project yaml DIR`: keeps the YAML tree in DIR the view of the log as of now.
 ///
@@ -30,7 +31,12 @@ public final class TreeProjector {
 
     /// Opens the tree at `directory` (created when missing) for `log`. Refused (see ``TreeSink``):
     /// a tree of another log or view, of a newer version, or held by another projector.
-    public init(log: EventLog, directory: String, clock: any RecordingClock) throws {
+    /// Reads people's edits of the tree into the log.
+    public let edits: EditReader
+    /// Told one line (no newline) for every edit read, refused, or file put back.
+    public var report: (String) -> Void = { _ in }
+
+    public init(log: EventLog, directory: String, clock: any RecordingClock, logger: Logger) throws {
         self.log = log
         self.clock = clock
         let query = LogQuery(log: log)
@@ -43,6 +49,7 @@ public final class TreeProjector {
             throw ProjectionError.olderVersion(path: directory, found: found.version, known: YAMLTree.version)
         }
         try sink.removeTemporaries(under: YAMLTree.directories)
+        edits = EditReader(log: log, sink: sink, clock: clock, logger: logger)
     }
 
     /// The checkpoint of what the tree shows now.
@@ -58,7 +65,10 @@ public final class TreeProjector {
     /// read or the file in flight, flushes the manifest only (the old checkpoint still
     /// vouches for nothing newer) and returns false.
     @discardableResult
-    public func catchUp(stop: StopSignal? = nil) throws -> Bool {
+    public func catchUp(stop: StopSignal? = nil, readingEdits: Bool = true) throws -> Bool {
+        if readingEdits {
+            for (path, outcome) in try edits.scan() { report(describe(path, outcome)) }
+        }
         let tip = try log.read { tx in try tx.tail()?.seq } ?? 0
         let now = try query.now(clock: clock)
         // From the newest stored snapshot usable as of (now, #tip), a chunk of positions per read.
@@ -117,7 +127,7 @@ public final class TreeProjector {
         guard tip > position || due else { return false }
         // A clock stepped back, or a first step: the whole tree again.
         guard !snapshots.isEmpty, snapshots.allSatisfy({ $0.isUsable(valid: now, position: tip) }) else {
-            try catchUp()
+            try catchUp(readingEdits: false)
             return true
         }
         let advances = try query.advance(YAMLTree.kinds, to: AsOf(valid: now, known: .position(tip)), from: snapshots)
@@ -143,13 +153,24 @@ public final class TreeProjector {
     /// arrives, until `stop` is raised; then flushes and says so in its heartbeat. Beats every
     /// ``Heartbeat/intervalMilliseconds``; flushes the manifest and the checkpoint every
     /// `flushMilliseconds` while there is something to flush.
-    public func follow(wakeUp: (any LogWakeUp)?, stop: StopSignal, flushMilliseconds: Int64 = 5_000) throws {
+    public func follow(wakeUp: (any LogWakeUp)?, watcher: TreeWatcher? = nil, stop: StopSignal, flushMilliseconds: Int64 = 5_000) throws {
         var pace = FollowPace()
         var beaten: Timestamp?
         var flushed = SystemClock.now()
         var unflushed = false
         while !stop.isRaised {
-            let changed = try step()
+            var edited = false
+            if let watcher {
+                let paths = watcher.takeOverflow() ? try edits.candidates() : watcher.ready()
+                for path in paths {
+                    let outcome = try edits.take(path, rewrite: true) { file in try contexts.bytes(of: file) }
+                    if outcome != .ignored {
+                        report(describe(path, outcome))
+                        edited = true
+                    }
+                }
+            }
+            let changed = try step() || edited
             unflushed = unflushed || changed
             let wall = SystemClock.now()
             if unflushed && wall.microseconds - flushed.microseconds >= flushMilliseconds * 1_000 {
@@ -166,10 +187,26 @@ public final class TreeProjector {
                 let untilDue = (due.microseconds - (try query.now(clock: clock)).microseconds) / 1_000 + 1
                 timeout = max(1, min(timeout, untilDue))
             }
-            pace.wait(foundNew: changed, wakeUp: wakeUp, stop: stop, timeoutMilliseconds: Int32(timeout))
+            pace.wait(foundNew: changed, wakeUp: watcher ?? wakeUp, stop: stop, timeoutMilliseconds: Int32(timeout))
         }
         try sink.flush(checkpoint)
         try beat(.stopped, at: SystemClock.now())
+    }
+
+    /// One line saying what became of an edited (or deleted) file.
+    func describe(_ path: String, _ outcome: EditReader.Outcome) -> String {
+        let file = "\(sink.path)/\(path)"
+        switch outcome {
+        case .ignored: return "\(file): unchanged"
+        case .accepted(let commands, let seq):
+            return "\(file): edit taken: \(commands.joined(separator: ", "))\(seq.map { " appended from #\($0)" } ?? "")"
+        case .canonical: return "\(file): read, nothing to change; rewritten in canonical form"
+        case .refused(let reason, let copy):
+            return "\(file): edit refused: \(reason)" + (copy.isEmpty ? "" : "; your text is kept in \(sink.path)/\(copy)")
+        case .restored:
+            return
+                "\(file) was deleted; restored from the log (deleting a file is not forgetting: cancel a task, or forget a memory key with memory.forget)"
+        }
     }
 
     private func beat(_ state: Heartbeat.State, at wall: Timestamp) throws {

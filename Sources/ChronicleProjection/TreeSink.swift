@@ -124,6 +124,7 @@ public final class TreeSink {
             guard last != nil || unsure.contains(relative) else { return }
             if let onDisk, let onDiskDigest, !isOwn(onDiskDigest, at: relative, last: last) {
                 try keepAside(onDisk, of: relative)
+                outcome.keptAside.append(relative)
             }
             if onDisk != nil {
                 try tree.append(Self.journalPath, Array("\(Self.removal)  \(relative)\n".utf8))
@@ -145,6 +146,7 @@ public final class TreeSink {
         let last = written[relative]
         if let onDisk, let onDiskDigest, !isOwn(onDiskDigest, at: relative, last: last) {
             try keepAside(onDisk, of: relative)
+            outcome.keptAside.append(relative)
         }
         try record(digest, at: relative)
         try tree.write(relative, bytes)
@@ -191,9 +193,35 @@ public final class TreeSink {
         journalLines += 1
     }
 
-    /// Keeps a file changed by hand beside it as `x.yaml.rejected-<UTC time>` (never over an
-    /// earlier copy), with the reason at its top: this version does not read edits yet.
-    private func keepAside(_ bytes: [UInt8], of relative: String) throws {
+    /// Whether `bytes` at `relative` are bytes chronicle wrote there (its last write, or one
+    /// of a run that did not flush), not a person's.
+    public func isOwn(_ bytes: [UInt8], at relative: String) -> Bool {
+        isOwn(Manifest.digest(bytes), at: relative, last: written[relative])
+    }
+
+    /// Takes the bytes now at `relative` as read (an edit turned into commands, or refused and
+    /// kept aside): the next ``put(_:_:)`` replaces them without keeping them aside.
+    public func adopt(_ relative: String) throws {
+        guard let onDisk = try tree.read(relative) else { return }
+        earlier[relative, default: []].insert(Manifest.digest(onDisk))
+    }
+
+    /// Refuses the edit `bytes` of `relative`: keeps them beside the file (with `reason` on
+    /// top), then puts `canonical` back (nil: the next ``put(_:_:)`` will). Returns the name of
+    /// the copy.
+    @discardableResult
+    public func refuse(_ relative: String, _ bytes: [UInt8], reason: String, canonical: [UInt8]?) throws -> String {
+        let lines = "Refused by chronicle: \(reason)\nThe file was put back as the log has it; your text follows.".split(separator: "\n")
+        let copy = try keepAside(bytes, of: relative, reason: lines.map { "# \($0)\n" }.joined())
+        try adopt(relative)
+        if let canonical { try put(relative, canonical) }
+        return copy
+    }
+
+    /// Keeps bytes of `relative` beside it as `x.yaml.rejected-<UTC time>` (never over an
+    /// earlier copy), with `reason` (comment lines) at their top. Returns the copy's path.
+    @discardableResult
+    private func keepAside(_ bytes: [UInt8], of relative: String, reason: String? = nil) throws -> String {
         let stamp = String(now().rfc3339.filter { $0 != ":" })
         var name = "\(relative).rejected-\(stamp)"
         var n = 1
@@ -201,9 +229,10 @@ public final class TreeSink {
             n += 1
             name = "\(relative).rejected-\(stamp)-\(n)"
         }
-        let reason =
-            "# Kept by chronicle: this file was changed after chronicle wrote it, and this version does not turn edits into commands yet.\n# The file was rewritten from the log; your text follows.\n"
-        try tree.write(name, Array(reason.utf8) + bytes)
-        outcome.keptAside.append(relative)
+        let header =
+            reason
+            ?? "# Kept by chronicle: this file was changed while chronicle rewrote it from the log (or put there by someone else).\n# The file was rewritten from the log; your text follows: apply it again to the new file.\n"
+        try tree.write(name, Array(header.utf8) + bytes)
+        return name
     }
 }

@@ -64,7 +64,7 @@ import Testing
         }
         try append("ms:key_0|first|semantic")
         let log = try EventLog(path: db, forWriting: false, logger: TestLog.silentLogger)
-        let projector = try TreeProjector(log: log, directory: tree.path, clock: TestLog.clock)
+        let projector = try TreeProjector(log: log, directory: tree.path, clock: TestLog.clock, logger: TestLog.silentLogger)
         try projector.catchUp()
         var steps = 0, due = 0
         for n in 1..<80 {

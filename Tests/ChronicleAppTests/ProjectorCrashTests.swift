@@ -87,7 +87,8 @@ import Testing
 
         let last = try ChronicleBinary.run(["project", "yaml", tree.path, "--db", db], input: "")
         #expect(last.status == 0, "\(last.stderr)")
-        #expect(!last.stderr.contains("changed by hand") && !last.stderr.contains("was deleted"), "\(last.stderr)")
+        #expect(
+            !last.stderr.contains("kept beside") && !last.stderr.contains("edit") && !last.stderr.contains("was deleted"), "\(last.stderr)")
         let all = try YAMLReplayTests.files(under: tree).keys
         let temporaries = all.filter { $0.contains(".yaml.tmp-") }
         #expect(temporaries.isEmpty, "temporary files left: \(temporaries)")

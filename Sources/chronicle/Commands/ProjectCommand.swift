@@ -3,6 +3,7 @@ import ChronicleApp
 import ChronicleCore
 import ChronicleProjection
 import ChronicleStore
+import ChronicleViews
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -110,29 +111,33 @@ private struct Job: Service, @unchecked Sendable {  // the log is used by the on
     func project(stop: StopSignal?) throws {
         let projector: TreeProjector
         do {
-            projector = try TreeProjector(log: log, directory: directory, clock: clock)
+            projector = try TreeProjector(log: log, directory: directory, clock: clock, logger: logger)
         } catch let error as any ExitingError {
             throw error
         } catch {
             throw CommandFailure.unreadable(error)
         }
+        projector.report = { line in FileHandle.standardError.write(Data("chronicle: \(line)\n".utf8)) }
         let complete = try projector.catchUp(stop: stop)
         report(projector, complete: complete, stop: stop)
         guard follow, complete, let stop else { return }
         projector.sink.resetOutcome()
         let watcher = LogWatcher(logPath: logPath)
-        if watcher == nil { logger.warning("no inotify: looking at the log every 50 ms") }
-        try projector.follow(wakeUp: watcher, stop: stop)
-        report(projector, complete: true, stop: stop)
+        if watcher == nil { logger.warning("no inotify: looking at the log every 50 ms, and edits are read by the next run only") }
+        let edits = TreeWatcher(root: directory, tops: YAMLTree.directories, log: watcher)
+        try projector.follow(wakeUp: watcher, watcher: edits, stop: stop)
+        report(projector, complete: true, stop: stop, eachFile: false)
     }
 
-    private func report(_ projector: TreeProjector, complete: Bool, stop: StopSignal?) {
+    /// What the run did, on stderr; `eachFile`: the files kept aside and restored too (a
+    /// follower reported them as it went).
+    private func report(_ projector: TreeProjector, complete: Bool, stop: StopSignal?, eachFile: Bool = true) {
         let outcome = projector.sink.outcome
         var text = ""
-        for path in outcome.keptAside {
-            text += "chronicle: \(directory)/\(path) was changed by hand; kept beside it as .rejected-…\n"
+        for path in outcome.keptAside where eachFile {
+            text += "chronicle: \(directory)/\(path) changed while chronicle rewrote it; kept beside it as .rejected-…\n"
         }
-        for path in outcome.restored {
+        for path in outcome.restored where eachFile {
             text += "chronicle: \(directory)/\(path) was deleted; restored from the log (deleting a file is not forgetting)\n"
         }
         let counts =
