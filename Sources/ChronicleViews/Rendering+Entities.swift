@@ -36,11 +36,11 @@ extension Rendering {
         switch format {
         case .table:
             return table(
-                header: ["seq", "valid_from", "valid_to", "recorded_from", "recorded_to", "fate", "state"],
+                header: ["seq", "valid_from", "valid_to", "recorded_from", "recorded_to", "fate", "command", "state"],
                 rows: versions.map { v in
                     [
                         String(v.seq), v.validFrom.rfc3339, v.validTo?.rfc3339 ?? "…", v.recordedFrom.rfc3339,
-                        v.recordedTo?.rfc3339 ?? "…", v.fate.rawValue, summary(v.state),
+                        v.recordedTo?.rfc3339 ?? "…", v.fate.rawValue, v.commandID, summary(v.state),
                     ]
                 })
         case .json: return JSONValue.array(versions.map(json)).jsonString + "\n"
@@ -56,6 +56,7 @@ extension Rendering {
             JSONMember("recorded_from", .string(v.recordedFrom.rfc3339)),
             JSONMember("recorded_to", v.recordedTo.map { .string($0.rfc3339) } ?? .null),
             JSONMember("fate", .string(v.fate.rawValue)),
+            JSONMember("command", .string(v.commandID)),
             JSONMember("state", v.state?.json ?? .null),
         ])
     }

@@ -39,6 +39,41 @@ import Testing
         #expect(r.stdout.hasPrefix("id: deploy_001\nworkflow: deploy\nstatus: running\nprogress: 0\nparams:\n  env: prod\nsteps: []\n"))
     }
 
+    /// Each version names the command that appended its event: the id a JSON command or an
+    /// envelope gave it, or `@SEQ` for a command given none — in every format.
+    @Test func historyNamesTheCommandOfEachVersion() throws {
+        let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        let appended = try ChronicleBinary.run(
+            ["append", "--db", db],
+            input: """
+                {"cmd":"task.create","id":"auth","title":"Auth","intent":"feature","complexity":"low","command_id":"file-0123456789abcdef01234567-1"}
+                [id=file-0123456789abcdef01234567-2] su:auth|in_progress|0.25
+                su:auth|in_progress|0.5
+                """, environment: fixedClock)
+        #expect(appended.status == 0 && !appended.stdout.contains("er:"), "\(appended.stdout)")
+        // A version is remade when a later event cuts its valid interval: seqs 1 and 2 have two each.
+        let command = [1: "file-0123456789abcdef01234567-1", 2: "file-0123456789abcdef01234567-2", 3: "@3"]
+        let seqs = [1, 1, 2, 2, 3]
+
+        let json = try ChronicleBinary.run(["history", "task", "auth", "--db", db, "--format", "json"], environment: fixedClock)
+        #expect(json.status == 0, "\(json.stderr)")
+        let versions = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [[String: Any]])
+        #expect(versions.map { $0["seq"] as? Int } == seqs)
+        #expect(versions.map { $0["command"] as? String } == seqs.map { command[$0] })
+        // The member follows "fate".
+        #expect(json.stdout.contains(#""fate":"current","command":"@3","state":{"id":"auth""#), "\(json.stdout)")
+
+        let yaml = try ChronicleBinary.run(["history", "task", "auth", "--db", db, "--format", "yaml"], environment: fixedClock)
+        #expect(yaml.status == 0, "\(yaml.stderr)")
+        #expect(yaml.stdout.contains("  fate: current\n  command: '@3'\n  state:\n"), "\(yaml.stdout)")
+
+        let table = try ChronicleBinary.run(["history", "task", "auth", "--db", db], environment: fixedClock)
+        #expect(table.status == 0, "\(table.stderr)")
+        let rows = table.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+        #expect(rows.first?.suffix(2) == ["command", "state"])
+        #expect(rows.dropFirst(2).map { [$0[0], $0[6]] } == seqs.map { [String($0), command[$0]!] })
+    }
+
     @Test(arguments: [
         ["query", "task"], ["query", "tasks", "a"], ["query", "planets"], ["query", "task", "a", "--status", "pending"],
         ["query", "tasks", "--known-at", "yesterday"], ["query", "tasks", "--valid-at", "2025-13-01T00:00:00Z"],

@@ -91,4 +91,64 @@ import Testing
         #expect(try ChronicleBinary.run(["replay", "yaml", empty.path, "--db", db], input: "", environment: fixedClock).status == 0)
         #expect(try Self.files(under: empty).keys.sorted() == ["memory/k.yaml"])
     }
+
+    /// Ids that differ only in case (`Auth`, `auth`) have two files with their own content, an
+    /// id of the longest length has `tasks/<id>.yaml`, and a context path at its length limit
+    /// has its file, many directories deep; `project yaml`, brought up to the log in two
+    /// steps, writes byte for byte the tree `replay yaml` builds.
+    @Test func idsThatDifferInCaseOrReachTheLimitsGetTheirOwnFiles() throws {
+        let work = try TestLog.temporaryDirectory()
+        let db = work.appendingPathComponent("log.db").path
+        let long = "L" + String(repeating: "o", count: 126) + "g"
+        let cascade =
+            (0..<101).map { "s" + String(repeating: "0", count: 3 - String($0).count) + String($0) }.joined(separator: "/")
+            + String(repeating: "x", count: 8)
+        #expect(long.utf8.count == 128 && cascade.utf8.count == 512)
+        func task(_ id: String, _ title: String, context: String) -> String {
+            "{\"cmd\":\"task.create\",\"id\":\"\(id)\",\"title\":\"\(title)\",\"intent\":\"feature\",\"complexity\":\"low\",\"context_cascade\":\"\(context)\"}\n"
+        }
+        let first =
+            task("Auth", "Upper", context: "Team/Auth") + task("auth", "lower", context: "team/auth") + task(long, "Long", context: cascade)
+            + "ms:Theme|dark|semantic\nms:theme|light|semantic\n"
+        let tree = work.appendingPathComponent("projected")
+        func step(_ input: String, _ name: String) throws -> [String: String] {
+            let appended = try ChronicleBinary.run(["append", "--db", db], input: input, environment: fixedClock)
+            #expect(appended.status == 0 && !appended.stdout.contains("er:"), "\(appended.stdout)")
+            let projected = try ChronicleBinary.run(["project", "yaml", tree.path, "--db", db], input: "", environment: fixedClock)
+            #expect(projected.status == 0, "stderr: \(projected.stderr)")
+            let fresh = work.appendingPathComponent(name)
+            let replayed = try ChronicleBinary.run(["replay", "yaml", fresh.path, "--db", db], input: "", environment: fixedClock)
+            #expect(replayed.status == 0, "stderr: \(replayed.stderr)")
+            let expected = try ProjectYAMLTests.view(fresh)
+            #expect(try ProjectYAMLTests.view(tree) == expected)
+            // No temporary or kept-aside file anywhere.
+            #expect(try Self.files(under: tree).keys.filter { $0.contains(".tmp-") || $0.contains(".rejected-") } == [])
+            return expected.mapValues { String(decoding: $0, as: UTF8.self) }
+        }
+
+        let before = try step(first, "fresh-1")
+        let contextFile = "contexts/\(cascade).yaml"
+        #expect(
+            before.keys.sorted()
+                == [
+                    "contexts/Team/Auth.yaml", contextFile, "contexts/team/auth.yaml", "memory/Theme.yaml", "memory/theme.yaml",
+                    "tasks/Auth.yaml", "tasks/\(long).yaml", "tasks/auth.yaml",
+                ].sorted())
+        #expect(before["tasks/Auth.yaml"]?.contains("id: Auth\ntitle: Upper\n") == true)
+        #expect(before["tasks/auth.yaml"]?.contains("id: auth\ntitle: lower\n") == true)
+        #expect(before["tasks/\(long).yaml"]?.contains("id: \(long)\ntitle: Long\n") == true)
+        #expect(before["memory/Theme.yaml"]?.contains("value: dark\n") == true)
+        #expect(before["memory/theme.yaml"]?.contains("value: light\n") == true)
+        #expect(before["contexts/Team/Auth.yaml"]?.contains("- id: Auth\n") == true)
+        #expect(before["contexts/team/auth.yaml"]?.contains("- id: auth\n") == true)
+        #expect(before[contextFile]?.contains("- id: \(long)\n") == true)
+
+        // A change to one of the pair touches its file only.
+        let after = try step("su:Auth|in_progress|0.5\n{\"cmd\":\"memory.forget\",\"key\":\"theme\"}\n", "fresh-2")
+        #expect(after["tasks/Auth.yaml"]?.contains("status: in_progress\n") == true)
+        #expect(after["tasks/auth.yaml"] == before["tasks/auth.yaml"])
+        #expect(after["contexts/team/auth.yaml"] == before["contexts/team/auth.yaml"])
+        #expect(after["memory/Theme.yaml"] == before["memory/Theme.yaml"])
+        #expect(after["memory/theme.yaml"] == nil)
+    }
 }

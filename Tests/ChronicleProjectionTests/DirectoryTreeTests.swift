@@ -94,6 +94,95 @@ import Testing
         #expect(try Self.contents(tree.appendingPathComponent("tasks")) == [])
     }
 
+    /// On a case-sensitive file system two names that differ only in case are two files, each
+    /// with its own bytes, and both are listed.
+    @Test func namesThatDifferOnlyInCaseAreTwoFiles() throws {
+        let (tree, _) = try Self.scratch()
+        let directory = try DirectoryTree(opening: tree.path)
+        try directory.write("tasks/Auth.yaml", Array("title: Upper\n".utf8))
+        try directory.write("tasks/auth.yaml", Array("title: lower\n".utf8))
+        try directory.write("contexts/Team/x.yaml", Array("upper\n".utf8))
+        try directory.write("contexts/team/x.yaml", Array("lower\n".utf8))
+        #expect(try directory.read("tasks/Auth.yaml") == Array("title: Upper\n".utf8))
+        #expect(try directory.read("tasks/auth.yaml") == Array("title: lower\n".utf8))
+        #expect(try directory.read("contexts/Team/x.yaml") == Array("upper\n".utf8))
+        #expect(try directory.read("contexts/team/x.yaml") == Array("lower\n".utf8))
+        #expect(try directory.files(under: "") == ["contexts/Team/x.yaml", "contexts/team/x.yaml", "tasks/Auth.yaml", "tasks/auth.yaml"])
+        try directory.remove("tasks/Auth.yaml")
+        #expect(try directory.files(under: "tasks") == ["tasks/auth.yaml"])
+    }
+
+    /// The longest id makes its file, and its longer temporary name `.<name>.tmp-PID` fits; so
+    /// does the longest segment the tree takes (the name limit less room for that suffix).
+    @Test func theLongestNamesAreWrittenThroughTheirTemporaryNames() throws {
+        let (tree, _) = try Self.scratch()
+        let directory = try DirectoryTree(opening: tree.path)
+        let id = "A" + String(repeating: "b", count: 126) + "Z"
+        #expect(id.utf8.count == 128)
+        let path = try #require(YAMLTree.path(of: StreamID(.task, id)))
+        #expect(path == "tasks/\(id).yaml")
+        try directory.write(path, Array("one\n".utf8))
+        try directory.write(path, Array("two\n".utf8))
+        #expect(try directory.read(path) == Array("two\n".utf8))
+
+        let longest = String(repeating: "n", count: DirectoryTree.nameLimit - 16)
+        #expect(".\(longest).tmp-\(Int32.max)".utf8.count <= DirectoryTree.nameLimit)
+        try directory.write("memory/\(longest)", Array("x\n".utf8))
+        #expect(try directory.read("memory/\(longest)") == Array("x\n".utf8))
+        // No temporary file is left beside them.
+        #expect(try Self.contents(tree.appendingPathComponent("tasks")) == ["\(id).yaml"])
+        #expect(try Self.contents(tree.appendingPathComponent("memory")) == [longest])
+    }
+
+    /// A segment longer than the file system's 255 bytes (bytes, not characters), or than the
+    /// tree takes to leave room for its temporary suffix, is refused by every operation before
+    /// any file is touched: no crash, no write anywhere.
+    @Test(arguments: [
+        "tasks/" + String(repeating: "n", count: 256), "tasks/" + String(repeating: "n", count: 1_000),
+        "tasks/" + String(repeating: "é", count: 128), String(repeating: "d", count: 256) + "/a.yaml",
+        "tasks/" + String(repeating: "n", count: DirectoryTree.nameLimit - 15),
+    ])
+    func aSegmentOverTheNameLimitIsRefusedEverywhere(path: String) throws {
+        let (tree, outside) = try Self.scratch()
+        let directory = try DirectoryTree(opening: tree.path)
+        func refused(_ operation: () throws -> Void) -> Bool {
+            do {
+                try operation()
+                return false
+            } catch {
+                if case ProjectionError.unsafePath(path) = error { return true }
+                return false
+            }
+        }
+        #expect(refused { try directory.write(path, Array("x".utf8)) })
+        #expect(refused { try directory.append(path, Array("x".utf8)) })
+        #expect(refused { _ = try directory.read(path) })
+        #expect(refused { _ = try directory.lock(path) })
+        #expect(refused { try directory.remove(path) })
+        #expect(refused { _ = try directory.files(under: path) })
+        #expect(try Self.contents(tree) == [])
+        #expect(try Self.contents(outside) == [])
+    }
+
+    /// A context path of many segments at the 512-byte limit of the rules is a file that deep
+    /// in the tree; one byte more is not a context path.
+    @Test func aContextPathAtItsLengthLimitIsWritten() throws {
+        let (tree, _) = try Self.scratch()
+        let directory = try DirectoryTree(opening: tree.path)
+        var segments = (0..<101).map { "s" + String(repeating: "0", count: 3 - String($0).count) + String($0) }
+        segments[100] += String(repeating: "x", count: 8)
+        let cascade = segments.joined(separator: "/")
+        #expect(cascade.utf8.count == 512)
+        #expect(YAMLTree.contextFile(cascade + "x") == nil)
+        let path = try #require(YAMLTree.contextFile(cascade))
+        #expect(path == "contexts/\(cascade).yaml")
+        try directory.write(path, Array("listed\n".utf8))
+        #expect(try directory.read(path) == Array("listed\n".utf8))
+        #expect(try directory.files(under: "contexts") == [path])
+        try directory.remove(path)
+        #expect(try directory.read(path) == nil)
+    }
+
     /// A checkpoint with numbers that are not whole, or out of range, is damaged, not a trap.
     @Test(arguments: ["1e400", "1.5", "-1e30", "9223372036854775808000"])
     func aCheckpointWithABadNumberIsDamaged(number: String) throws {

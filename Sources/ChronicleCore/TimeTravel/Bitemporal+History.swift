@@ -23,8 +23,8 @@ extension Bitemporal {
                     now[key] = v
                 } else {
                     now[key] = Version(
-                        seq: e.seq, validFrom: e.validFrom, validTo: validTo, recordedFrom: t, recordedTo: nil, fate: .current,
-                        state: state)
+                        seq: e.seq, commandID: e.commandID, validFrom: e.validFrom, validTo: validTo, recordedFrom: t, recordedTo: nil,
+                        fate: .current, state: state)
                 }
             }
             for (key, var v) in open where now[key]?.recordedFrom != v.recordedFrom {

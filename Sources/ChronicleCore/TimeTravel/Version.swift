@@ -14,6 +14,9 @@ public struct Version: Sendable, Equatable {
 
     /// The event whose fold made the version.
     public var seq: Int64
+    /// The id of the command that appended that event: the id it was given, or `@SEQ`
+    /// (the seq of its first event) for a command given none.
+    public var commandID: String
     public var validFrom: Timestamp
     public var validTo: Timestamp?
     public var recordedFrom: Timestamp

@@ -8,13 +8,15 @@ import Foundation
 /// `chronicle history`: every version of one entity, as rectangles of the bitemporal plane.
 struct History: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Every version of a task, memory key or workflow: its valid interval and its recorded interval.",
+        abstract: "Every version of a task, memory key or workflow: its valid and recorded intervals and the command that made it.",
         discussion: """
             One row per version: the event that made it (seq), the valid interval [from, to) and the \
-            recorded interval [from, to) over which the log believed it ("…" is open), and what became \
-            of it: current, corrected (a later-recorded event changed it) or retracted. Versions \
-            later corrected or retracted are listed too. Exit status: 0, 1 the entity never \
-            existed, 2 bad arguments, 3 the log cannot be opened or read.
+            recorded interval [from, to) over which the log believed it ("…" is open), what became \
+            of it (fate): current, corrected (a later-recorded event changed it) or retracted, and \
+            the command that appended the event (command): the id it was given, or @SEQ, the seq \
+            of its first event, for a command given none. Versions later corrected or retracted \
+            are listed too. Exit status: 0, 1 the entity never existed, 2 bad arguments, 3 the log \
+            cannot be opened or read.
             """)
 
     @Argument(help: "task, memory or workflow.")
