@@ -45,6 +45,8 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // C: swapping two directories in one step (renameat2 RENAME_EXCHANGE, behind a variadic syscall).
+        .systemLibrary(name: "CFileExchange"),
         // The pure core: commands, events, states, deciders, the coded language. No I/O, no clock.
         .target(
             name: "ChronicleCore",
@@ -71,12 +73,15 @@ let package = Package(
             dependencies: ["ChronicleCore", .product(name: "Yams", package: "Yams")],
             swiftSettings: strictness
         ),
-        // The runtime of the commands: the appender's read/commit/ack loop, configuration files.
+        // The projector runtime: a view's sink, checkpoint and journal, catching up, following,
+        // people's edits read back into the log, the rebuild swapped in on a version change.
         .target(
             name: "ChronicleProjection",
-            dependencies: ["ChronicleCore", "ChronicleStore", "ChronicleViews", "ChronicleApp"],
+            dependencies: ["ChronicleCore", "ChronicleStore", "ChronicleViews", "ChronicleApp", "CFileExchange"],
             swiftSettings: strictness
         ),
+        // The runtime of the commands: the appender's read/commit/ack loop, following the log,
+        // configuration files.
         .target(
             name: "ChronicleApp",
             dependencies: [

@@ -14,8 +14,6 @@ public enum ProjectionError: ExitingError {
     case otherLog(path: String, found: String, expected: String)
     /// The directory was written by a newer version of the view.
     case newerVersion(path: String, found: Int, known: Int)
-    /// The view's version changed and the rebuild beside the live view is not built yet.
-    case olderVersion(path: String, found: Int, known: Int)
     /// Another projector holds the directory.
     case locked(path: String)
     /// A file system call failed.
@@ -37,8 +35,6 @@ public enum ProjectionError: ExitingError {
             "\(path) holds the view of log \(found), not of this log (\(expected)); give the right --db, or another directory"
         case .newerVersion(let path, let found, let known):
             "\(path) was written by version \(found) of the view; this chronicle knows version \(known) at most: use a newer chronicle"
-        case .olderVersion(let path, let found, let known):
-            "\(path) holds version \(found) of the view, this chronicle writes version \(known); rebuild it with `chronicle replay yaml` into a new directory"
         case .locked(let path):
             "\(path) is being written by another projector (it holds \(path)/.chronicle/lock); stop that one first, or give another directory"
         case .io(let operation, let path, let code):

@@ -16,7 +16,7 @@ public import Logging
 /// time arrives.
 public final class TreeProjector {
     public let log: EventLog
-    public let sink: TreeSink
+    public private(set) var sink: TreeSink
     private let query: LogQuery
     private let clock: any RecordingClock
     private let identity: String
@@ -29,25 +29,29 @@ public final class TreeProjector {
     /// Events folded per read of a catch-up: the bar's step, and the bound on what one read holds.
     public var catchUpChunk: Int64 = 100_000
 
-    /// Opens the tree at `directory` (created when missing) for `log`. Refused (see ``TreeSink``):
-    /// a tree of another log or view, of a newer version, or held by another projector.
     /// Reads people's edits of the tree into the log.
-    public let edits: EditReader
+    public private(set) var edits: EditReader
     /// Told one line (no newline) for every edit read, refused, or file put back.
     public var report: (String) -> Void = { _ in }
+    private let logger: Logger
+    /// Set when the tree is of an older version of the view: the next catch-up rebuilds it
+    /// beside DIR and swaps it in (``VersionSwap``).
+    public private(set) var needsRebuild: Bool
 
+    /// Opens the tree at `directory` (created when missing) for `log`. Refused (see ``TreeSink``):
+    /// a tree of another log or view, of a newer version, or held by another projector. A tree of
+    /// an older version opens: ``catchUp(stop:readingEdits:)`` rebuilds it.
     public init(log: EventLog, directory: String, clock: any RecordingClock, logger: Logger) throws {
         self.log = log
         self.clock = clock
+        self.logger = logger
         let query = LogQuery(log: log)
         self.query = query
         identity = try log.identity()
         sink = try TreeSink(opening: directory, view: "yaml", version: YAMLTree.version, log: identity) {
             (try? query.now(clock: clock)) ?? SystemClock.now()
         }
-        if let found = sink.found, found.version < YAMLTree.version {
-            throw ProjectionError.olderVersion(path: directory, found: found.version, known: YAMLTree.version)
-        }
+        needsRebuild = (sink.found?.version ?? YAMLTree.version) < YAMLTree.version
         try sink.removeTemporaries(under: YAMLTree.directories)
         edits = EditReader(log: log, sink: sink, clock: clock, logger: logger)
     }
@@ -69,6 +73,7 @@ public final class TreeProjector {
         if readingEdits {
             for (path, outcome) in try edits.scan() { report(describe(path, outcome)) }
         }
+        if needsRebuild { return try rebuild(stop: stop) }
         let tip = try log.read { tx in try tx.tail()?.seq } ?? 0
         let now = try query.now(clock: clock)
         // From the newest stored snapshot usable as of (now, #tip), a chunk of positions per read.
@@ -114,6 +119,36 @@ public final class TreeProjector {
         contexts = ContextIndex(entities.compactMap(\.task))
         (position, validAt) = (tip, now)
         try sink.flush(checkpoint)
+        return true
+    }
+
+    /// Builds the tree of this version beside the older one, with a projector of its own, and
+    /// swaps it in (``VersionSwap``); then goes on with its state. False when `stop` came first
+    /// (DIR is as it was).
+    private func rebuild(stop: StopSignal?) throws -> Bool {
+        let side = VersionSwap.side(of: sink.path)
+        try VersionSwap.removeStaleSides(of: sink.path)
+        let fresh = try TreeProjector(log: log, directory: side, clock: clock, logger: logger)
+        fresh.report = report
+        guard try fresh.catchUp(stop: stop, readingEdits: false) else {
+            try VersionSwap.remove(side)
+            return false
+        }
+        try VersionSwap.moveForeign(from: sink.path, into: side, written: sink.paths) { path, bytes in
+            try fresh.sink.keep(
+                bytes, of: path,
+                reason:
+                    "was in the tree of version \(sink.found?.version ?? 0), not written by chronicle, where version \(YAMLTree.version) has its own file"
+            )
+        }
+        try VersionSwap.exchange(side, sink.path)
+        fresh.sink.moved(to: sink.path)
+        sink = fresh.sink
+        edits = EditReader(log: log, sink: sink, clock: clock, logger: logger)
+        (snapshots, contexts, position, validAt) = (fresh.snapshots, fresh.contexts, fresh.position, fresh.validAt)
+        needsRebuild = false
+        try VersionSwap.remove(side)
+        report("\(sink.path): rebuilt as version \(YAMLTree.version) beside the tree and swapped in")
         return true
     }
 

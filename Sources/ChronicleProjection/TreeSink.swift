@@ -38,7 +38,7 @@ public final class TreeSink {
         public var unchanged = 0
     }
 
-    public let path: String
+    public private(set) var path: String
     public let tree: DirectoryTree
     /// The checkpoint found when the sink was opened (nil for a new tree).
     public let found: ViewCheckpoint?
@@ -216,6 +216,15 @@ public final class TreeSink {
         try adopt(relative)
         if let canonical { try put(relative, canonical) }
         return copy
+    }
+
+    /// The tree was renamed to `path` (its directory, open by descriptor, is the same).
+    func moved(to path: String) { self.path = path }
+
+    /// Keeps `bytes`, which are not chronicle's, beside `relative` as `.rejected-…`, saying why
+    /// (`reason`, one line) at their top.
+    public func keep(_ bytes: [UInt8], of relative: String, reason: String) throws {
+        try keepAside(bytes, of: relative, reason: "# Kept by chronicle: \(reason).\n")
     }
 
     /// Keeps bytes of `relative` beside it as `x.yaml.rejected-<UTC time>` (never over an
