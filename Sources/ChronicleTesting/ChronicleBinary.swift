@@ -20,6 +20,10 @@ public enum ChronicleBinary {
         public var status: Int32
         public var stdout: String
         public var stderr: String
+
+        public init(status: Int32, stdout: String, stderr: String) {
+            (self.status, self.stdout, self.stderr) = (status, stdout, stderr)
+        }
     }
 
     /// Runs `chronicle args…` with `input` on stdin and the given extra environment; waits for it.

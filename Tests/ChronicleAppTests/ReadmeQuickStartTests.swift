@@ -8,7 +8,7 @@ import Testing
 /// run as `tools/demo-log` (what it runs after installing and building) with the binary under
 /// test; a `console` block without a command continues the output of the one before it (after
 /// a blank line); `$ export …` sets `CHRONICLE_DB` as the line does, and `chronicle` is the
-/// binary under test.
+/// binary under test; `$ cat FILE` shows a file of that directory.
 @Suite struct ReadmeQuickStartTests {
     struct Step {
         var command: String
@@ -97,11 +97,15 @@ import Testing
             } else if step.command.hasPrefix("chronicle ") {
                 environment["CHRONICLE_CLOCK"] = nil
                 result = try ChronicleBinary.run(Array(Self.words(step.command).dropFirst()), environment: environment, in: dir)
+            } else if step.command.hasPrefix("cat ") {
+                let file = dir.appendingPathComponent(String(step.command.dropFirst(4)))
+                result = ChronicleBinary.Result(status: 0, stdout: try String(contentsOf: file, encoding: .utf8), stderr: "")
             } else {
                 throw ReadmeError.unknownCommand(step.command)
             }
             #expect(result.status == 0, "\(step.command): \(result.stderr)")
-            let expected = step.expected.joined(separator: "\n") + "\n"
+            // A command shown with no output prints nothing on stdout.
+            let expected = step.expected.isEmpty ? "" : step.expected.joined(separator: "\n") + "\n"
             #expect(result.stdout == expected, "\(step.command)")
         }
     }

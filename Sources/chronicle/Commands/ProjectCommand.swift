@@ -28,31 +28,52 @@ struct ProjectCommand: AsyncParsableCommand {
                 beside it, then a rename); removes the files it wrote whose entity is gone (a \
                 forgotten key, a retracted creation); restores a file that was deleted (deleting \
                 is not forgetting). Files at other paths, a .git directory among them, are never \
-                touched. A file at one of the tree's paths whose bytes chronicle did not write \
-                (changed by hand, or put there by someone else) is kept beside it as \
-                FILE.rejected-<UTC time> and rewritten from the log: this version does not turn \
-                edits into commands yet. Then writes the manifest and the checkpoint \
+                touched. Then writes the manifest and the checkpoint \
                 (DIR/.chronicle/checkpoint.json: the log's identity, the view's version, the last \
                 position applied). DIR is created when missing. On a terminal, a progress bar on \
                 stderr shows the catch-up (events folded, then files written); nothing when \
                 stderr is not a terminal.
 
+                Edits: before it catches up, it reads the task, memory and workflow files that \
+                people changed or created since it wrote them, turns each difference from the \
+                entity at the file's `revision` into commands (task fields, status and progress, \
+                completion, cancellation; memory value, type, category, significance; a running \
+                workflow completed or cancelled; a new tasks/ID.yaml or memory/KEY.yaml without a \
+                revision creates its entity), appends them marked as the file's (command ids \
+                file-<digest>-<n>, shown by tail and history) and rewrites the file in canonical \
+                form. Refused, appending nothing: invalid YAML (with its line and column), an edit \
+                of an older revision than the entity's, unknown, mistyped, removed or read-only \
+                fields, an impossible status move, any edit of a generated context file. A refused \
+                edit is kept beside the file as FILE.rejected-<UTC time> (the reason in comment \
+                lines at its top, the text below), the reason goes to stderr, and the file is put \
+                back as the log has it. Swap and backup files (*~, .*.swp) are never read.
+
+                A tree of an older version of the view is rebuilt beside DIR (DIR.rebuild-PID), \
+                what chronicle did not write in DIR (.git, notes, .rejected copies) is moved into \
+                the rebuild, and the two directories are exchanged in one step \
+                (renameat2 RENAME_EXCHANGE): a reader that opened DIR reads one version whole, \
+                never half of each.
+
                 With --follow, it then keeps the tree up to date: it sleeps until another process \
                 commits to the log (an inotify watch on the log's files, no polling of the table) \
                 and rewrites only the files of the entities those events touched, and the context \
                 files those tasks leave or join; a future-dated change appears in its file when \
-                its valid time arrives, without any append (the projector wakes for it). It beats \
-                every second in DIR/.chronicle/heartbeat.json (`chronicle status` reads it) and \
-                flushes the manifest and the checkpoint every 5 seconds while it writes. SIGINT or \
-                SIGTERM ends it after the batch in flight, with the manifest and the checkpoint \
-                written and the heartbeat saying it stopped. A projector killed at any moment \
-                (SIGKILL, a crash) leaves a tree that the next run brings to exactly what a fresh \
-                rebuild gives: its journal (DIR/.chronicle/journal.sha256) names every file it \
-                was about to write, so none of its own files is taken for an edit.
+                its valid time arrives, without any append (the projector wakes for it). It \
+                watches the tree's directories too: an edit (in place, or written to a temporary \
+                file and renamed over the file, as editors do) is read once the file has been \
+                quiet for 25 ms, and a deleted file is put back. It beats every second in \
+                DIR/.chronicle/heartbeat.json (`chronicle status` reads it) and flushes the \
+                manifest and the checkpoint every 5 seconds while it writes. SIGINT or SIGTERM \
+                ends it after the batch in flight, with the manifest and the checkpoint written \
+                and the heartbeat saying it stopped. A projector killed at any moment (SIGKILL, a \
+                crash) leaves a tree that the next run brings to exactly what a fresh rebuild \
+                gives: its journal (DIR/.chronicle/journal.sha256) names every file it was about \
+                to write or remove, so none of its own files is taken for an edit, and its \
+                temporary files are removed.
 
                 One projector per DIR: a second one is refused while the first holds \
                 DIR/.chronicle/lock. Refused too: a DIR that holds the view of another log, or of \
-                another version. Prints what it did on stderr. Exit status: 0 up to date (or \
+                a newer version. Prints what it did on stderr. Exit status: 0 up to date (or \
                 stopped by SIGINT/SIGTERM), 1 DIR refused or not writable, 2 bad arguments, 3 the \
                 log cannot be opened or read.
                 """)
@@ -60,7 +81,7 @@ struct ProjectCommand: AsyncParsableCommand {
         @Argument(help: "The tree's directory (created when missing).")
         var directory: String
 
-        @Flag(help: "Keep following the log after catching up, until SIGINT or SIGTERM.")
+        @Flag(help: "Keep following the log (and reading edits of the tree) after catching up, until SIGINT or SIGTERM.")
         var follow = false
 
         @OptionGroup var options: LogOptions
