@@ -12,6 +12,8 @@
 public final class DirectoryTree {
     public let path: String
     private let root: Int32
+    /// Directories opened during ``reusingDirectories(_:)``, by relative path (nil outside one).
+    private var opened: [String: Int32]?
 
     /// The longest name of one segment (the file system's limit, NAME_MAX).
     static let nameLimit = 255
@@ -35,7 +37,28 @@ public final class DirectoryTree {
         }
     }
 
-    deinit { close(root) }
+    deinit {
+        for fd in (opened ?? [:]).values { close(fd) }
+        close(root)
+    }
+
+    /// Runs `body` with each directory opened once and kept open until it returns, instead of
+    /// once per file (a catch-up writes thousands of files into a few directories). Only for a
+    /// bounded batch: a directory removed or moved meanwhile keeps its descriptor.
+    public func reusingDirectories<T>(_ body: () throws -> T) rethrows -> T {
+        guard opened == nil else { return try body() }
+        opened = [:]
+        defer {
+            for fd in opened!.values { close(fd) }
+            opened = nil
+        }
+        return try body()
+    }
+
+    /// Gives back a descriptor ``directory(_:creating:for:)`` returned.
+    private func release(_ dir: Int32) {
+        if dir != root && opened == nil { close(dir) }
+    }
 
     /// The segments of `relative`, checked: none empty, `.` or `..`, none over the name
     /// limit, no NUL, not absolute.
@@ -53,13 +76,16 @@ public final class DirectoryTree {
     public func write(_ relative: String, _ bytes: [UInt8]) throws(ProjectionError) {
         let parts = try Self.segments(relative)
         let dir = try directory(parts.dropLast(), creating: true, for: relative)
-        defer { if dir != root { close(dir) } }
+        defer { release(dir) }
         let name = parts.last!
         let temporary = ".\(name).tmp-\(getpid())"
         // Exclusive: a stale temporary (a killed run's) is removed first, and a link or hard link
         // planted under that name is never written through.
-        unlinkat(dir, temporary, 0)
-        let fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        var fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == EEXIST {
+            unlinkat(dir, temporary, 0)
+            fd = openat(dir, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        }
         guard fd >= 0 else { throw .io(operation: "create", path: relative, errno: errno) }
         var offset = 0
         while offset < bytes.count {
@@ -94,7 +120,7 @@ public final class DirectoryTree {
             if case .io(_, _, ENOENT) = error { return nil }
             throw error
         }
-        defer { if dir != root { close(dir) } }
+        defer { release(dir) }
         // Non-blocking: a FIFO planted in the tree must not hang the reader.
         let fd = openat(dir, parts.last!, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard fd >= 0 else {
@@ -106,16 +132,21 @@ public final class DirectoryTree {
         guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
             throw .io(operation: "read (not a regular file)", path: relative, errno: EINVAL)
         }
-        var out: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65_536)
+        // The size it has now, and one byte more to see the end (or that it grew meanwhile).
+        var out = [UInt8](repeating: 0, count: Int(status.st_size) + 1)
+        var count = 0
         while true {
-            let n = chunk.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress!, $0.count) }
+            if count == out.count { out += [UInt8](repeating: 0, count: max(4_096, out.count)) }
+            let n = out.withUnsafeMutableBytes { readBytes(fd, $0.baseAddress! + count, $0.count - count) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw .io(operation: "read", path: relative, errno: errno)
             }
-            if n == 0 { return out }
-            out += chunk[..<n]
+            if n == 0 {
+                out.removeLast(out.count - count)
+                return out
+            }
+            count += n
         }
     }
 
@@ -124,7 +155,7 @@ public final class DirectoryTree {
     public func append(_ relative: String, _ bytes: [UInt8]) throws(ProjectionError) {
         let parts = try Self.segments(relative)
         let dir = try directory(parts.dropLast(), creating: true, for: relative)
-        defer { if dir != root { close(dir) } }
+        defer { release(dir) }
         let fd = openat(dir, parts.last!, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(operation: "open", path: relative, errno: errno) }
         defer { close(fd) }
@@ -144,7 +175,7 @@ public final class DirectoryTree {
     public func lock(_ relative: String) throws(ProjectionError) -> Int32? {
         let parts = try Self.segments(relative)
         let dir = try directory(parts.dropLast(), creating: true, for: relative)
-        defer { if dir != root { close(dir) } }
+        defer { release(dir) }
         let fd = openat(dir, parts.last!, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw .io(operation: "open", path: relative, errno: errno) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
@@ -160,7 +191,7 @@ public final class DirectoryTree {
     public func remove(_ relative: String) throws(ProjectionError) {
         let parts = try Self.segments(relative)
         guard let dir = try? directory(parts.dropLast(), creating: false, for: relative) else { return }
-        defer { if dir != root { close(dir) } }
+        defer { release(dir) }
         guard unlinkat(dir, parts.last!, 0) == 0 || errno == ENOENT else {
             throw .io(operation: "remove", path: relative, errno: errno)
         }
@@ -180,7 +211,7 @@ public final class DirectoryTree {
         }
         var found: [String] = []
         try Self.walk(dup(dir), prefix: relative.isEmpty ? "" : relative + "/", into: &found)
-        if dir != root { close(dir) }
+        release(dir)
         return found.sorted()
     }
 
@@ -207,6 +238,16 @@ public final class DirectoryTree {
 
     /// The descriptor of the directory `parts` under the root (the root itself for none).
     private func directory(_ parts: ArraySlice<String>, creating: Bool, for relative: String) throws(ProjectionError) -> Int32 {
+        guard !parts.isEmpty else { return root }
+        let key = parts.joined(separator: "/")
+        if let fd = opened?[key] { return fd }
+        let fd = try openDirectory(parts, creating: creating, for: relative)
+        opened?[key] = fd
+        return fd
+    }
+
+    /// Opens the directory `parts` under the root, segment by segment, never through a link.
+    private func openDirectory(_ parts: ArraySlice<String>, creating: Bool, for relative: String) throws(ProjectionError) -> Int32 {
         var current = root
         for part in parts {
             var next = openat(current, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)

@@ -71,7 +71,7 @@ public final class TreeProjector {
     @discardableResult
     public func catchUp(stop: StopSignal? = nil, readingEdits: Bool = true) throws -> Bool {
         if readingEdits {
-            for (path, outcome) in try edits.scan() { report(describe(path, outcome)) }
+            for (path, outcome) in try sink.tree.reusingDirectories({ try edits.scan() }) { report(describe(path, outcome)) }
         }
         if needsRebuild { return try rebuild(stop: stop) }
         let tip = try log.read { tx in try tx.tail()?.seq } ?? 0
@@ -102,19 +102,22 @@ public final class TreeProjector {
         let files = try YAMLTree.files(entities)
         let writing = ProgressBar("writing", total: Int64(files.count), unit: "files")
         var done: Int64 = 0
-        // In path order: the same state writes the same files in the same order.
-        for (relative, bytes) in files.sorted(by: { $0.key < $1.key }) {
-            if stop?.isRaised == true {
-                writing?.finish()
-                try sink.flushManifest()
-                return false
+        let complete = try sink.tree.reusingDirectories {
+            // In path order: the same state writes the same files in the same order.
+            for (relative, bytes) in files.sorted(by: { $0.key < $1.key }) {
+                if stop?.isRaised == true { return false }
+                try sink.put(relative, bytes)
+                done += 1
+                writing?.update(done)
             }
-            try sink.put(relative, bytes)
-            done += 1
-            writing?.update(done)
+            for relative in sink.paths.sorted() where files[relative] == nil { try sink.put(relative, nil) }
+            return true
         }
         writing?.finish()
-        for relative in sink.paths.sorted() where files[relative] == nil { try sink.put(relative, nil) }
+        guard complete else {
+            try sink.flushManifest()
+            return false
+        }
         snapshots = state
         contexts = ContextIndex(entities.compactMap(\.task))
         (position, validAt) = (tip, now)

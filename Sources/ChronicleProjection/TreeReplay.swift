@@ -37,9 +37,11 @@ public enum TreeReplay {
         let tree = try DirectoryTree(opening: partial)
         var bytes = 0
         // In path order: the same state writes the same files in the same order.
-        for (relative, content) in files.sorted(by: { $0.key < $1.key }) {
-            try tree.write(relative, content)
-            bytes += content.count
+        try tree.reusingDirectories {
+            for (relative, content) in files.sorted(by: { $0.key < $1.key }) {
+                try tree.write(relative, content)
+                bytes += content.count
+            }
         }
         if exists { rmdir(path) }
         guard rename(partial, path) == 0 else { throw ProjectionError.io(operation: "rename \(partial) to", path: path, errno: errno) }
