@@ -11,6 +11,12 @@ public enum Rendering {
 
     /// `value` as a YAML document; strings that would read as another type are quoted.
     public static func yaml(_ value: JSONValue) throws -> String {
+        if let direct = YAMLWriter.document(value) { return direct }
+        return try yams(value)
+    }
+
+    /// `value` as Yams writes it (what ``YAMLWriter`` must match).
+    public static func yams(_ value: JSONValue) throws -> String {
         try Yams.serialize(node: node(value), allowUnicode: true)
     }
 
