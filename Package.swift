@@ -120,6 +120,7 @@ let package = Package(
                 "ChronicleCore",
                 "ChronicleStore",
                 "ChronicleApp",
+                "ChronicleProjection",
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],

@@ -83,6 +83,15 @@ struct ChronicleBench: ParsableCommand {
     @Flag(help: "Only the follow lag (no append runs).")
     var followOnly = false
 
+    @Option(
+        help:
+            "Measured edits of the edit lag of project yaml --follow (a file saved → its command in the log), each beside the same command appended directly (0: skip)."
+    )
+    var editCount = 300
+
+    @Flag(help: "Only the edit lag (no append runs).")
+    var editOnly = false
+
     @Option(help: "Events in the larger log of the catch-up peak memory figure (the other has a tenth; 0: skip).")
     var catchUpEvents = 1_000_000
 
@@ -109,9 +118,10 @@ struct ChronicleBench: ParsableCommand {
         guard commands >= 8 else { throw ValidationError("--commands must be at least 8") }
         guard interactive >= 1, warmUp >= 0 else { throw ValidationError("--interactive must be at least 1 and --warm-up at least 0") }
         guard idRuns >= 1 else { throw ValidationError("--id-runs must be at least 1") }
-        guard followCommands >= 0, catchUpEvents >= 0 else {
-            throw ValidationError("--follow-commands and --catch-up-events must be 0 or more")
+        guard followCommands >= 0, catchUpEvents >= 0, editCount >= 0 else {
+            throw ValidationError("--follow-commands, --edit-count and --catch-up-events must be 0 or more")
         }
+        guard !editOnly || editCount > 0 else { throw ValidationError("--edit-only needs an --edit-count above 0") }
         guard catchUpEvents == 0 || catchUpEvents / 10 >= catchUpEntities, catchUpEntities >= 5 else {
             throw ValidationError("--catch-up-events must be at least 10 × --catch-up-entities (at least 5), or 0")
         }
@@ -142,6 +152,10 @@ struct ChronicleBench: ParsableCommand {
         }
         if followOnly {
             print(try followLag(dir: dir, environment: environment))
+            return
+        }
+        if editOnly {
+            print(try editLag(dir: dir, environment: environment))
             return
         }
         if catchUpOnly {
@@ -225,6 +239,7 @@ struct ChronicleBench: ParsableCommand {
         print(try openAndIDs(dir: dir, bulkLog: (path: "\(dir)/bulk.db", events: big.events), environment: environment))
         if treeTasks > 0 { print(try treeRebuild(dir: dir, environment: environment)) }
         if followCommands > 0 { print(try followLag(dir: dir, environment: environment)) }
+        if editCount > 0 { print(try editLag(dir: dir, environment: environment)) }
         if catchUpEvents > 0 { print(try catchUp(dir: dir, environment: environment)) }
         if timeTravelEvents > 0 { print(try timeTravel(dir: dir, environment: environment)) }
     }

@@ -132,7 +132,7 @@ enum FollowLag {
     }
 
     /// Waits until the projector says it follows (its heartbeat), at most two minutes.
-    private static func waitUntilFollowing(tree: String, projector: ChildProcess, stderrPath: String) throws {
+    static func waitUntilFollowing(tree: String, projector: ChildProcess, stderrPath: String) throws {
         let watch = Stopwatch()
         while watch.elapsedSeconds < 120 {
             if let beat = FileManager.default.contents(atPath: "\(tree)/.chronicle/heartbeat.json"),
@@ -249,10 +249,10 @@ enum FollowLag {
 
     /// glibc's `ppoll`: a `poll` whose timeout is a `timespec` (the 1 ms grid needs better than
     /// `poll`'s milliseconds), looked up at run time since the Glibc module does not import it.
-    private static let ppoll: PPoll = {
+    static let ppoll: PPoll = {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "ppoll") else { fatalError("glibc has no ppoll") }
         return unsafeBitCast(symbol, to: PPoll.self)
     }()
 
-    private typealias PPoll = @convention(c) (UnsafeMutablePointer<pollfd>?, nfds_t, UnsafePointer<timespec>?, UnsafeRawPointer?) -> Int32
+    typealias PPoll = @convention(c) (UnsafeMutablePointer<pollfd>?, nfds_t, UnsafePointer<timespec>?, UnsafeRawPointer?) -> Int32
 }
