@@ -30,8 +30,15 @@ public struct FollowPace {
     public mutating func wait(foundNew: Bool, wakeUp: (any LogWakeUp)?, stop: StopSignal?, timeoutMilliseconds: Int32 = 1_000) {
         if foundNew { retry = 0 }
         if retry < Self.retryMicroseconds.count {
-            usleep(min(Self.retryMicroseconds[retry], UInt32(max(timeoutMilliseconds, 0)) * 1_000))
+            let pause = min(Self.retryMicroseconds[retry], UInt32(max(timeoutMilliseconds, 0)) * 1_000)
             retry += 1
+            // A pause of milliseconds waits on the wake-up, so that what else it watches (a
+            // projector's tree) is seen at once, not after the pause.
+            if pause >= 1_000, let wakeUp {
+                _ = wakeUp.wait(timeoutMilliseconds: Int32(pause / 1_000), stop: stop)
+            } else {
+                usleep(pause)
+            }
             return
         }
         guard let wakeUp else {
