@@ -92,7 +92,7 @@ struct ChronicleBench: ParsableCommand {
     @Flag(help: "Only the edit lag (no append runs).")
     var editOnly = false
 
-    @Option(help: "Events in the larger log of the catch-up peak memory figure (the other has a tenth; 0: skip).")
+    @Option(help: "Events in the larger log of the catch-up peak memory figure (the other has half; 0: skip).")
     var catchUpEvents = 1_000_000
 
     @Option(help: "Entities in both logs of the catch-up figure.")
@@ -122,7 +122,7 @@ struct ChronicleBench: ParsableCommand {
             throw ValidationError("--follow-commands, --edit-count and --catch-up-events must be 0 or more")
         }
         guard !editOnly || editCount > 0 else { throw ValidationError("--edit-only needs an --edit-count above 0") }
-        guard catchUpEvents == 0 || catchUpEvents / 10 >= catchUpEntities, catchUpEntities >= 5 else {
+        guard catchUpEvents == 0 || catchUpEvents / 2 >= catchUpEntities, catchUpEntities >= 5 else {
             throw ValidationError("--catch-up-events must be at least 10 × --catch-up-entities (at least 5), or 0")
         }
     }
