@@ -35,7 +35,8 @@ public struct FollowPace {
             // A pause of milliseconds waits on the wake-up, so that what else it watches (a
             // projector's tree) is seen at once, not after the pause.
             if pause >= 1_000, let wakeUp {
-                _ = wakeUp.wait(timeoutMilliseconds: Int32(pause / 1_000), stop: stop)
+                // A notification now may be a commit not visible yet: look again as long again.
+                if wakeUp.wait(timeoutMilliseconds: Int32(pause / 1_000), stop: stop) { retry = 0 }
             } else {
                 usleep(pause)
             }

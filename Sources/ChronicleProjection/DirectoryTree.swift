@@ -72,8 +72,10 @@ public final class DirectoryTree {
         return parts
     }
 
-    /// Writes `bytes` to the file at `relative`, creating its directories.
-    public func write(_ relative: String, _ bytes: [UInt8]) throws(ProjectionError) {
+    /// Writes `bytes` to the file at `relative`, creating its directories. `durable`: on disk
+    /// before it returns (the file and its directory synced), for what exists nowhere else (a
+    /// person's refused text); a view's files are not, being rebuilt from the log when lost.
+    public func write(_ relative: String, _ bytes: [UInt8], durable: Bool = false) throws(ProjectionError) {
         let parts = try Self.segments(relative)
         let dir = try directory(parts.dropLast(), creating: true, for: relative)
         defer { release(dir) }
@@ -99,6 +101,12 @@ public final class DirectoryTree {
             }
             offset += n
         }
+        if durable && fsync(fd) != 0 {
+            let code = errno
+            close(fd)
+            unlinkat(dir, temporary, 0)
+            throw .io(operation: "sync", path: relative, errno: code)
+        }
         close(fd)
         // A link or a file of that name is replaced itself: rename never follows it.
         guard renameat(dir, temporary, dir, name) == 0 else {
@@ -106,6 +114,7 @@ public final class DirectoryTree {
             unlinkat(dir, temporary, 0)
             throw .io(operation: "rename into place", path: relative, errno: code)
         }
+        if durable && fsync(dir) != 0 { throw .io(operation: "sync the directory of", path: relative, errno: errno) }
     }
 
     /// The bytes of the file at `relative`; nil when there is none. A link, a directory or any

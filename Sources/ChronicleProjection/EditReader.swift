@@ -25,6 +25,8 @@ public final class EditReader {
         case refused(reason: String, copy: String)
         /// Deleted, and put back from the log.
         case restored
+        /// Not a file that can be read (a link, a directory, a FIFO, no permission): left alone.
+        case unreadable(reason: String)
     }
 
     let log: EventLog
@@ -70,7 +72,14 @@ public final class EditReader {
     public func take(_ relative: String, rewrite: Bool, derived: (String) throws -> [UInt8]?) throws -> Outcome {
         let stream = Self.stream(of: relative)
         guard stream != nil || isDerived(relative) else { return .ignored }
-        guard let bytes = try sink.tree.read(relative) else {
+        let read: [UInt8]?
+        do {
+            read = try sink.tree.read(relative)
+        } catch {
+            // A link, a directory, a FIFO or an unreadable file where a file should be.
+            return .unreadable(reason: "\(error)")
+        }
+        guard let bytes = read else {
             guard sink.paths.contains(relative), rewrite else { return .ignored }
             try sink.put(relative, try canonical(relative, stream, derived: derived))
             return .restored
@@ -82,41 +91,40 @@ public final class EditReader {
                 canonical: rewrite ? try derived(relative) : nil)
             return .refused(reason: "a generated file, read-only: edit the tasks instead", copy: copy)
         }
-        let ids = (1...8).map { Self.commandID(relative, bytes, $0) }
-        if try log.read({ tx in try tx.committedCommand(id: ids[0]) }) != nil {
-            // Appended by a run that stopped before it rewrote the file.
-            try finish(relative, stream, rewrite: rewrite)
-            return .canonical
-        }
-        let current = try query.entity(stream, asOf: try now())
+        // The entity and its stream's revision, read at one point: the edit is decided against
+        // this state, and appended only if the stream is still at this revision.
+        let tip = try log.read { tx in try tx.tail()?.seq } ?? 0
+        let current = try query.entity(stream, asOf: AsOf(valid: try query.now(clock: clock), known: .position(tip)))
+        let revision = try log.read { tx in try tx.events(stream: stream).last { $0.seq <= tip }?.streamRevision } ?? 0
         switch FileEdit.read(bytes, of: stream, current: current) {
         case .refused(let reason):
             return try refuse(relative, bytes, reason: reason, current: current, rewrite: rewrite)
         case .commands(let commands) where commands.isEmpty:
-            try finish(relative, stream, rewrite: rewrite)
+            try finish(relative, bytes, stream, rewrite: rewrite)
             return .canonical
         case .commands(let commands):
-            let revision = try log.read { tx in try tx.events(stream: stream).last?.streamRevision } ?? 0
-            let lines = commands.prefix(ids.count).enumerated().map { n, command in
+            let ids = commands.indices.map { Self.commandID(relative, bytes, revision: revision, $0 + 1) }
+            let lines = commands.enumerated().map { n, command in
                 Appender.Line(
                     number: n + 1,
                     parsed: .success((command, Envelope(commandID: ids[n], expectedRevision: n == 0 ? revision : nil))))
             }
-            let before = try log.read { tx in try tx.tail()?.seq } ?? 0
             let appender = try appender ?? Appender(log: log, clock: clock, logger: logger)
             self.appender = appender
             let acks = try appender.append(lines, stopAtFirstError: true)
-            if let refused = acks.firstIndex(where: \.isError) {
+            if let refused = acks.firstIndex(where: { $0.isError }) {
                 let reason = Self.text(of: acks[refused])
-                guard refused == 0 else {
-                    // Later commands refused after the first were appended: what was appended stays.
-                    try finish(relative, stream, rewrite: rewrite)
-                    return .refused(reason: "only the first \(refused) of its \(commands.count) changes were taken: \(reason)", copy: "")
-                }
-                return try refuse(relative, bytes, reason: reason, current: current, rewrite: rewrite)
+                guard refused > 0 else { return try refuse(relative, bytes, reason: reason, current: current, rewrite: rewrite) }
+                // The commands before the refused one were appended and stay: the text is kept
+                // aside all the same, for what was not taken.
+                let copy = try sink.keep(
+                    bytes, of: relative, reason: "only the first \(refused) of its \(commands.count) changes were taken: \(reason)")
+                try finish(relative, bytes, stream, rewrite: rewrite)
+                return .refused(reason: "only the first \(refused) of its \(commands.count) changes were taken: \(reason)", copy: copy)
             }
-            try finish(relative, stream, rewrite: rewrite)
-            return .accepted(commands: commands.map(\.name), firstSeq: before + 1)
+            try finish(relative, bytes, stream, rewrite: rewrite)
+            let first = try log.read { tx in try tx.events(stream: stream).first { $0.commandID == ids[0] }?.seq }
+            return .accepted(commands: commands.map(\.name), firstSeq: first)
         }
     }
 
@@ -158,9 +166,10 @@ public final class EditReader {
         return .refused(reason: reason, copy: copy)
     }
 
-    /// The file's edit is in the log: take its bytes as read, and put the canonical file back.
-    private func finish(_ relative: String, _ stream: StreamID, rewrite: Bool) throws {
-        try sink.adopt(relative)
+    /// The file's edit (`bytes`) is in the log: take its bytes as read, and put the canonical
+    /// file back. A newer save that came meanwhile is not `bytes`, and is kept aside, not lost.
+    private func finish(_ relative: String, _ bytes: [UInt8], _ stream: StreamID, rewrite: Bool) throws {
+        try sink.adopt(bytes, at: relative)
         guard rewrite else { return }
         try sink.put(relative, try query.entity(stream, asOf: try now()).flatMap(render))
     }
@@ -177,10 +186,13 @@ public final class EditReader {
         return AsOf(valid: try query.now(clock: clock), known: .position(tip))
     }
 
-    /// The id of the `n`th command of the edit that left `bytes` at `relative`: the same edit
-    /// read twice (a projector killed before it rewrote the file) gets the same ids.
-    static func commandID(_ relative: String, _ bytes: [UInt8], _ n: Int) -> String {
-        "file-\(Manifest.digest(Array(relative.utf8) + [0] + bytes).prefix(24))-\(n)"
+    /// The id of the `n`th command of the edit that left `bytes` at `relative`, decided against
+    /// the stream at `revision`: the file's (the digest of its path and text), and never one of
+    /// an earlier edit's (the same text saved again after the entity changed, a key forgotten
+    /// and made again from the same file). An edit taken is recorded as the sink's own bytes
+    /// before the file is rewritten, so a projector killed meanwhile does not read it twice.
+    static func commandID(_ relative: String, _ bytes: [UInt8], revision: Int, _ n: Int) -> String {
+        "file-\(Manifest.digest(Array(relative.utf8) + [0] + bytes).prefix(24))-r\(revision)-\(n)"
     }
 
     static func text(of ack: Ack) -> String {

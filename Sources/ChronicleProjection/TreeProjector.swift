@@ -37,6 +37,9 @@ public final class TreeProjector {
     /// Set when the tree is of an older version of the view: the next catch-up rebuilds it
     /// beside DIR and swaps it in (``VersionSwap``).
     public private(set) var needsRebuild: Bool
+    /// Directories named like a rebuild's side (`DIR.rebuild-PID`) that hold no tree of
+    /// chronicle's, left alone.
+    public private(set) var leftSides: [String] = []
 
     /// Opens the tree at `directory` (created when missing) for `log`. Refused (see ``TreeSink``):
     /// a tree of another log or view, of a newer version, or held by another projector. A tree of
@@ -52,6 +55,8 @@ public final class TreeProjector {
             (try? query.now(clock: clock)) ?? SystemClock.now()
         }
         needsRebuild = (sink.found?.version ?? YAMLTree.version) < YAMLTree.version
+        // A rebuild killed before it finished: its side directory goes, what is ours comes back.
+        leftSides = try VersionSwap.recoverSides(of: directory)
         try sink.removeTemporaries(under: YAMLTree.directories)
         edits = EditReader(log: log, sink: sink, clock: clock, logger: logger)
     }
@@ -130,28 +135,46 @@ public final class TreeProjector {
     /// (DIR is as it was).
     private func rebuild(stop: StopSignal?) throws -> Bool {
         let side = VersionSwap.side(of: sink.path)
-        try VersionSwap.removeStaleSides(of: sink.path)
         let fresh = try TreeProjector(log: log, directory: side, clock: clock, logger: logger)
         fresh.report = report
         guard try fresh.catchUp(stop: stop, readingEdits: false) else {
             try VersionSwap.remove(side)
             return false
         }
-        try VersionSwap.moveForeign(from: sink.path, into: side, written: sink.paths) { path, bytes in
-            try fresh.sink.keep(
-                bytes, of: path,
-                reason:
-                    "was in the tree of version \(sink.found?.version ?? 0), not written by chronicle, where version \(YAMLTree.version) has its own file"
-            )
+        // Edits of the old tree made while the new one was built.
+        for (path, outcome) in try sink.tree.reusingDirectories({ try edits.scan() }) { report(describe(path, outcome)) }
+        do {
+            try VersionSwap.exchange(side, sink.path)
+        } catch {
+            try VersionSwap.remove(side)
+            throw error
         }
-        try VersionSwap.exchange(side, sink.path)
-        fresh.sink.moved(to: sink.path)
+        let old = sink
+        fresh.sink.moved(to: old.path)
+        let foundVersion = old.found?.version ?? 0
+        // What is not chronicle's, and a file edited since the scan, moves into the new tree.
+        try VersionSwap.moveForeign(
+            from: side, into: old.path,
+            isChronicles: { path in
+                guard old.paths.contains(path) else { return TreeSink.isTemporary(path) }
+                return try old.tree.read(path).map { old.isOwn($0, at: path) } ?? true
+            },
+            keep: { path, bytes in
+                try fresh.sink.keep(
+                    bytes, of: path,
+                    reason:
+                        "was in the tree of version \(foundVersion) (changed there, or not written by chronicle) when version \(YAMLTree.version) was swapped in"
+                )
+            })
         sink = fresh.sink
         edits = EditReader(log: log, sink: sink, clock: clock, logger: logger)
         (snapshots, contexts, position, validAt) = (fresh.snapshots, fresh.contexts, fresh.position, fresh.validAt)
         needsRebuild = false
         try VersionSwap.remove(side)
         report("\(sink.path): rebuilt as version \(YAMLTree.version) beside the tree and swapped in")
+        // What the edits read just before the exchange appended.
+        try step()
+        try sink.flush(checkpoint)
         return true
     }
 
@@ -208,7 +231,14 @@ public final class TreeProjector {
                     }
                 }
             }
+            let keptBefore = sink.outcome.keptAside.count
             let changed = try step() || edited
+            // A save that came while its entity changed: its text is beside the file now.
+            for path in sink.outcome.keptAside.dropFirst(keptBefore) {
+                report(
+                    "\(sink.path)/\(path) was saved while its entity changed in the log; your text is kept beside it as .rejected-…, edit the rewritten file again"
+                )
+            }
             unflushed = unflushed || changed
             let wall = SystemClock.now()
             if unflushed && wall.microseconds - flushed.microseconds >= flushMilliseconds * 1_000 {
@@ -241,6 +271,7 @@ public final class TreeProjector {
         case .canonical: return "\(file): read, nothing to change; rewritten in canonical form"
         case .refused(let reason, let copy):
             return "\(file): edit refused: \(reason)" + (copy.isEmpty ? "" : "; your text is kept in \(sink.path)/\(copy)")
+        case .unreadable(let reason): return "\(file): not read (\(reason)); left as it is"
         case .restored:
             return
                 "\(file) was deleted; restored from the log (deleting a file is not forgetting: cancel a task, or forget a memory key with memory.forget)"

@@ -100,13 +100,16 @@ public final class TreeSink {
         }
     }
 
-    /// Whether `relative` names one of ``DirectoryTree/write(_:_:)``'s temporary files of a
-    /// YAML file: `.NAME.yaml.tmp-DIGITS`.
+    /// Whether `relative` names one of ``DirectoryTree/write(_:_:durable:)``'s temporary files of
+    /// a YAML file or of a copy kept beside one: `.NAME.yaml.tmp-DIGITS`,
+    /// `.NAME.yaml.rejected-TIME.tmp-DIGITS`.
     static func isTemporary(_ relative: String) -> Bool {
         let name = relative.split(separator: "/").last ?? ""
-        guard name.hasPrefix("."), let range = name.ranges(of: ".yaml.tmp-").last else { return false }
+        guard name.hasPrefix("."), let range = name.ranges(of: ".tmp-").last else { return false }
+        let stem = name[name.index(after: name.startIndex)..<range.lowerBound]
         let pid = name[range.upperBound...]
-        return range.lowerBound > name.index(after: name.startIndex) && !pid.isEmpty && pid.allSatisfy { $0.isASCII && $0.isNumber }
+        return (stem.hasSuffix(".yaml") || stem.contains(".yaml.rejected-")) && stem.count > 5 && !pid.isEmpty
+            && pid.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// Starts counting what the sink does afresh (a follower reports its own work).
@@ -201,9 +204,11 @@ public final class TreeSink {
 
     /// Takes the bytes now at `relative` as read (an edit turned into commands, or refused and
     /// kept aside): the next ``put(_:_:)`` replaces them without keeping them aside.
-    public func adopt(_ relative: String) throws {
-        guard let onDisk = try tree.read(relative) else { return }
-        earlier[relative, default: []].insert(Manifest.digest(onDisk))
+    public func adopt(_ bytes: [UInt8], at relative: String) throws {
+        let digest = Manifest.digest(bytes)
+        guard !isOwn(digest, at: relative, last: written[relative]) else { return }
+        // Journalled: a projector killed before the rewrite does not read the edit again.
+        try record(digest, at: relative)
     }
 
     /// Refuses the edit `bytes` of `relative`: keeps them beside the file (with `reason` on
@@ -213,7 +218,7 @@ public final class TreeSink {
     public func refuse(_ relative: String, _ bytes: [UInt8], reason: String, canonical: [UInt8]?) throws -> String {
         let lines = "Refused by chronicle: \(reason)\nThe file was put back as the log has it; your text follows.".split(separator: "\n")
         let copy = try keepAside(bytes, of: relative, reason: lines.map { "# \($0)\n" }.joined())
-        try adopt(relative)
+        try adopt(bytes, at: relative)
         if let canonical { try put(relative, canonical) }
         return copy
     }
@@ -223,8 +228,9 @@ public final class TreeSink {
 
     /// Keeps `bytes`, which are not chronicle's, beside `relative` as `.rejected-…`, saying why
     /// (`reason`, one line) at their top.
-    public func keep(_ bytes: [UInt8], of relative: String, reason: String) throws {
-        try keepAside(bytes, of: relative, reason: "# Kept by chronicle: \(reason).\n")
+    @discardableResult
+    public func keep(_ bytes: [UInt8], of relative: String, reason: String) throws -> String {
+        try keepAside(bytes, of: relative, reason: "# Kept by chronicle: \(reason)\n")
     }
 
     /// Keeps bytes of `relative` beside it as `x.yaml.rejected-<UTC time>` (never over an
@@ -241,7 +247,7 @@ public final class TreeSink {
         let header =
             reason
             ?? "# Kept by chronicle: this file was changed while chronicle rewrote it from the log (or put there by someone else).\n# The file was rewritten from the log; your text follows: apply it again to the new file.\n"
-        try tree.write(name, Array(header.utf8) + bytes)
+        try tree.write(name, Array(header.utf8) + bytes, durable: true)
         return name
     }
 }

@@ -27,8 +27,9 @@ public final class TreeWatcher: LogWakeUp {
     private var directories: [Int32: String] = [:]
     /// Paths seen changing → when last (µs, monotonic).
     private var pending: [String: Int64] = [:]
-    /// Set when the kernel dropped notifications: every file must be looked at.
-    public private(set) var overflowed = false
+    /// Set when the kernel dropped notifications, and at first (what changed before the watch
+    /// began is not known): every file must be looked at.
+    public private(set) var overflowed = true
     private var buffer = [UInt8](repeating: 0, count: 65_536)
 
     /// Watches the tree at `root` (its directories `tops`, at any depth), waking for `log` too;
@@ -70,8 +71,8 @@ public final class TreeWatcher: LogWakeUp {
 
     /// Milliseconds until the next pending path settles; nil when none is pending.
     public var nextSettleMilliseconds: Int32? {
-        guard let last = pending.values.max() else { return nil }
-        let left = Self.settleMicroseconds - (Self.monotonic() - last)
+        guard let earliest = pending.values.min() else { return nil }
+        let left = Self.settleMicroseconds - (Self.monotonic() - earliest)
         return Int32(max(1, left / 1_000 + 1))
     }
 
@@ -121,7 +122,9 @@ public final class TreeWatcher: LogWakeUp {
                 let name = String(decoding: nameBytes, as: UTF8.self)
                 let relative = directory.isEmpty ? name : directory + "/" + name
                 if mask & UInt32(IN_ISDIR) != 0 {
-                    if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0, !directory.isEmpty || Self.isTop(name) { watchTree(relative) }
+                    if mask & UInt32(IN_CREATE | IN_MOVED_TO) != 0, !directory.isEmpty || Self.isTop(name) {
+                        watchTree(relative, filesPending: true)
+                    }
                     continue
                 }
                 guard !directory.isEmpty, Self.isRead(name) else { continue }
@@ -135,10 +138,15 @@ public final class TreeWatcher: LogWakeUp {
     /// Whether the tree reads files named `name`: `*.yaml`, not hidden.
     static func isRead(_ name: String) -> Bool { name.hasSuffix(".yaml") && !name.hasPrefix(".") && name.count > 5 }
 
-    /// Watches `relative` and the directories under it.
-    private func watchTree(_ relative: String) {
+    /// Watches `relative` and the directories under it; with `filesPending`, the files already
+    /// in them are taken as changed (a directory made, or moved in, with files in it).
+    private func watchTree(_ relative: String, filesPending: Bool = false) {
         guard watch(relative) else { return }
-        for sub in subdirectories(of: relative) { watchTree(relative + "/" + sub) }
+        let (directories, files) = entries(of: relative)
+        if filesPending {
+            for name in files where Self.isRead(name) { pending[relative + "/" + name] = Self.monotonic() }
+        }
+        for sub in directories { watchTree(relative + "/" + sub, filesPending: filesPending) }
     }
 
     @discardableResult
@@ -156,14 +164,19 @@ public final class TreeWatcher: LogWakeUp {
         #endif
     }
 
-    private func subdirectories(of relative: String) -> [String] {
-        guard let dir = opendir(root + "/" + relative) else { return [] }
+    /// The directories and the regular files in `relative` (d_type; links are neither).
+    private func entries(of relative: String) -> (directories: [String], files: [String]) {
+        guard let dir = opendir(root + "/" + relative) else { return ([], []) }
         defer { closedir(dir) }
-        var out: [String] = []
+        var out: ([String], [String]) = ([], [])
         while let entry = readdir(dir) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name != ".", name != "..", entry.pointee.d_type == UInt8(DT_DIR) else { continue }
-            out.append(name)
+            guard name != ".", name != ".." else { continue }
+            if entry.pointee.d_type == UInt8(DT_DIR) {
+                out.0.append(name)
+            } else if entry.pointee.d_type == UInt8(DT_REG) {
+                out.1.append(name)
+            }
         }
         return out
     }

@@ -10,65 +10,89 @@ public import ChronicleCore
 /// A tree of an older version of its view, replaced by a complete rebuild in one step.
 ///
 /// The new version is built beside the live tree (`DIR.rebuild-PID`, with its own manifest,
-/// checkpoint and lock); what chronicle did not write in DIR (a `.git` directory, notes,
-/// `.rejected-…` copies, anything at the top or inside the tree's directories) is moved into
-/// it, name for name; then the two directories are exchanged by one `renameat2(RENAME_EXCHANGE)`,
-/// and the old version, now at the side name, is removed. A reader that opened DIR (or `cd`'d
-/// into it) before the exchange keeps reading the old version whole; one that opens it after
-/// reads the new one whole: no reader sees a tree half of one version and half of the other.
-/// A rebuild stopped or killed before the exchange leaves DIR as it was (its side directory is
-/// removed by the next run).
+/// checkpoint and lock); the two directories are exchanged by one
+/// `renameat2(RENAME_EXCHANGE)`; then what chronicle did not write in the old tree (a `.git`
+/// directory, notes, `.rejected-…` copies, anything at the top or inside the tree's
+/// directories, and a file edited since it was last read) is moved into the new one, name for
+/// name, and the old version, now at the side name, is removed. A reader that opened DIR (or
+/// `cd`'d into it) before the exchange keeps reading the old version whole; one that opens it
+/// after reads the new one whole: no reader sees a tree half of one version and half of the
+/// other. A rebuild stopped, failed or killed before the exchange leaves DIR as it was; one
+/// killed after it leaves what is not chronicle's in the side directory, and the next run moves
+/// it back (``recoverSides(of:)``) before removing the rest.
 enum VersionSwap {
     /// The directories of the tree whose files chronicle writes; the rest of DIR is not its.
     static let own: Set<String> = ["tasks", "memory", "workflows", "contexts", ".chronicle"]
 
-    /// Where the rebuild beside `path` is built.
-    static func side(of path: String) -> String {
-        (path.hasSuffix("/") ? String(path.dropLast()) : path) + ".rebuild-\(getpid())"
-    }
+    /// `path` without a trailing slash.
+    static func trimmed(_ path: String) -> String { path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path }
 
-    /// Removes the side directories of rebuilds of the tree at `path` that were stopped or
-    /// killed before their exchange (`DIR.rebuild-PID`; the caller holds the tree's lock).
-    static func removeStaleSides(of path: String) throws {
-        let trimmed = path.hasSuffix("/") ? String(path.dropLast()) : path
-        let slash = trimmed.lastIndex(of: "/")
-        let parent = slash.map { String(trimmed[..<$0]) } ?? "."
-        let prefix = String(slash.map { trimmed[trimmed.index(after: $0)...] } ?? trimmed[...]) + ".rebuild-"
+    /// Where the rebuild beside `path` is built.
+    static func side(of path: String) -> String { trimmed(path) + ".rebuild-\(getpid())" }
+
+    /// The side directories of rebuilds of the tree at `path` that did not finish (a chronicle
+    /// tree each, named `DIR.rebuild-PID`; the caller holds the tree's lock, so none is in
+    /// flight): what in them is not chronicle's goes back into the tree, then they are removed.
+    /// A directory of that name that holds no checkpoint is not chronicle's, and is left alone.
+    /// Returns the sides it left alone.
+    static func recoverSides(of path: String) throws -> [String] {
+        let tree = trimmed(path)
+        let slash = tree.lastIndex(of: "/")
+        let parent = slash.map { String(tree[..<$0]) } ?? "."
+        let prefix = String(slash.map { tree[tree.index(after: $0)...] } ?? tree[...]) + ".rebuild-"
+        var left: [String] = []
         for name in try entries(of: parent.isEmpty ? "/" : parent) where name.hasPrefix(prefix) {
             let pid = name.dropFirst(prefix.count)
             guard !pid.isEmpty, pid.allSatisfy({ $0.isASCII && $0.isNumber }) else { continue }
-            try remove((parent.isEmpty ? "" : parent) + "/" + name)
+            let side = (parent.isEmpty ? "" : parent) + "/" + name
+            let sideTree = try DirectoryTree(opening: side)
+            guard try sideTree.read(TreeSink.checkpointPath) != nil else {
+                left.append(side)
+                continue
+            }
+            let written = Set(
+                (try sideTree.read(TreeSink.manifestPath)).map { Manifest.lines($0).map(\.path) } ?? [])
+            try moveForeign(from: side, into: tree, isChronicles: { written.contains($0) || TreeSink.isTemporary($0) }) { _, _ in }
+            try remove(side)
         }
+        return left
     }
 
-    /// Moves what chronicle did not write in the tree at `old` into the same place in the tree at
+    /// Moves what is not chronicle's in the tree at `old` into the same place in the tree at
     /// `new`: top-level entries other than ``own``, and the files (and links) inside the tree's
-    /// directories that are not in `written` and not a temporary file. One that would land on a
-    /// file of the new tree is kept beside it as `.rejected-…` by `keep`.
+    /// directories for which `isChronicles` is false. One that would land where the new tree
+    /// has a file is handed to `keep` (which keeps its bytes beside that file) instead.
+    /// Directories are entered only when they are directories, never through a link.
     /// - Complexity: O(entries of the old tree).
     static func moveForeign(
-        from old: String, into new: String, written: Set<String>, keep: (String, [UInt8]) throws -> Void
+        from old: String, into new: String, isChronicles: (String) throws -> Bool, keep: (String, [UInt8]) throws -> Void
     ) throws {
         for name in try entries(of: old) where !own.contains(name) {
-            try move(old + "/" + name, to: new + "/" + name)
+            // Never over what is there: a name taken in the new tree gets a suffix.
+            var target = new + "/" + name
+            var existing = stat()
+            var n = 1
+            while lstat(target, &existing) == 0 {
+                target = new + "/" + name + ".kept-\(n)"
+                n += 1
+            }
+            try move(old + "/" + name, to: target)
         }
-        for top in own where top != ".chronicle" {
-            try moveForeign(old, new, relative: top, written: written, keep: keep)
+        for top in own where top != ".chronicle" && isDirectory(old + "/" + top) {
+            try moveForeign(old, new, relative: top, isChronicles: isChronicles, keep: keep)
         }
     }
 
     private static func moveForeign(
-        _ old: String, _ new: String, relative: String, written: Set<String>, keep: (String, [UInt8]) throws -> Void
+        _ old: String, _ new: String, relative: String, isChronicles: (String) throws -> Bool, keep: (String, [UInt8]) throws -> Void
     ) throws {
         for name in try entries(of: old + "/" + relative) {
             let path = relative + "/" + name
-            var status = stat()
-            guard lstat(old + "/" + path, &status) == 0 else { continue }
-            if status.st_mode & S_IFMT == S_IFDIR {
-                try moveForeign(old, new, relative: path, written: written, keep: keep)
+            if isDirectory(old + "/" + path) {
+                try moveForeign(old, new, relative: path, isChronicles: isChronicles, keep: keep)
                 continue
             }
-            guard !written.contains(path), !TreeSink.isTemporary(path) else { continue }
+            guard try !isChronicles(path) else { continue }
             var existing = stat()
             if lstat(new + "/" + path, &existing) == 0 {
                 if let bytes = try? DirectoryTree(opening: old).read(path) { try keep(path, bytes) }
@@ -77,6 +101,12 @@ enum VersionSwap {
             try DirectoryTree.createDirectories(new + "/" + relative)
             try move(old + "/" + path, to: new + "/" + path)
         }
+    }
+
+    /// Whether `path` is a directory itself (not a link to one).
+    private static func isDirectory(_ path: String) -> Bool {
+        var status = stat()
+        return lstat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
     }
 
     /// Exchanges the directories at `a` and `b` in one step.

@@ -105,6 +105,16 @@ public enum FileEdit {
                 at: file.mark("status"))
         }
         let moves = status != t.status
+        if !moves && !t.status.isOpen && file.differs("progress", from: old) {
+            throw Refusal(
+                "progress cannot change: the task is \(t.status.rawValue), which is final", "put back progress as it was",
+                at: file.mark("progress"))
+        }
+        if moves && !status.isOpen && file.differs("progress", from: old) {
+            throw Refusal(
+                "progress is set by the move to \(status.rawValue)", "put back progress as it was, and change only the status",
+                at: file.mark("progress"))
+        }
         if moves || file.differs("progress", from: old) {
             guard t.status.canMove(to: status) else {
                 let from = t.status.rawValue
@@ -274,6 +284,12 @@ extension FileEdit {
                     .composer(let context, let problem, let mark, _):
                     let within = context.map { " (\($0.text) at line \($0.mark.line), column \($0.mark.column))" } ?? ""
                     throw Refusal("not valid YAML: \(problem)\(within)", "fix the YAML there", at: mark)
+                case .duplicatedKeysInMapping(let duplicates, let context):
+                    throw Refusal(
+                        "the field\(duplicates.count == 1 ? "" : "s") \(duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")) given twice",
+                        "keep one of each (change the line that is there rather than add one)", at: context.mark)
+                case .reader(let problem, _, _, _):
+                    throw Refusal("not readable as YAML text: \(problem)", "remove control characters and save it as UTF-8")
                 default:
                     throw Refusal("not valid YAML: \(error)", "fix the YAML")
                 }

@@ -16,10 +16,16 @@ public enum YAMLWriter {
         guard case .object(let members) = value, !members.isEmpty else { return nil }
         var out = ""
         out.reserveCapacity(512)
-        return mapping(members, indent: 0, into: &out) ? out : nil
+        guard mapping(members, indent: 0, into: &out) else { return nil }
+        // The emitter folds a plain or quoted text at a space past its line width (80): only
+        // documents whose lines all fit are taken (the writer writes ASCII only, a byte a column).
+        return out.utf8.split(separator: 10).allSatisfy({ $0.count <= longestLine }) ? out : nil
     }
 
-    /// The longest text taken (a plain scalar longer than the emitter's line width may be folded).
+    /// The longest line taken, within the emitter's width of 80.
+    static let longestLine = 76
+
+    /// The longest text taken.
     static let longestText = 48
 
     /// `inline`: the mapping is an item of a sequence, its first member follows the item's `- `.

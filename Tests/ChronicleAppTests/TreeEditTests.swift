@@ -1,3 +1,4 @@
+import ChronicleProjection
 import ChronicleTesting
 import Foundation
 import Testing
@@ -229,21 +230,47 @@ import Testing
         #expect(try f.run(["query", "task", "t9"]).status == 1)
     }
 
-    /// A projector killed after appending an edit's commands but before rewriting the file:
-    /// the next run finds the same text, and appends nothing twice.
-    @Test func theSameEditReadTwiceIsAppendedOnce() throws {
+    /// A projector killed after appending an edit's commands but before rewriting the file (its
+    /// journal says the text is read): the next run appends nothing twice, refuses nothing, and
+    /// rewrites the file. The same old text saved again later, though, is an edit of an old
+    /// revision, and refused.
+    @Test func anEditTakenIsNotReadTwice() throws {
         let f = try Fixture()
         let edited = try f.read("memory/theme.yaml").replacingOccurrences(of: "value: dark", with: "value: light")
         try f.write("memory/theme.yaml", edited)
         #expect(try f.run(["project", "yaml", f.tree.path]).stderr.contains("edit taken"))
         let count = try f.events().count
         let canonical = try f.read("memory/theme.yaml")
+        // As the killed run left it: the edited text in place, its digest in the journal.
         try f.write("memory/theme.yaml", edited)
+        let journal = f.tree.appendingPathComponent(".chronicle/journal.sha256")
+        try Data("\(Manifest.digest(Array(edited.utf8)))  memory/theme.yaml\n".utf8).write(to: journal)
         let again = try f.run(["project", "yaml", f.tree.path])
-        #expect(!again.stderr.contains("refused"), "\(again.stderr)")
+        #expect(!again.stderr.contains("refused") && !again.stderr.contains("edit"), "\(again.stderr)")
         #expect(try f.events().count == count)
         #expect(try f.read("memory/theme.yaml") == canonical)
         #expect(try f.rejected(under: "memory") == [])
+
+        try f.write("memory/theme.yaml", edited)
+        let stale = try f.run(["project", "yaml", f.tree.path])
+        #expect(stale.stderr.contains("edited from revision 1, but memory key 'theme' is at revision 2"), "\(stale.stderr)")
+        #expect(try f.events().count == count)
+    }
+
+    /// A key forgotten and made again from the very same text is made again (its command is
+    /// not taken for the first one's).
+    @Test func theSameTextAgainAfterAForgetMakesTheKeyAgain() throws {
+        let f = try Fixture()
+        let text = "value: x\n"
+        try f.write("memory/k.yaml", text)
+        #expect(try f.run(["project", "yaml", f.tree.path]).stderr.contains("memory/k.yaml: edit taken"))
+        #expect(try f.run(["append"], input: "{\"cmd\":\"memory.forget\",\"key\":\"k\"}\n").status == 0)
+        #expect(try f.run(["project", "yaml", f.tree.path]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: f.tree.appendingPathComponent("memory/k.yaml").path))
+        try f.write("memory/k.yaml", text)
+        let again = try f.run(["project", "yaml", f.tree.path])
+        #expect(again.stderr.contains("memory/k.yaml: edit taken"), "\(again.stderr)")
+        #expect(try f.run(["query", "memory", "k"]).status == 0)
     }
 
     /// While `project yaml --follow` runs: an edit written in place, one an editor writes to a

@@ -76,6 +76,38 @@ import Testing
         #expect(siblings.isEmpty, "\(siblings)")
     }
 
+    /// A rebuild killed after its exchange leaves the old tree beside DIR, with what was not
+    /// chronicle's still in it: the next run moves that back into DIR and removes the rest. A
+    /// directory of the side's name that holds no tree of chronicle's is left alone.
+    @Test func aRebuildKilledAfterTheExchangeIsFinishedByTheNextRun() throws {
+        let work = try TestLog.temporaryDirectory()
+        let db = work.appendingPathComponent("log.db").path
+        let tree = work.appendingPathComponent("tree")
+        #expect(try ChronicleBinary.run(["append", "--db", db], input: "tc:Ship it|feature|low\nms:k|v|semantic\n").status == 0)
+        #expect(try ChronicleBinary.run(["project", "yaml", tree.path, "--db", db], input: "").status == 0)
+        // The old tree as the killed run left it beside DIR: chronicle's files, and what was not.
+        let side = work.appendingPathComponent("tree.rebuild-4242")
+        #expect(try ChronicleBinary.run(["project", "yaml", side.path, "--db", db], input: "").status == 0)
+        let foreign = [".git/HEAD": "ref: refs/heads/main\n", "NOTES.md": "mine\n", "tasks/README.txt": "what these are\n"]
+        for (path, text) in foreign {
+            let url = side.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: url)
+        }
+        let notOurs = work.appendingPathComponent("tree.rebuild-999")
+        try FileManager.default.createDirectory(at: notOurs, withIntermediateDirectories: true)
+        try Data("someone's\n".utf8).write(to: notOurs.appendingPathComponent("file"))
+
+        let run = try ChronicleBinary.run(["project", "yaml", tree.path, "--db", db], input: "")
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: side.path))
+        for (path, text) in foreign {
+            #expect((try? String(contentsOf: tree.appendingPathComponent(path), encoding: .utf8)) == text, "\(path) was not moved back")
+        }
+        #expect((try? String(contentsOf: notOurs.appendingPathComponent("file"), encoding: .utf8)) == "someone's\n")
+        #expect(run.stderr.contains("tree.rebuild-999"), "\(run.stderr)")
+    }
+
     /// Reads every file of the tree in passes, each through one descriptor of DIR opened at the
     /// pass's start (as a reader that `cd`s into the tree does), and counts the passes whose files
     /// were all of the old version, all of the new, or of both.

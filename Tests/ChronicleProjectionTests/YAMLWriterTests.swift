@@ -49,7 +49,7 @@ import Testing
     }
 
     static func value(_ random: inout SeededRandom, depth: Int) -> JSONValue {
-        switch Int.random(in: 0..<(depth > 2 ? 5 : 8), using: &random) {
+        switch Int.random(in: 0..<(depth > 4 ? 5 : 8), using: &random) {
         case 0: return .null
         case 1: return .bool(Bool.random(using: &random))
         case 2: return .number(number(&random))
@@ -62,7 +62,7 @@ import Testing
     static func object(_ random: inout SeededRandom, depth: Int) -> JSONValue {
         let keys = [
             "id", "title", "status", "keywords", "params", "value", "revision", "created_at", "steps", "name", "output", "a b", "Key",
-            "1x", "on", "with:colon", "ünï",
+            "1x", "on", "with:colon", "ünï", String(repeating: "k", count: 40), "a_much_longer_key_name_than_the_others",
         ]
         var members: [JSONMember] = []
         for key in keys.shuffled(using: &random).prefix(Int.random(in: 1...5, using: &random)) {
@@ -97,6 +97,12 @@ import Testing
                 #expect(direct == (try Rendering.yams(document)), "\(text.debugDescription)")
             }
         }
+        // Past the emitter's width of 80, Yams folds a text at a space: left to Yams.
+        let wide = JSONValue.object([
+            JSONMember(String(repeating: "k", count: 40), .string("abcdefghij abcdefghij abcdefghij abcdefghi jklmn"))
+        ])
+        #expect(YAMLWriter.document(wide) == nil)
+        #expect(try Rendering.yaml(wide) == (try Rendering.yams(wide)))
         // The shapes of the tree's files are taken.
         #expect(YAMLWriter.document(.object([JSONMember("created_at", .string("2025-06-01T10:00:00.009Z"))])) != nil)
         #expect(YAMLWriter.document(.object([JSONMember("title", .string("Task 12")), JSONMember("progress", .number(0.25))])) != nil)

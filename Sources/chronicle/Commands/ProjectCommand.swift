@@ -139,6 +139,9 @@ private struct Job: Service, @unchecked Sendable {  // the log is used by the on
             throw CommandFailure.unreadable(error)
         }
         projector.report = { line in FileHandle.standardError.write(Data("chronicle: \(line)\n".utf8)) }
+        for side in projector.leftSides {
+            projector.report("\(side) is named like a rebuild of \(directory) but holds no tree of chronicle's; left alone")
+        }
         let complete = try projector.catchUp(stop: stop)
         report(projector, complete: complete, stop: stop)
         guard follow, complete, let stop else { return }
