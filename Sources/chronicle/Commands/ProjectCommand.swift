@@ -48,11 +48,12 @@ struct ProjectCommand: AsyncParsableCommand {
                 lines at its top, the text below), the reason goes to stderr, and the file is put \
                 back as the log has it. Swap and backup files (*~, .*.swp) are never read.
 
-                A tree of an older version of the view is rebuilt beside DIR (DIR.rebuild-PID), \
-                what chronicle did not write in DIR (.git, notes, .rejected copies) is moved into \
-                the rebuild, and the two directories are exchanged in one step \
-                (renameat2 RENAME_EXCHANGE): a reader that opened DIR reads one version whole, \
-                never half of each.
+                A tree of an older version of the view is rebuilt beside DIR (DIR.rebuild-PID) \
+                and the two directories are exchanged in one step (renameat2 RENAME_EXCHANGE); \
+                what chronicle did not write in the old tree (.git, notes, .rejected copies) is \
+                then moved into the new one. A reader that opened DIR reads one version whole, \
+                never half of each; a rebuild killed before the exchange leaves DIR as it was, \
+                one killed after it is finished by the next run.
 
                 With --follow, it then keeps the tree up to date: it sleeps until another process \
                 commits to the log (an inotify watch on the log's files, no polling of the table) \
