@@ -1,0 +1,33 @@
+public import ChronicleCore
+
+/// Redis commands in RESP, the protocol `redis-cli --pipe` reads: each command an array of bulk
+/// strings (`*N\r\n$LEN\r\nARG\r\n…`), binary-safe.
+public enum RESP {
+    /// `command` (name and arguments) in RESP, appended to `out`.
+    public static func append(_ command: [String], to out: inout [UInt8]) {
+        out += Array("*\(command.count)\r\n".utf8)
+        for argument in command {
+            out += Array("$\(argument.utf8.count)\r\n".utf8)
+            out += Array(argument.utf8)
+            out += [13, 10]
+        }
+    }
+
+    /// The commands that load the keys `keys` under `prefix` into a server: for each key, in key
+    /// order, `DEL` then `HSET`, `SADD` or `ZADD` with all its contents, so that loading twice,
+    /// or over an older keyspace's keys, leaves exactly `keys`.
+    /// - Complexity: O(size of the keyspace), and a sort of the keys.
+    public static func commands(loading keys: [String: RedisKeyspace.Value], prefix: String) -> [[String]] {
+        var out: [[String]] = []
+        for (key, value) in keys.sorted(by: { $0.key < $1.key }) {
+            let name = prefix + key
+            out.append(["DEL", name])
+            switch value {
+            case .hash(let fields): out.append(["HSET", name] + fields.flatMap { [$0.field, $0.value] })
+            case .set(let members): out.append(["SADD", name] + members)
+            case .sortedSet(let members): out.append(["ZADD", name] + members.flatMap { [JSONValue.format(number: $0.score), $0.member] })
+            }
+        }
+        return out
+    }
+}
