@@ -20,14 +20,17 @@ public final class TreeProjector {
     private let query: LogQuery
     private let clock: any RecordingClock
     private let identity: String
-    /// The state as of `(validAt, #position)`, one snapshot per kind of ``YAMLTree/kinds``.
-    private var snapshots: [Snapshot] = []
+    /// The state the tree shows, one snapshot per kind of ``YAMLTree/kinds``.
+    public let state: ProjectorState
     private var contexts = ContextIndex()
     /// The last position applied to the tree.
-    public private(set) var position: Int64 = 0
-    public private(set) var validAt = Timestamp(microseconds: .min)
+    public var position: Int64 { state.position }
+    public var validAt: Timestamp { state.validAt }
     /// Events folded per read of a catch-up: the bar's step, and the bound on what one read holds.
-    public var catchUpChunk: Int64 = 100_000
+    public var catchUpChunk: Int64 {
+        get { state.catchUpChunk }
+        set { state.catchUpChunk = newValue }
+    }
 
     /// Reads people's edits of the tree into the log.
     public private(set) var edits: EditReader
@@ -48,6 +51,7 @@ public final class TreeProjector {
         self.log = log
         self.clock = clock
         self.logger = logger
+        state = ProjectorState(kinds: YAMLTree.kinds, log: log, clock: clock)
         let query = LogQuery(log: log)
         self.query = query
         identity = try log.identity()
@@ -67,7 +71,7 @@ public final class TreeProjector {
     }
 
     /// The earliest valid time of a scheduled change not folded yet (a future-dated event).
-    public var nextDue: Timestamp? { snapshots.compactMap { $0.pending.map(\.validFrom).min() }.min() }
+    public var nextDue: Timestamp? { state.nextDue }
 
     /// Folds the state to the log's head as of now and makes the whole tree match it, then
     /// flushes the manifest and the checkpoint. With `stop` raised midway, it ends after the
@@ -79,31 +83,8 @@ public final class TreeProjector {
             for (path, outcome) in try sink.tree.reusingDirectories({ try edits.scan() }) { report(describe(path, outcome)) }
         }
         if needsRebuild { return try rebuild(stop: stop) }
-        let tip = try log.read { tx in try tx.tail()?.seq } ?? 0
-        let now = try query.now(clock: clock)
-        // From the newest stored snapshot usable as of (now, #tip), a chunk of positions per read.
-        var state = try log.read { tx in
-            try YAMLTree.kinds.map { kind in try tx.newestSnapshot(of: kind, usableAt: now, position: tip) ?? .empty(kind) }
-        }
-        let start = state.map(\.position).min() ?? tip
-        let folding = ProgressBar("folding", total: tip - start, unit: "events")
-        while let behind = state.map(\.position).min(), behind < tip {
-            if stop?.isRaised == true {
-                folding?.finish()
-                return false
-            }
-            let target = min(tip, behind + catchUpChunk)
-            let advanced = try query.advance(
-                YAMLTree.kinds.filter { kind in state.first { $0.kind == kind }!.position < target },
-                to: AsOf(valid: now, known: .position(target)), from: state)
-            for a in advanced { state[state.firstIndex { $0.kind == a.snapshot.kind }!] = a.snapshot }
-            folding?.update(target - start)
-        }
-        folding?.finish()
-        // Every stream as of now (a snapshot's valid time may be older than now).
-        state = try query.advance(YAMLTree.kinds, to: AsOf(valid: now, known: .position(tip)), from: state).map(\.snapshot)
-
-        let entities = state.flatMap(\.entities)
+        guard let folded = try state.fold(stop: stop) else { return false }
+        let entities = folded.entities
         let files = try YAMLTree.files(entities)
         let writing = ProgressBar("writing", total: Int64(files.count), unit: "files")
         var done: Int64 = 0
@@ -123,9 +104,8 @@ public final class TreeProjector {
             try sink.flushManifest()
             return false
         }
-        snapshots = state
+        state.commit(folded)
         contexts = ContextIndex(entities.compactMap(\.task))
-        (position, validAt) = (tip, now)
         try sink.flush(checkpoint)
         return true
     }
@@ -168,7 +148,8 @@ public final class TreeProjector {
             })
         sink = fresh.sink
         edits = EditReader(log: log, sink: sink, clock: clock, logger: logger)
-        (snapshots, contexts, position, validAt) = (fresh.snapshots, fresh.contexts, fresh.position, fresh.validAt)
+        state.commit(ProjectorState.Folded(snapshots: fresh.state.snapshots, position: fresh.position, validAt: fresh.validAt))
+        contexts = fresh.contexts
         needsRebuild = false
         try VersionSwap.remove(side)
         report("\(sink.path): rebuilt as version \(YAMLTree.version) beside the tree and swapped in")
@@ -182,32 +163,24 @@ public final class TreeProjector {
     /// changes due by now; rewrites the files that changed. True when it had something to do.
     @discardableResult
     public func step() throws -> Bool {
-        let tip = try log.read { tx in try tx.tail()?.seq } ?? 0
-        let now = try query.now(clock: clock)
-        let due = nextDue.map { $0 <= now } ?? false
-        guard tip > position || due else { return false }
-        // A clock stepped back, or a first step: the whole tree again.
-        guard !snapshots.isEmpty, snapshots.allSatisfy({ $0.isUsable(valid: now, position: tip) }) else {
+        switch try state.advance() {
+        case .idle: return false
+        case .refold:
+            // A clock stepped back, or a first step: the whole tree again.
             try catchUp(readingEdits: false)
             return true
-        }
-        let advances = try query.advance(YAMLTree.kinds, to: AsOf(valid: now, known: .position(tip)), from: snapshots)
-        var dirty: Set<String> = []
-        for (old, advance) in zip(snapshots, advances) {
-            let new = advance.snapshot
-            let touched = advance.touched ?? Set(old.streams.keys).union(new.streams.keys).sorted().map { StreamID(old.kind, $0) }
-            for stream in touched {
-                let before = old.streams[stream.id]?.state
-                let after = new.streams[stream.id]?.state
-                guard before != after else { continue }
-                if let path = YAMLTree.path(of: stream) { try sink.put(path, try after.flatMap { try YAMLTree.file(for: $0)?.bytes }) }
-                if stream.kind == .task { dirty.formUnion(contexts.update(from: before?.task, to: after?.task)) }
+        case .changes(let folded, let changes):
+            var dirty: Set<String> = []
+            for change in changes {
+                if let path = YAMLTree.path(of: change.stream) {
+                    try sink.put(path, try change.after.flatMap { try YAMLTree.file(for: $0)?.bytes })
+                }
+                if change.stream.kind == .task { dirty.formUnion(contexts.update(from: change.before?.task, to: change.after?.task)) }
             }
+            for file in dirty.sorted() { try sink.put(file, try contexts.bytes(of: file)) }
+            state.commit(folded)
+            return true
         }
-        for file in dirty.sorted() { try sink.put(file, try contexts.bytes(of: file)) }
-        snapshots = advances.map(\.snapshot)
-        (position, validAt) = (tip, now)
-        return true
     }
 
     /// Steps whenever `wakeUp` says the log changed, and when the next scheduled valid time
@@ -252,7 +225,7 @@ public final class TreeProjector {
             // Until the next beat, or the next scheduled valid time (a millisecond past it).
             var timeout = Heartbeat.intervalMilliseconds
             if let due = nextDue {
-                let untilDue = (due.microseconds - (try query.now(clock: clock)).microseconds) / 1_000 + 1
+                let untilDue = (due.microseconds - (try state.now()).microseconds) / 1_000 + 1
                 timeout = max(1, min(timeout, untilDue))
             }
             pace.wait(foundNew: changed, wakeUp: watcher ?? wakeUp, stop: stop, timeoutMilliseconds: Int32(timeout))
