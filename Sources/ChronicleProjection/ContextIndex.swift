@@ -34,6 +34,9 @@ public struct ContextIndex: Sendable {
         return dirty
     }
 
+    /// The tasks the context file at `file` lists; nil when no task names it.
+    public func tasks(of file: String) -> [TaskState]? { listings[file].map { Array($0.values) } }
+
     /// The bytes of the context file at `file`; nil when no task names it (the file goes).
     public func bytes(of file: String) throws -> [UInt8]? {
         guard let tasks = listings[file] else { return nil }
