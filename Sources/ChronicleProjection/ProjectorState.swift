@@ -65,7 +65,12 @@ public final class ProjectorState {
     /// - Complexity: O(events after the snapshots + entities).
     public func fold(stop: StopSignal? = nil) throws -> Folded? {
         let tip = try log.read { tx in try tx.tail()?.seq } ?? 0
-        let now = try query.now(clock: clock)
+        return try fold(position: tip, validAt: try query.now(clock: clock), stop: stop)
+    }
+
+    /// The state as of `(validAt, #position)` (the point a view's checkpoint names), folded as
+    /// ``fold(stop:)`` folds; nil when `stop` was raised first.
+    public func fold(position tip: Int64, validAt now: Timestamp, stop: StopSignal? = nil) throws -> Folded? {
         var state = try log.read { tx in
             try kinds.map { kind in try tx.newestSnapshot(of: kind, usableAt: now, position: tip) ?? .empty(kind) }
         }
