@@ -236,3 +236,42 @@ import Testing
                 """)
     }
 }
+
+@Suite struct RedisServerTests {
+    @Test func theServerOfTheTestScriptIsUsed() throws {
+        let server = try RedisServer.shared()
+        guard let text = ProcessInfo.processInfo.environment[RedisServer.urlVariable], !text.isEmpty else {
+            #expect(server.isOwned)
+            return
+        }
+        #expect(!server.isOwned)
+        #expect(try server.url == RedisURL(parsing: text))
+        #expect(server.socketPath == ProcessInfo.processInfo.environment[RedisServer.socketVariable])
+    }
+
+    @Test func testsHoldDistinctDatabases() async throws {
+        let server = try RedisServer.shared()
+        let numbers = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    try await server.withDatabase { database in
+                        try await Task.sleep(for: .milliseconds(50))
+                        return database.number
+                    }
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(Set(numbers).count == 8)
+    }
+
+    @Test func aServerOfItsOwnStopsAndTakesItsDirectoryAway() throws {
+        let server = try RedisServer.start()
+        let socket = try #require(server.socketPath)
+        try RedisConnection(url: server.url).ping()
+        #expect(FileManager.default.fileExists(atPath: socket))
+        server.stop()
+        #expect(!FileManager.default.fileExists(atPath: socket))
+        #expect(throws: RedisError.connectionRefused(server: server.url.server)) { try RedisConnection(url: server.url) }
+    }
+}
