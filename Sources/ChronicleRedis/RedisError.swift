@@ -58,7 +58,11 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
         case .connectionLost(let server, let detail):
             return "the connection to Redis at \(server) failed: \(detail); check that the server is running, then retry"
         case .serverError(let server, let command, let message):
-            return "Redis at \(server) refused \(command): \(message)"
+            let advice =
+                command.hasPrefix("SELECT")
+                ? "use a database number the server has (its databases setting, 16 by default)"
+                : "check the server's configuration and version"
+            return "Redis at \(server) refused \(command): \(message); \(advice)"
         case .closed(let server):
             return "the connection to Redis at \(server) is closed; open a new one"
         }
