@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "ChronicleViews", targets: ["ChronicleViews"]),
         .library(name: "ChronicleApp", targets: ["ChronicleApp"]),
         .library(name: "ChronicleProjection", targets: ["ChronicleProjection"]),
+        .library(name: "ChronicleRedis", targets: ["ChronicleRedis"]),
         .library(name: "ChronicleTesting", targets: ["ChronicleTesting"]),
     ],
     dependencies: [
@@ -47,6 +48,12 @@ let package = Package(
         ),
         // C: swapping two directories in one step (renameat2 RENAME_EXCHANGE, behind a variadic syscall).
         .systemLibrary(name: "CFileExchange"),
+        // C: the Redis client hiredis from the system (libhiredis-dev; Debian's 0.14 speaks RESP2 and has no TLS).
+        .systemLibrary(
+            name: "CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
         // The pure core: commands, events, states, deciders, the coded language. No I/O, no clock.
         .target(
             name: "ChronicleCore",
@@ -92,10 +99,17 @@ let package = Package(
             ],
             swiftSettings: strictness
         ),
-        // Test support: in-memory log, fixed clock, process runner.
+        // The Redis client: connection URLs (and where a password may come from), a pipelined
+        // connection over hiredis, replies and errors.
+        .target(
+            name: "ChronicleRedis",
+            dependencies: ["ChronicleCore", "CHiredis"],
+            swiftSettings: strictness
+        ),
+        // Test support: in-memory log, fixed clock, process runner, a real redis-server.
         .target(
             name: "ChronicleTesting",
-            dependencies: ["ChronicleCore", "ChronicleStore"],
+            dependencies: ["ChronicleCore", "ChronicleStore", "ChronicleRedis"],
             swiftSettings: strictness
         ),
         .executableTarget(
@@ -142,6 +156,11 @@ let package = Package(
         .testTarget(
             name: "ChronicleProjectionTests",
             dependencies: ["ChronicleCore", "ChronicleViews", "ChronicleProjection", "ChronicleTesting"],
+            swiftSettings: strictness
+        ),
+        .testTarget(
+            name: "ChronicleRedisTests",
+            dependencies: ["ChronicleRedis", "ChronicleTesting"],
             swiftSettings: strictness
         ),
         .testTarget(
