@@ -84,7 +84,7 @@ let package = Package(
         // people's edits read back into the log, the rebuild swapped in on a version change.
         .target(
             name: "ChronicleProjection",
-            dependencies: ["ChronicleCore", "ChronicleStore", "ChronicleViews", "ChronicleApp", "CFileExchange"],
+            dependencies: ["ChronicleCore", "ChronicleStore", "ChronicleViews", "ChronicleApp", "ChronicleRedis", "CFileExchange"],
             swiftSettings: strictness
         ),
         // The runtime of the commands: the appender's read/commit/ack loop, following the log,
@@ -116,6 +116,7 @@ let package = Package(
             name: "chronicle",
             dependencies: [
                 "ChronicleCore",
+                "ChronicleRedis",
                 "ChronicleStore",
                 "ChronicleViews",
                 "ChronicleApp",

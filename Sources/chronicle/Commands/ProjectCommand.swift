@@ -2,6 +2,7 @@ import ArgumentParser
 import ChronicleApp
 import ChronicleCore
 import ChronicleProjection
+import ChronicleRedis
 import ChronicleStore
 import ChronicleViews
 import Foundation
@@ -14,7 +15,7 @@ struct ProjectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "project",
         abstract: "Bring a projection up to the log (write only what changed); with --follow, keep it there.",
-        subcommands: [YAML.self])
+        subcommands: [YAML.self, Redis.self])
 
     struct YAML: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -101,6 +102,146 @@ struct ProjectCommand: AsyncParsableCommand {
                 try await Worker.perform(name: "chronicle.project") { try job.project(stop: stop) }
             }
         }
+    }
+}
+
+extension ProjectCommand {
+    struct Redis: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "redis",
+            abstract: "Bring the Redis keyspace up to the log as of now; with --follow, keep it there.",
+            discussion: """
+                Connects to the server --redis names (or CHRONICLE_REDIS_URL): \
+                redis://[user:password@]host:port/db or unix:///path/redis.sock?db=N. A password \
+                is never taken from the command line (ps would show it): put it in \
+                CHRONICLE_REDIS_URL, or in a file named by --redis-password-file. rediss:// is not \
+                supported (the system hiredis has no TLS). With no URL at all, it says what to \
+                pass and how to start a local server. Every key goes under --prefix.
+
+                Reads the keyspace's checkpoint (PREFIXchronicle:checkpoint: the log's identity, \
+                the view's version, the last position applied). With one of this log and this \
+                version, it folds the state as of that point and writes what the events since \
+                changed, each key once; with none (a new server, or one restarted empty) or one of \
+                an older version, it loads the whole view (deleting keys under the prefix the \
+                view does not have), the checkpoint last. A keyspace of another log or of a newer \
+                version is refused. Each batch's writes, one message per change on \
+                PREFIXchronicle:changes (`[seq=N] su:…`, `[seq=N] tr:…`) and the checkpoint go in \
+                one MULTI/EXEC: a projector killed at any moment applies and publishes each change \
+                once. The keys are listed in the README (`chronicle replay redis --print` writes \
+                the same view without a server).
+
+                With --follow it then keeps following the log (an inotify watch on the log's \
+                files), future-dated changes appearing when their valid time comes, and beats \
+                every second in PREFIXchronicle:heartbeat. Redis down or restarted: appends are \
+                not affected; the projector tries again with capped backoff and jitter, says \
+                once that the server is down and once that it is back, then catches up (a server \
+                restarted empty is loaded whole). SIGINT or SIGTERM end it after the batch in \
+                flight. Exit status: 0 up to date (or stopped), 1 the keyspace refused, 2 bad \
+                arguments (no URL, a password on the command line), 3 the log cannot be opened \
+                or read, 4 the Redis server cannot be reached or refused the login.
+                """)
+
+        @Option(help: "The server: redis://[user@]host:port/db or unix:///path?db=N (default: $CHRONICLE_REDIS_URL). No password here.")
+        var redis: String?
+
+        @Option(help: "A file whose first line is the server's password.")
+        var redisPasswordFile: String?
+
+        @Option(help: "A prefix for every key (e.g. tenant1:), to keep several logs apart on one server.")
+        var prefix = ""
+
+        @Flag(help: "Keep following the log after catching up, until SIGINT or SIGTERM.")
+        var follow = false
+
+        @OptionGroup var options: LogOptions
+
+        func run() async throws {
+            let logger = options.logger(label: "chronicle.project")
+            let url: RedisURL
+            do {
+                let file = try redisPasswordFile.map { path throws(RedisError) in (path, try RedisURL.readPasswordFile(atPath: path)) }
+                url = try RedisURL.resolve(argument: redis, environment: ProcessInfo.processInfo.environment, passwordFile: file)
+            } catch {
+                throw RedisFailure.arguments(error)
+            }
+            let clock = try options.clock()
+            let log = try options.openExisting(logger: logger)
+            let projector = try RedisProjector(log: log, url: url, prefix: prefix, clock: clock, logger: logger)
+            projector.report = { line in FileHandle.standardError.write(Data("chronicle: \(line)\n".utf8)) }
+            let follow = follow
+            let logPath = options.path
+            let job = RedisJob(projector: projector, follow: follow, logPath: logPath, logger: logger)
+            if follow {
+                let group = ServiceGroup(
+                    configuration: .init(services: [job], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                try await group.run()
+            } else {
+                try await Worker.perform(name: "chronicle.project") { try job.project(stop: StopSignal()) }
+            }
+        }
+    }
+}
+
+/// Why `project redis` stopped, with its exit status.
+enum RedisFailure: ExitingError {
+    /// The URL or where its password comes from.
+    case arguments(RedisError)
+    /// The server cannot be reached, or refused the login.
+    case server(RedisError)
+
+    var exitStatus: Int32 {
+        switch self {
+        case .arguments: ExitStatus.badArguments
+        case .server: 4
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .arguments(.noURL):
+            "no Redis server named: give --redis redis://host:port/db (a password through CHRONICLE_REDIS_URL or --redis-password-file), or set CHRONICLE_REDIS_URL; to start a local server: redis-server --port 6379 --save '' --appendonly no"
+        case .arguments(let error), .server(let error): "\(error)"
+        }
+    }
+}
+
+/// One Redis projector run: the catch-up, then (following) the steps until asked to stop.
+private struct RedisJob: Service, @unchecked Sendable {  // the projector is used by the one thread `project` runs on
+    let projector: RedisProjector
+    let follow: Bool
+    let logPath: String
+    let logger: Logger
+
+    func run() async throws {
+        guard let stop = StopSignal(takingSignals: false) else {
+            throw CommandFailure.stopped("no file descriptor left for the stop signal")
+        }
+        try await withTaskCancellationHandler {
+            try await withGracefulShutdownHandler {
+                try await Worker.perform(name: "chronicle.project") { try project(stop: stop) }
+            } onGracefulShutdown: {
+                stop.request()
+            }
+        } onCancel: {
+            stop.request()
+        }
+    }
+
+    func project(stop: StopSignal?) throws {
+        do {
+            let complete = try projector.catchUp(stop: stop)
+            if !complete {
+                projector.report("\(projector.url) prefix '\(projector.prefix)': stopped before catching up; run again to finish")
+                return
+            }
+            projector.report("\(projector.url) prefix '\(projector.prefix)': up to #\(projector.position)")
+        } catch let error as RedisError {
+            throw RedisFailure.server(error)
+        }
+        guard follow, let stop else { return }
+        let watcher = LogWatcher(logPath: logPath)
+        try projector.follow(wakeUp: watcher, stop: stop)
+        projector.report("\(projector.url) prefix '\(projector.prefix)': stopped at #\(projector.position)")
     }
 }
 

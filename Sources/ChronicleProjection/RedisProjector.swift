@@ -1,0 +1,253 @@
+public import ChronicleApp
+public import ChronicleCore
+public import ChronicleRedis
+public import ChronicleStore
+internal import ChronicleViews
+public import Logging
+
+#if canImport(Glibc)
+    internal import Glibc
+#elseif canImport(Darwin)
+    internal import Darwin
+#endif
+
+/// `chronicle project redis`: keeps the Redis keyspace under a prefix the view of the log as of
+/// now (``RedisKeyspace``). Redis is a view, never the truth: everything in it is rebuilt from
+/// the log, and appends never wait for it.
+///
+/// Exactly once: every batch's writes, its messages on `{prefix}chronicle:changes` and the
+/// checkpoint (`{prefix}chronicle:checkpoint`: the log's identity, the view's version, the
+/// last position applied and the valid time it is as of) go in one `MULTI`/`EXEC`. A batch is
+/// there whole or not at all, so a projector killed at any moment, restarted, applies each
+/// event's change once and publishes it once. A keyspace without a checkpoint (a new server, one
+/// restarted empty) is loaded whole; one of another log, or of a newer version, is refused; one
+/// of an older version is loaded whole again, the keys the new version has not removed.
+///
+/// With a checkpoint, the state as of its point is folded (from the newest usable snapshot)
+/// and advanced to the log's head as of now: one batch writes each key the events since
+/// touched, once.
+public final class RedisProjector {
+    public let state: ProjectorState
+    public let url: RedisURL
+    public let prefix: String
+    private let log: EventLog
+    private let identity: String
+    private let logger: Logger
+    private var connection: RedisConnection?
+    private var contexts = ContextIndex()
+    /// Told one line (no newline) for each thing a person running it should know.
+    public var report: (String) -> Void = { _ in }
+    /// Commands per `MULTI`/`EXEC` of a whole load (a load is made whole again by the next run
+    /// if it is cut short: its checkpoint is written last).
+    public var loadChunk = 20_000
+
+    public init(log: EventLog, url: RedisURL, prefix: String, clock: any RecordingClock, logger: Logger) throws {
+        self.log = log
+        self.url = url
+        self.prefix = prefix
+        self.logger = logger
+        identity = try log.identity()
+        state = ProjectorState(kinds: RedisKeyspace.kinds, log: log, clock: clock)
+    }
+
+    /// The last position applied to the keyspace.
+    public var position: Int64 { state.position }
+
+    private var checkpointKey: String { prefix + RedisKeyspace.checkpointKey }
+    private var channel: String { prefix + RedisKeyspace.changesChannel }
+
+    /// The connection, made when there is none.
+    private func connected() throws -> RedisConnection {
+        if let connection, connection.isOpen { return connection }
+        let made = try RedisConnection(url: url)
+        connection = made
+        return made
+    }
+
+    /// What the keyspace's checkpoint says, checked: nil when there is none (a load is needed).
+    /// Refused: another log's keyspace, or a newer version's.
+    func storedCheckpoint() throws -> (seq: Int64, validAt: Timestamp, version: Int)? {
+        let reply = try connected().send([["HGETALL", checkpointKey]])[0]
+        guard let items = reply.array, !items.isEmpty else { return nil }
+        var fields: [String: String] = [:]
+        for i in stride(from: 0, to: items.count - 1, by: 2) { fields[items[i].string ?? ""] = items[i + 1].string }
+        guard let logID = fields["log"], let version = fields["version"].flatMap(Int.init), let seq = fields["seq"].flatMap(Int64.init),
+            let validAt = fields["valid_at"].flatMap(Timestamp.init(rfc3339:))
+        else { throw ProjectionError.damagedCheckpoint(path: "\(url) \(checkpointKey)") }
+        guard logID == identity else { throw ProjectionError.otherLog(path: "\(url) prefix '\(prefix)'", found: logID, expected: identity) }
+        guard version <= RedisKeyspace.version else {
+            throw ProjectionError.newerVersion(path: "\(url) prefix '\(prefix)'", found: version, known: RedisKeyspace.version)
+        }
+        return (seq, validAt, version)
+    }
+
+    /// Brings the keyspace to the log's head as of now: from its checkpoint when it has one of
+    /// this version, else a whole load. False when `stop` came first.
+    @discardableResult
+    public func catchUp(stop: StopSignal? = nil) throws -> Bool {
+        let tip = try log.read { tx in try tx.tail()?.seq } ?? 0
+        if let stored = try storedCheckpoint(), stored.version == RedisKeyspace.version, stored.seq <= tip {
+            guard let at = try state.fold(position: stored.seq, validAt: stored.validAt, stop: stop) else { return false }
+            state.commit(at)
+            contexts = ContextIndex(at.entities.compactMap(\.task))
+            try step()
+            return true
+        }
+        return try load(stop: stop)
+    }
+
+    /// The whole keyspace as of now, written over what the prefix holds (keys the view no longer
+    /// has are deleted), the checkpoint last.
+    private func load(stop: StopSignal?) throws -> Bool {
+        guard let folded = try state.fold(stop: stop) else { return false }
+        let keys = try RedisKeyspace.keys(folded.entities)
+        let connection = try connected()
+        // Keys under the prefix that the view does not have (an older version's, a stale load's).
+        var stale: [String] = []
+        var cursor = "0"
+        repeat {
+            let reply = try connection.send([["SCAN", cursor, "MATCH", Self.glob(prefix) + "*", "COUNT", "1000"]])[0]
+            guard let parts = reply.array, parts.count == 2 else { break }
+            cursor = parts[0].string ?? "0"
+            for key in parts[1].array ?? [] {
+                guard let name = key.string, name.hasPrefix(prefix) else { continue }
+                let bare = String(name.dropFirst(prefix.count))
+                if keys[bare] == nil, bare != RedisKeyspace.checkpointKey, !bare.hasPrefix("chronicle:") { stale.append(name) }
+            }
+        } while cursor != "0"
+        // The checkpoint goes first and comes back last: a load cut short leaves none, and the
+        // next run loads whole again.
+        var commands = [["DEL", checkpointKey]] + stale.map { ["DEL", $0] } + RESP.commands(loading: keys, prefix: prefix)
+        commands.append(checkpointCommand(seq: folded.position, validAt: folded.validAt))
+        var start = 0
+        while start < commands.count {
+            if stop?.isRaised == true { return false }
+            let end = min(commands.count, start + loadChunk)
+            try transaction(Array(commands[start..<end]))
+            start = end
+        }
+        state.commit(folded)
+        contexts = ContextIndex(folded.entities.compactMap(\.task))
+        report("\(url) prefix '\(prefix)': loaded whole, \(keys.count) keys, up to #\(folded.position)")
+        return true
+    }
+
+    /// Advances the state over what was committed since, and what fell due; writes the batch,
+    /// its messages and the checkpoint in one transaction. True when it had something to do.
+    @discardableResult
+    public func step() throws -> Bool {
+        switch try state.advance() {
+        case .idle: return false
+        case .refold:
+            return try load(stop: nil)
+        case .changes(let folded, let changes):
+            var moved = contexts
+            let batch = try RedisDelta.batch(changes, contexts: &moved, prefix: prefix)
+            var commands = batch.commands
+            for message in batch.messages { commands.append(["PUBLISH", channel, "[seq=\(folded.position)] \(message)"]) }
+            commands.append(checkpointCommand(seq: folded.position, validAt: folded.validAt))
+            try transaction(commands)
+            contexts = moved
+            state.commit(folded)
+            return true
+        }
+    }
+
+    /// Steps whenever `wakeUp` says the log changed, and when the next scheduled valid time
+    /// arrives, until `stop` is raised. Beats every second in `{prefix}chronicle:heartbeat`
+    /// (pid, state, beat_at, seq). Redis down or restarted: appends go on; the projector tries
+    /// again with capped exponential backoff and jitter (50 ms, doubling, at most 5 s), says so
+    /// once when the server goes and once when it is back, and then catches up from the
+    /// checkpoint it finds (none: a server restarted empty, loaded whole).
+    public func follow(wakeUp: (any LogWakeUp)?, stop: StopSignal) throws {
+        var pace = FollowPace()
+        var beaten: Timestamp?
+        var down: (since: Timestamp, attempts: Int)?
+        var generator = SystemRandomNumberGenerator()
+        while !stop.isRaised {
+            var changed = false
+            do {
+                if down != nil {
+                    try catchUp(stop: stop)
+                    report(
+                        "\(url): back after \((SystemClock.now().microseconds - down!.since.microseconds) / 1_000) ms; caught up to #\(position)"
+                    )
+                    down = nil
+                    changed = true
+                } else {
+                    changed = try step()
+                }
+                let wall = SystemClock.now()
+                if beaten.map({ wall.microseconds - $0.microseconds >= Heartbeat.intervalMilliseconds * 1_000 }) ?? true {
+                    try beat("following", at: wall)
+                    beaten = wall
+                }
+            } catch let error as RedisError {
+                connection?.close()
+                connection = nil
+                if down == nil {
+                    report("\(url) is down (\(error)); appends go on, the keyspace catches up when it is back")
+                    down = (SystemClock.now(), 0)
+                }
+                down!.attempts += 1
+                let backoff = min(5_000, 50 << min(down!.attempts - 1, 7))
+                let jittered = Int32(backoff / 2 + Int.random(in: 0...(backoff / 2), using: &generator))
+                _ = stop.wait(readable: -1, timeoutMilliseconds: jittered)
+                continue
+            }
+            var timeout = Heartbeat.intervalMilliseconds
+            if let due = state.nextDue {
+                let untilDue = (due.microseconds - (try state.now()).microseconds) / 1_000 + 1
+                timeout = max(1, min(timeout, untilDue))
+            }
+            pace.wait(foundNew: changed, wakeUp: wakeUp, stop: stop, timeoutMilliseconds: Int32(timeout))
+        }
+        if down == nil { try? beat("stopped", at: SystemClock.now()) }
+    }
+
+    private func beat(_ stateName: String, at wall: Timestamp) throws {
+        _ = try connected().send([
+            [
+                "HSET", prefix + "chronicle:heartbeat", "pid", String(getpid()), "state", stateName, "beat_at", wall.rfc3339, "seq",
+                String(position),
+            ]
+        ])
+    }
+
+    private func checkpointCommand(seq: Int64, validAt: Timestamp) -> [String] {
+        guard case .hash(let fields) = RedisKeyspace.checkpoint(log: identity, seq: seq, validAt: validAt) else { return [] }
+        return ["HSET", checkpointKey] + fields.flatMap { [$0.field, $0.value] }
+    }
+
+    /// `commands` in one `MULTI`/`EXEC`, pipelined; throws when the transaction was not applied
+    /// whole (a command refused when queued, `EXEC` aborted).
+    private func transaction(_ commands: [[String]]) throws {
+        let replies = try connected().send([["MULTI"]] + commands + [["EXEC"]])
+        if let refused = replies.dropLast().first(where: { $0.errorMessage != nil }) {
+            throw RedisProjectionError.refused(refused.errorMessage ?? "")
+        }
+        guard case .array(let results) = replies.last else { throw RedisProjectionError.refused("EXEC did not run the transaction") }
+        if let failed = results.first(where: { $0.errorMessage != nil }) { throw RedisProjectionError.refused(failed.errorMessage ?? "") }
+    }
+
+    /// `text` with the glob characters of `SCAN … MATCH` escaped.
+    static func glob(_ text: String) -> String {
+        var out = ""
+        for c in text {
+            if "*?[]\\".contains(c) { out.append("\\") }
+            out.append(c)
+        }
+        return out
+    }
+}
+
+/// What the Redis server did not take.
+public enum RedisProjectionError: Error, CustomStringConvertible {
+    case refused(String)
+
+    public var description: String {
+        switch self {
+        case .refused(let message): "the Redis server refused the batch: \(message); nothing of it was applied, and it is tried again"
+        }
+    }
+}

@@ -1,0 +1,176 @@
+import ChronicleRedis
+import ChronicleTesting
+import Foundation
+import Testing
+
+/// `chronicle project redis` against a real `redis-server` (tools/test starts one; without it a
+/// test starts its own, and fails when `redis-server` is not installed): the keyspace it keeps
+/// equals the view `replay redis --print` writes, loaded into the same server, key by key and
+/// field by field, after every batch of random histories; keyspaces of two logs under two
+/// prefixes never touch; the password never shows.
+@Suite struct ProjectRedisTests {
+    /// `url` written out whole, password included (for the child's environment only).
+    static func whole(_ url: RedisURL) -> String {
+        guard case .tcp(let host, let port) = url.endpoint else { return "" }
+        let credentials = url.password.map { "\(url.username ?? ""):\($0)@" } ?? ""
+        return "redis://\(credentials)\(host):\(port)/\(url.database)"
+    }
+
+    /// Every key under `prefix` (the prefix taken off) and what it holds, as text: a hash's
+    /// fields, a set's members, a sorted set's members and scores, each sorted.
+    static func dump(_ connection: RedisConnection, prefix: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        var cursor = "0"
+        repeat {
+            let reply = try connection.send([["SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000"]])[0].array ?? []
+            cursor = reply.first?.string ?? "0"
+            for key in reply.last?.array ?? [] {
+                guard let name = key.string, !name.hasSuffix("chronicle:heartbeat") else { continue }
+                let type = try connection.send([["TYPE", name]])[0].string ?? "?"
+                let contents: [String]
+                switch type {
+                case "hash":
+                    let items = (try connection.send([["HGETALL", name]])[0].array ?? []).map { $0.string ?? "" }
+                    contents = stride(from: 0, to: items.count, by: 2).map { "\(items[$0]) = \(items[$0 + 1])" }.sorted()
+                case "set": contents = (try connection.send([["SMEMBERS", name]])[0].array ?? []).map { $0.string ?? "" }.sorted()
+                case "zset":
+                    let items = (try connection.send([["ZRANGE", name, "0", "-1", "WITHSCORES"]])[0].array ?? []).map { $0.string ?? "" }
+                    contents = stride(from: 0, to: items.count, by: 2).map { "\(items[$0]) \(items[$0 + 1])" }.sorted()
+                default: contents = []
+                }
+                out[String(name.dropFirst(prefix.count))] = "(\(type)) " + contents.joined(separator: " | ")
+            }
+        } while cursor != "0"
+        return out
+    }
+
+    /// Loads what `replay redis --print --prefix PREFIX` writes into the server.
+    static func loadPrinted(_ connection: RedisConnection, db: String, prefix: String, environment: [String: String]) throws {
+        let printed = try ChronicleBinary.run(
+            ["replay", "redis", "--print", "--prefix", prefix, "--db", db], input: "", environment: environment)
+        #expect(printed.status == 0, "\(printed.stderr)")
+        let commands = RedisPrintTests.commands(printed.stdout)
+        let replies = try connection.send(commands)
+        #expect(replies.allSatisfy { $0.errorMessage == nil })
+    }
+
+    @Test(arguments: [1, 2, 3])
+    func projectingInBatchesGivesWhatTheWholeViewLoadedHolds(seed: UInt64) throws {
+        try RedisServer.shared().withDatabase { database in
+            var random = SeededRandom(state: seed &* 7_919)
+            let work = try TestLog.temporaryDirectory()
+            let db = work.appendingPathComponent("log.db").path
+            let connection = try RedisConnection(url: database.url)
+            let projected = database.prefix + "p:"
+            let loaded = database.prefix + "l:"
+            let environment = fixedClock.merging(["CHRONICLE_REDIS_URL": Self.whole(database.url)]) { $1 }
+            var seq = 0
+            for round in 0..<6 {
+                let lines = (0..<Int.random(in: 1...25, using: &random)).map { n in RedisDeltaLines.line(round * 30 + n, seq: seq, &random)
+                }
+                let appended = try ChronicleBinary.run(
+                    ["append", "--db", db], input: lines.joined(separator: "\n") + "\n", environment: fixedClock)
+                #expect(appended.status == 0, "\(appended.stderr)")
+                seq += appended.stdout.split(separator: "\n").filter { !$0.hasPrefix("er:") }.count
+                let run = try ChronicleBinary.run(
+                    ["project", "redis", "--prefix", projected, "--db", db], input: "", environment: environment)
+                #expect(run.status == 0, "seed \(seed) round \(round): \(run.stderr)")
+                #expect(!run.stderr.contains(database.url.password ?? "\u{0}"), "the password was shown")
+                // The whole view, loaded fresh beside it.
+                for key in try Self.dump(connection, prefix: loaded).keys { _ = try connection.send([["DEL", loaded + key]]) }
+                try Self.loadPrinted(connection, db: db, prefix: loaded, environment: fixedClock)
+                var got = try Self.dump(connection, prefix: projected)
+                var expected = try Self.dump(connection, prefix: loaded)
+                // The checkpoint's valid time is the projector's now; the rest must agree.
+                #expect(got.removeValue(forKey: "chronicle:checkpoint") != nil)
+                #expect(expected.removeValue(forKey: "chronicle:checkpoint") != nil)
+                #expect(got.keys.sorted() == expected.keys.sorted(), "seed \(seed) round \(round)")
+                for (key, value) in expected where got[key] != value { Issue.record("seed \(seed) round \(round): \(key) differs") }
+            }
+            // The runs after the first advanced from the checkpoint, not by loading whole.
+            let again = try ChronicleBinary.run(
+                ["project", "redis", "--prefix", projected, "--db", db], input: "", environment: environment)
+            #expect(!again.stderr.contains("loaded whole"), "\(again.stderr)")
+        }
+    }
+
+    @Test func twoLogsUnderTwoPrefixesNeverTouch() throws {
+        try RedisServer.shared().withDatabase { database in
+            let work = try TestLog.temporaryDirectory()
+            let connection = try RedisConnection(url: database.url)
+            let environment = ["CHRONICLE_REDIS_URL": Self.whole(database.url)]
+            var logs: [String] = []
+            for (n, keyword) in ["x:*{a}:y", "plain"].enumerated() {
+                let db = work.appendingPathComponent("log\(n).db").path
+                let task =
+                    "{\"cmd\":\"task.create\",\"id\":\"t\(n)\",\"title\":\"T\",\"intent\":\"feature\",\"complexity\":\"low\",\"keywords\":[\"\(keyword)\"]}\n"
+                #expect(try ChronicleBinary.run(["append", "--db", db], input: task).status == 0)
+                let run = try ChronicleBinary.run(
+                    ["project", "redis", "--prefix", database.prefix + "log\(n):", "--db", db], input: "", environment: environment)
+                #expect(run.status == 0, "\(run.stderr)")
+                logs.append(db)
+            }
+            let first = try Self.dump(connection, prefix: database.prefix + "log0:")
+            let second = try Self.dump(connection, prefix: database.prefix + "log1:")
+            #expect(first["idx:keyword:x:*{a}:y"] == "(set) t0" && first["tasks:t1"] == nil)
+            #expect(second["tasks:t1"] != nil && second["tasks:t0"] == nil)
+            let all = try Self.dump(connection, prefix: "")
+            #expect(
+                all.keys.allSatisfy { $0.hasPrefix(database.prefix + "log0:") || $0.hasPrefix(database.prefix + "log1:") },
+                "\(all.keys.sorted())")
+            // The second log pointed at the first one's keyspace is refused, and changes nothing.
+            let refused = try ChronicleBinary.run(
+                ["project", "redis", "--prefix", database.prefix + "log0:", "--db", logs[1]], input: "", environment: environment)
+            #expect(refused.status == 1 && refused.stderr.contains("holds the view of log"), "\(refused.stderr)")
+            #expect(try Self.dump(connection, prefix: database.prefix + "log0:") == first)
+        }
+    }
+
+    @Test func aWrongPasswordOrNoServerIsAClearErrorThatShowsNoPassword() throws {
+        let server = try RedisServer.shared()
+        let work = try TestLog.temporaryDirectory()
+        let db = work.appendingPathComponent("log.db").path
+        #expect(try ChronicleBinary.run(["append", "--db", db], input: "ms:k|v|semantic\n").status == 0)
+        var wrong = server.url
+        wrong.password = "not-the-password-4242"
+        let refused = try ChronicleBinary.run(
+            ["project", "redis", "--db", db], input: "", environment: ["CHRONICLE_REDIS_URL": Self.whole(wrong)])
+        #expect(refused.status == 4, "\(refused.stderr)")
+        #expect(!refused.stderr.contains("not-the-password-4242") && !refused.stdout.contains("not-the-password-4242"))
+        #expect(refused.stderr.contains("refused the credentials"), "\(refused.stderr)")
+        let port = try RedisServer.freeLoopbackPort()
+        let nobody = try ChronicleBinary.run(
+            ["project", "redis", "--db", db], input: "", environment: ["CHRONICLE_REDIS_URL": "redis://:secret-9999@127.0.0.1:\(port)/0"])
+        #expect(nobody.status == 4, "\(nobody.stderr)")
+        #expect(!nobody.stderr.contains("secret-9999"))
+        let onTheCommandLine = try ChronicleBinary.run(
+            ["project", "redis", "--db", db, "--redis", "redis://:secret-9999@127.0.0.1:\(port)/0"], input: "")
+        #expect(onTheCommandLine.status == 2 && !onTheCommandLine.stderr.contains("secret-9999"), "\(onTheCommandLine.stderr)")
+        let none = try ChronicleBinary.run(["project", "redis", "--db", db], input: "", environment: ["CHRONICLE_REDIS_URL": ""])
+        #expect(none.status == 2 && none.stderr.contains("redis-server --port"), "\(none.stderr)")
+    }
+}
+
+/// The random commands of the Redis tests (those of the delta's property test).
+enum RedisDeltaLines {
+    static func line(_ n: Int, seq: Int, _ random: inout SeededRandom) -> String {
+        let k = Int.random(in: 0..<5, using: &random)
+        switch Int.random(in: 0..<10, using: &random) {
+        case 0: return "ms:key_\(k)|v\(n)|semantic"
+        case 1: return "[valid=2025-05-\(10 + k)T00:00:00Z] ms:key_\(k)|late_\(n)|episodic"
+        case 2: return "{\"cmd\":\"memory.forget\",\"key\":\"key_\(k)\"}"
+        case 3:
+            return
+                "{\"cmd\":\"task.create\",\"id\":\"t\(k)\",\"title\":\"Task \(k)\",\"intent\":\"feature\",\"complexity\":\"low\",\"keywords\":[\"k\(n % 3)\"],\"context_cascade\":\"agents/dev/c\(k % 2)\"}"
+        case 4:
+            return
+                "{\"cmd\":\"task.update\",\"id\":\"t\(k)\",\"set\":{\"context_cascade\":\"agents/dev/c\(n % 3)\",\"keywords\":[\"k\(n % 4)\"]}}"
+        case 5: return "su:t\(k)|in_progress|0.\(Int.random(in: 1...9, using: &random))"
+        case 6: return "{\"cmd\":\"task.relate\",\"id\":\"t\(k)\",\"related\":[\"t\((k + 1) % 5)\"]}"
+        case 7: return "{\"cmd\":\"workflow.start\",\"workflow\":\"deploy\",\"params\":{\"n\":\(k)}}"
+        case 8: return "{\"cmd\":\"task.update\",\"id\":\"t\(k)\",\"set\":{\"confidence\":0.\(n % 9 + 1),\"intent\":\"i\(n % 2)\"}}"
+        default:
+            return seq > 0 ? "{\"cmd\":\"event.retract\",\"seq\":\(Int.random(in: 1...seq, using: &random))}" : "ms:key_0|first|semantic"
+        }
+    }
+}
