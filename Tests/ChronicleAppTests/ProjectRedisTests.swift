@@ -94,6 +94,35 @@ import Testing
         }
     }
 
+    /// The seed examples' keyspace, read back from the server: every key, its type and what it
+    /// holds (`replay-fixtures/seed-examples/redis-keyspace.golden`; re-recorded only with
+    /// `CHRONICLE_RECORD_GOLDEN=1`). The log's identity and the projector's now are zeroed.
+    @Test func theSeedExamplesGiveTheGoldenKeyspace() throws {
+        try RedisServer.shared().withDatabase { database in
+            let fixture = packageRoot.appendingPathComponent("replay-fixtures/seed-examples")
+            let input = try String(contentsOf: fixture.appendingPathComponent("commands.txt"), encoding: .utf8)
+            let work = try TestLog.temporaryDirectory()
+            let db = work.appendingPathComponent("log.db").path
+            #expect(try ChronicleBinary.run(["append", "--db", db], input: input, environment: fixedClock).status == 0)
+            let environment = fixedClock.merging(["CHRONICLE_REDIS_URL": Self.whole(database.url)]) { $1 }
+            let run = try ChronicleBinary.run(
+                ["project", "redis", "--prefix", database.prefix, "--db", db], input: "", environment: environment)
+            #expect(run.status == 0, "\(run.stderr)")
+            var keys = try Self.dump(try RedisConnection(url: database.url), prefix: database.prefix)
+            if let checkpoint = keys["chronicle:checkpoint"] {
+                keys["chronicle:checkpoint"] = checkpoint.replacing(/log = [0-9a-f]+/, with: "log = 0").replacing(
+                    /valid_at = [0-9TZ:.-]+/, with: "valid_at = 0")
+            }
+            let text = keys.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "\n") + "\n"
+            let golden = fixture.appendingPathComponent("redis-keyspace.golden")
+            if ProcessInfo.processInfo.environment["CHRONICLE_RECORD_GOLDEN"] == "1" {
+                try Data(text.utf8).write(to: golden)
+                return
+            }
+            #expect(text == (try String(contentsOf: golden, encoding: .utf8)))
+        }
+    }
+
     @Test func twoLogsUnderTwoPrefixesNeverTouch() throws {
         try RedisServer.shared().withDatabase { database in
             let work = try TestLog.temporaryDirectory()
