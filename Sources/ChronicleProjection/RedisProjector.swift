@@ -64,6 +64,44 @@ public final class RedisProjector {
         return made
     }
 
+    /// The status of the Redis view under `prefix` on the server at `url`, for `chronicle status`:
+    /// its checkpoint and heartbeat judged against the log (`identity`, `head`), or unreachable.
+    public static func status(url: RedisURL, prefix: String, identity: String, head: Int64, now: Timestamp) -> ViewStatus {
+        let path = "\(url) prefix '\(prefix)'"
+        func hash(_ reply: RedisReply) -> [String: String]? {
+            guard let items = reply.array, !items.isEmpty else { return nil }
+            var fields: [String: String] = [:]
+            for i in stride(from: 0, to: items.count - 1, by: 2) { fields[items[i].string ?? ""] = items[i + 1].string }
+            return fields
+        }
+        let replies: [RedisReply]
+        do {
+            let connection = try RedisConnection(url: url, connectTimeout: .seconds(2), replyTimeout: .seconds(5))
+            defer { connection.close() }
+            replies = try connection.send([
+                ["HGETALL", prefix + RedisKeyspace.checkpointKey], ["HGETALL", prefix + "chronicle:heartbeat"],
+            ])
+        } catch {
+            return ViewStatus(kind: "redis", path: path, found: .unreachable("\(error)"))
+        }
+        var stored: ViewCheckpoint?
+        if let f = hash(replies[0]) {
+            guard let log = f["log"], let version = f["version"].flatMap(Int.init), let seq = f["seq"].flatMap(Int64.init),
+                let validAt = f["valid_at"].flatMap(Timestamp.init(rfc3339:))
+            else { return ViewStatus(kind: "redis", path: path, found: .refused("its checkpoint cannot be read")) }
+            stored = ViewCheckpoint(view: f["view"] ?? "redis", version: version, log: log, seq: seq, validAt: validAt)
+        }
+        let beat = hash(replies[1]).flatMap { f -> Heartbeat? in
+            guard let pid = f["pid"].flatMap(Int32.init), let state = f["state"].flatMap(Heartbeat.State.init(rawValue:)),
+                let beatAt = f["beat_at"].flatMap(Timestamp.init(rfc3339:)), let seq = f["seq"].flatMap(Int64.init)
+            else { return nil }
+            return Heartbeat(pid: pid, state: state, beatAt: beatAt, seq: seq)
+        }
+        return ViewStatus.judge(
+            kind: "redis", path: path, stored: stored, heartbeat: beat, identity: identity, head: head, version: RedisKeyspace.version,
+            now: now)
+    }
+
     /// What the keyspace's checkpoint says, checked: nil when there is none (a load is needed).
     /// Refused: another log's keyspace, or a newer version's.
     func storedCheckpoint() throws -> (seq: Int64, validAt: Timestamp, version: Int)? {

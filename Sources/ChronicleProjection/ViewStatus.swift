@@ -23,6 +23,8 @@ public struct ViewStatus: Sendable, Equatable {
         case notBuilt
         /// Not a view this log and this version can use; the reason.
         case refused(String)
+        /// Its server cannot be reached (a Redis view); the reason.
+        case unreachable(String)
     }
 
     public var kind: String
@@ -40,14 +42,26 @@ public struct ViewStatus: Sendable, Equatable {
         now: Timestamp
     ) -> ViewStatus {
         guard let checkpoint else { return ViewStatus(kind: kind, path: path, found: .notBuilt) }
-        let stored: ViewCheckpoint
         do {
-            stored = try ViewCheckpoint(bytes: checkpoint, path: path)
+            return judge(
+                kind: kind, path: path, stored: try ViewCheckpoint(bytes: checkpoint, path: path),
+                heartbeat: heartbeat.flatMap(Heartbeat.init(bytes:)), identity: identity, head: head, version: version, now: now)
+        } catch {
+            return ViewStatus(kind: kind, path: path, found: .refused(error.description))
+        }
+    }
+
+    /// Judges a view from its checkpoint and heartbeat, read already (nil: none).
+    public static func judge(
+        kind: String, path: String, stored: ViewCheckpoint?, heartbeat beat: Heartbeat?, identity: String, head: Int64, version: Int,
+        now: Timestamp
+    ) -> ViewStatus {
+        guard let stored else { return ViewStatus(kind: kind, path: path, found: .notBuilt) }
+        do {
             try stored.check(view: kind, version: version, log: identity, path: path)
         } catch {
             return ViewStatus(kind: kind, path: path, found: .refused(error.description))
         }
-        let beat = heartbeat.flatMap(Heartbeat.init(bytes:))
         var liveness = Liveness.idle
         var seq = stored.seq
         if let beat, beat.state == .following {
@@ -63,8 +77,12 @@ public struct ViewStatus: Sendable, Equatable {
     /// One line: `yaml tree: #1230, 4 behind, alive (pid 12, beat 0.4 s ago)`.
     public func text(now: Timestamp) -> String {
         switch found {
-        case .notBuilt: return "\(kind) \(path): not built (run `chronicle project \(kind) \(path)`)"
+        case .notBuilt:
+            return kind == "redis"
+                ? "\(kind) \(path): not built (run `chronicle project redis` with that server and prefix)"
+                : "\(kind) \(path): not built (run `chronicle project \(kind) \(path)`)"
         case .refused(let why): return "\(kind) \(path): refused: \(why)"
+        case .unreachable(let why): return "\(kind) \(path): unreachable: \(why)"
         case .view(let seq, let version, let behind, let liveness, let beat):
             var line =
                 "\(kind) \(path): #\(seq), version \(version), \(behind == 0 ? "up to date" : "\(behind) behind"), \(liveness.rawValue)"
@@ -83,6 +101,8 @@ public struct ViewStatus: Sendable, Equatable {
         case .notBuilt: members.append(JSONMember("state", .string("not_built")))
         case .refused(let why):
             members += [JSONMember("state", .string("refused")), JSONMember("reason", .string(why))]
+        case .unreachable(let why):
+            members += [JSONMember("state", .string("unreachable")), JSONMember("reason", .string(why))]
         case .view(let seq, let version, let behind, let liveness, let beat):
             members += [
                 JSONMember("state", .string(liveness.rawValue)), JSONMember("seq", .number(Double(seq))),

@@ -123,6 +123,35 @@ import Testing
         }
     }
 
+    /// `chronicle status --redis-prefix`: the Redis view beside the YAML ones, its checkpoint
+    /// and how far behind, not built under another prefix, unreachable on a closed port.
+    @Test func statusReportsTheRedisView() throws {
+        try RedisServer.shared().withDatabase { database in
+            let work = try TestLog.temporaryDirectory()
+            let db = work.appendingPathComponent("log.db").path
+            let environment = ["CHRONICLE_REDIS_URL": Self.whole(database.url)]
+            #expect(try ChronicleBinary.run(["append", "--db", db], input: "ms:k|v|semantic\n").status == 0)
+            #expect(
+                try ChronicleBinary.run(["project", "redis", "--prefix", database.prefix, "--db", db], input: "", environment: environment)
+                    .status == 0)
+            #expect(try ChronicleBinary.run(["append", "--db", db], input: "ms:k|w|semantic\n").status == 0)
+            let status = try ChronicleBinary.run(
+                ["status", "--db", db, "--redis-prefix", database.prefix, "--redis-prefix", database.prefix + "other:"], input: "",
+                environment: environment)
+            #expect(status.status == 1, "\(status.stderr)")
+            #expect(status.stdout.contains("prefix '\(database.prefix)': #1, version 1, 1 behind, idle"), "\(status.stdout)")
+            #expect(status.stdout.contains("prefix '\(database.prefix)other:': not built"), "\(status.stdout)")
+            #expect(!status.stdout.contains(database.url.password ?? "\u{0}"))
+            let port = try RedisServer.freeLoopbackPort()
+            let closed = try ChronicleBinary.run(
+                ["status", "--db", db, "--redis-prefix", "", "--format", "json"], input: "",
+                environment: ["CHRONICLE_REDIS_URL": "redis://:pw-77@127.0.0.1:\(port)/0"])
+            #expect(
+                closed.status == 1 && closed.stdout.contains("\"state\":\"unreachable\"") && !closed.stdout.contains("pw-77"),
+                "\(closed.stdout)")
+        }
+    }
+
     @Test func twoLogsUnderTwoPrefixesNeverTouch() throws {
         try RedisServer.shared().withDatabase { database in
             let work = try TestLog.temporaryDirectory()

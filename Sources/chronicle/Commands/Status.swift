@@ -2,6 +2,7 @@ import ArgumentParser
 import ChronicleApp
 import ChronicleCore
 import ChronicleProjection
+import ChronicleRedis
 import ChronicleStore
 import ChronicleViews
 import Foundation
@@ -19,10 +20,13 @@ struct Status: AsyncParsableCommand {
             heartbeat says it follows, but is older: the projector hangs, or died without \
             stopping), or idle (no projector follows it: it is as current as its checkpoint). A \
             directory with no checkpoint is "not built"; one that holds another log's view, or a \
-            newer version, is "refused". --format json prints one object: {"log": {path, \
+            newer version, is "refused". With --redis-prefix P (repeatable), the Redis view under P \
+            on the server --redis or CHRONICLE_REDIS_URL names is reported too, from \
+            Pchronicle:checkpoint and Pchronicle:heartbeat, or as "unreachable" with the reason \
+            when the server cannot be reached. --format json prints one object: {"log": {path, \
             identity, head, recorded_at}, "views": [{kind, path, state, seq, version, behind, \
             pid, heartbeat, beat_at}]}. Exit status: 0 printed (whatever the views' states), 1 a \
-            view named is not built or refused, 2 bad arguments (a --config file that is \
+            view named is not built, refused or unreachable, 2 bad arguments (a --config file that is \
             missing), 3 the log cannot be opened or read.
             """)
 
@@ -40,6 +44,18 @@ struct Status: AsyncParsableCommand {
     @Option(help: "Output format: text (default) or json.")
     var format: Format = .text
 
+    @Option(
+        help:
+            "A Redis view to report: the prefix its keys are under (\"\" for none); repeatable. The server from --redis or CHRONICLE_REDIS_URL."
+    )
+    var redisPrefix: [String] = []
+
+    @Option(help: "The Redis server: redis://[user@]host:port/db or unix:///path?db=N (default: $CHRONICLE_REDIS_URL). No password here.")
+    var redis: String?
+
+    @Option(help: "A file whose first line is the Redis server's password.")
+    var redisPasswordFile: String?
+
     @OptionGroup var options: LogOptions
 
     func run() async throws {
@@ -56,10 +72,22 @@ struct Status: AsyncParsableCommand {
         }
         let head = tail?.seq ?? 0
         let now = SystemClock.now()
-        let views = trees.map { dir in
+        var views = trees.map { dir in
             ViewStatus.judge(
                 kind: "yaml", path: dir, checkpoint: Self.read(dir, TreeSink.checkpointPath), heartbeat: Self.read(dir, Heartbeat.path),
                 identity: identity, head: head, version: YAMLTree.version, now: now)
+        }
+        if !redisPrefix.isEmpty {
+            let url: RedisURL
+            do {
+                let file = try redisPasswordFile.map { path throws(RedisError) in (path, try RedisURL.readPasswordFile(atPath: path)) }
+                url = try RedisURL.resolve(argument: redis, environment: ProcessInfo.processInfo.environment, passwordFile: file)
+            } catch {
+                throw RedisFailure.arguments(error)
+            }
+            for prefix in redisPrefix {
+                views.append(RedisProjector.status(url: url, prefix: prefix, identity: identity, head: head, now: now))
+            }
         }
         var text = ""
         switch format {
@@ -81,7 +109,8 @@ struct Status: AsyncParsableCommand {
         FileHandle.standardOutput.write(Data(text.utf8))
         let unusable = views.filter { if case .view = $0.found { false } else { true } }
         if !unusable.isEmpty {
-            throw CommandFailure.notFound("\(unusable.count) of the views named \(unusable.count == 1 ? "is" : "are") not built or refused")
+            throw CommandFailure.notFound(
+                "\(unusable.count) of the views named \(unusable.count == 1 ? "is" : "are") not built, refused or unreachable")
         }
     }
 
