@@ -120,54 +120,105 @@ public final class RedisProjector {
     }
 
     /// Brings the keyspace to the log's head as of now: from its checkpoint when it has one of
-    /// this version, else a whole load. False when `stop` came first.
+    /// this version; with none (a new server, one restarted empty), a whole load in place; with
+    /// an older version's, a whole rebuild swapped in at once (``rebuild(stop:)``). False when
+    /// `stop` came first.
     @discardableResult
     public func catchUp(stop: StopSignal? = nil) throws -> Bool {
         let tip = try log.read { tx in try tx.tail()?.seq } ?? 0
-        if let stored = try storedCheckpoint(), stored.version == RedisKeyspace.version, stored.seq <= tip {
+        guard let stored = try storedCheckpoint() else { return try load(stop: stop, swapping: false) }
+        if stored.version == RedisKeyspace.version, stored.seq <= tip {
             guard let at = try state.fold(position: stored.seq, validAt: stored.validAt, stop: stop) else { return false }
             state.commit(at)
             contexts = ContextIndex(at.entities.compactMap(\.task))
             try step()
             return true
         }
-        return try load(stop: stop)
+        return try rebuild(stop: stop)
     }
 
-    /// The whole keyspace as of now, written over what the prefix holds (keys the view no longer
-    /// has are deleted), the checkpoint last.
-    private func load(stop: StopSignal?) throws -> Bool {
-        guard let folded = try state.fold(stop: stop) else { return false }
-        let keys = try RedisKeyspace.keys(folded.entities)
+    /// The whole view as of now built beside the live keys (under
+    /// `chronicle-rebuild-PID:PREFIX`), then swapped in by one `MULTI`/`EXEC`: the live keys the
+    /// view no longer has deleted, each built key renamed over its live one, the checkpoint
+    /// written. Redis runs a transaction whole, so a reader sees the old keyspace or the new one,
+    /// never a mix. A keyspace of another log or a newer version is refused first.
+    @discardableResult
+    public func rebuild(stop: StopSignal? = nil) throws -> Bool {
+        _ = try storedCheckpoint()
+        return try load(stop: stop, swapping: true)
+    }
+
+    /// The view as of a past point (`validAt`, `#position`), loaded whole under this prefix
+    /// beside the live one (which another prefix holds), its checkpoint naming that point. A
+    /// keyspace of another log or a newer version is refused.
+    public func loadPast(position: Int64, validAt: Timestamp) throws {
+        _ = try storedCheckpoint()
+        _ = try load(stop: nil, swapping: false, at: (position, validAt))
+    }
+
+    /// Every key whose name starts with `prefix` (SCAN, which never blocks the server long).
+    private func keys(under prefix: String) throws -> [String] {
         let connection = try connected()
-        // Keys under the prefix that the view does not have (an older version's, a stale load's).
-        var stale: [String] = []
+        var out: [String] = []
         var cursor = "0"
         repeat {
             let reply = try connection.send([["SCAN", cursor, "MATCH", Self.glob(prefix) + "*", "COUNT", "1000"]])[0]
             guard let parts = reply.array, parts.count == 2 else { break }
             cursor = parts[0].string ?? "0"
-            for key in parts[1].array ?? [] {
-                guard let name = key.string, name.hasPrefix(prefix) else { continue }
-                let bare = String(name.dropFirst(prefix.count))
-                if keys[bare] == nil, bare != RedisKeyspace.checkpointKey, !bare.hasPrefix("chronicle:") { stale.append(name) }
-            }
+            for key in parts[1].array ?? [] { if let name = key.string, name.hasPrefix(prefix) { out.append(name) } }
         } while cursor != "0"
-        // The checkpoint goes first and comes back last: a load cut short leaves none, and the
-        // next run loads whole again.
-        var commands = [["DEL", checkpointKey]] + stale.map { ["DEL", $0] } + RESP.commands(loading: keys, prefix: prefix)
-        commands.append(checkpointCommand(seq: folded.position, validAt: folded.validAt))
-        var start = 0
-        while start < commands.count {
+        return out
+    }
+
+    /// Where a rebuild of this prefix is built before it is swapped in.
+    private var side: String { "chronicle-rebuild-\(getpid()):" + prefix }
+
+    /// The whole keyspace as of now over what the prefix holds (keys the view no longer has
+    /// are deleted), the checkpoint last: in place, in transactions of ``loadChunk`` commands
+    /// (the checkpoint deleted in the first, so a load cut short leaves none and the next run
+    /// loads whole again), or `swapping`: built beside and swapped in by one transaction.
+    private func load(stop: StopSignal?, swapping: Bool, at point: (position: Int64, validAt: Timestamp)? = nil) throws -> Bool {
+        let folded = try point.map { try state.fold(position: $0.position, validAt: $0.validAt, stop: stop) } ?? state.fold(stop: stop)
+        guard let folded else { return false }
+        let keys = try RedisKeyspace.keys(folded.entities)
+        // The view's keys under the prefix that the view no longer has (not the projector's
+        // own chronicle: keys, nor a rebuild's side keys when the prefix is empty).
+        let stale = try self.keys(under: prefix).filter { name in
+            let bare = name.dropFirst(prefix.count)
+            return keys[String(bare)] == nil && !bare.hasPrefix("chronicle:") && !bare.hasPrefix("chronicle-rebuild-")
+        }
+        let checkpoint = checkpointCommand(seq: folded.position, validAt: folded.validAt)
+        if swapping {
+            // A rebuild killed before its swap left its side keys: they go first.
+            for name in try self.keys(under: "chronicle-rebuild-")
+            where name.split(separator: ":", maxSplits: 1).last?.hasPrefix(prefix) ?? false {
+                _ = try connected().send([["DEL", name]])
+            }
+            try write(RESP.commands(loading: keys, prefix: side), stop: stop)
             if stop?.isRaised == true { return false }
+            try transaction(stale.map { ["DEL", $0] } + keys.keys.sorted().map { ["RENAME", side + $0, prefix + $0] } + [checkpoint])
+        } else {
+            try write(
+                [["DEL", checkpointKey]] + stale.map { ["DEL", $0] } + RESP.commands(loading: keys, prefix: prefix) + [checkpoint],
+                stop: stop)
+            if stop?.isRaised == true { return false }
+        }
+        state.commit(folded)
+        contexts = ContextIndex(folded.entities.compactMap(\.task))
+        report(
+            "\(url) prefix '\(prefix)': \(swapping ? "rebuilt beside and swapped in" : "loaded whole"), \(keys.count) keys, up to #\(folded.position)"
+        )
+        return true
+    }
+
+    /// `commands` in transactions of ``loadChunk``, until `stop` is raised.
+    private func write(_ commands: [[String]], stop: StopSignal?) throws {
+        var start = 0
+        while start < commands.count, stop?.isRaised != true {
             let end = min(commands.count, start + loadChunk)
             try transaction(Array(commands[start..<end]))
             start = end
         }
-        state.commit(folded)
-        contexts = ContextIndex(folded.entities.compactMap(\.task))
-        report("\(url) prefix '\(prefix)': loaded whole, \(keys.count) keys, up to #\(folded.position)")
-        return true
     }
 
     /// Advances the state over what was committed since, and what fell due; writes the batch,
@@ -177,7 +228,7 @@ public final class RedisProjector {
         switch try state.advance() {
         case .idle: return false
         case .refold:
-            return try load(stop: nil)
+            return try load(stop: nil, swapping: true)
         case .changes(let folded, let changes):
             var moved = contexts
             let batch = try RedisDelta.batch(changes, contexts: &moved, prefix: prefix)

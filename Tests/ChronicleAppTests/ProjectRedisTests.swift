@@ -152,6 +152,61 @@ import Testing
         }
     }
 
+    /// A keyspace of an older version is rebuilt beside and swapped in (its stale keys and
+    /// fields gone, no side keys left); `replay redis --known-at #N --into P` builds the past
+    /// view beside the live one, as `replay redis --print --known-at #N` writes it.
+    @Test func anOlderVersionIsRebuiltAndSwappedAndAPastViewGoesBeside() throws {
+        try RedisServer.shared().withDatabase { database in
+            let work = try TestLog.temporaryDirectory()
+            let db = work.appendingPathComponent("log.db").path
+            let connection = try RedisConnection(url: database.url)
+            let environment = fixedClock.merging(["CHRONICLE_REDIS_URL": Self.whole(database.url)]) { $1 }
+            let live = database.prefix + "live:"
+            var input = ""
+            for n in 0..<50 {
+                input += "{\"cmd\":\"task.create\",\"id\":\"t\(n)\",\"title\":\"T\",\"intent\":\"feature\",\"complexity\":\"low\"}\n"
+            }
+            input += "su:t1|in_progress|0.5\nms:k|v|semantic\n"
+            #expect(try ChronicleBinary.run(["append", "--db", db], input: input, environment: fixedClock).status == 0)
+            #expect(
+                try ChronicleBinary.run(["project", "redis", "--prefix", live, "--db", db], input: "", environment: environment).status == 0
+            )
+            // As version 0 of the view would have left it: a field and a key version 1 has not.
+            _ = try connection.send([
+                ["HSET", live + "chronicle:checkpoint", "version", "0"], ["HSET", live + "tasks:t3", "marker", "old"],
+                ["SADD", live + "idx:keyword:gone", "t3"],
+            ])
+            let rebuilt = try ChronicleBinary.run(["project", "redis", "--prefix", live, "--db", db], input: "", environment: environment)
+            #expect(rebuilt.status == 0 && rebuilt.stderr.contains("rebuilt beside and swapped in"), "\(rebuilt.stderr)")
+            let after = try Self.dump(connection, prefix: live)
+            #expect(after["idx:keyword:gone"] == nil && after["tasks:t3"]?.contains("marker") == false)
+            #expect(after["chronicle:checkpoint"]?.contains("version = 1") == true)
+            #expect(try Self.dump(connection, prefix: "chronicle-rebuild-").isEmpty)
+            let loaded = database.prefix + "fresh:"
+            try Self.loadPrinted(connection, db: db, prefix: loaded, environment: fixedClock)
+            var got = after, expected = try Self.dump(connection, prefix: loaded)
+            got["chronicle:checkpoint"] = nil
+            expected["chronicle:checkpoint"] = nil
+            #expect(got == expected)
+
+            // The view as of #10, beside the live one.
+            let past = database.prefix + "past:"
+            let built = try ChronicleBinary.run(
+                ["replay", "redis", "--known-at", "#10", "--into", past, "--db", db], input: "", environment: environment)
+            #expect(built.status == 0, "\(built.stderr)")
+            let printed = database.prefix + "printed:"
+            let resp = try ChronicleBinary.run(
+                ["replay", "redis", "--print", "--known-at", "#10", "--prefix", printed, "--db", db], input: "", environment: fixedClock)
+            _ = try connection.send(RedisPrintTests.commands(resp.stdout))
+            var pastView = try Self.dump(connection, prefix: past), printedView = try Self.dump(connection, prefix: printed)
+            #expect(pastView["tasks:t10"] == nil && pastView["tasks:t9"] != nil)
+            pastView["chronicle:checkpoint"] = nil
+            printedView["chronicle:checkpoint"] = nil
+            #expect(pastView == printedView)
+            #expect(try Self.dump(connection, prefix: live) == after, "the live view changed")
+        }
+    }
+
     @Test func twoLogsUnderTwoPrefixesNeverTouch() throws {
         try RedisServer.shared().withDatabase { database in
             let work = try TestLog.temporaryDirectory()

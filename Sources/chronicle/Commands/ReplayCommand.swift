@@ -1,9 +1,11 @@
 import ArgumentParser
 import ChronicleCore
 import ChronicleProjection
+import ChronicleRedis
 import ChronicleStore
 import ChronicleViews
 import Foundation
+import Logging
 
 /// `chronicle replay`: rebuilds a projection from the log, as it is now or as of any past point.
 struct ReplayCommand: AsyncParsableCommand {
@@ -58,32 +60,58 @@ struct ReplayCommand: AsyncParsableCommand {
     struct Redis: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "redis",
-            abstract: "Write the whole Redis view as commands that `redis-cli --pipe` loads (--print).",
+            abstract: "Rebuild the Redis view on a server and swap it in at once, or write it as RESP (--print).",
             discussion: """
-                Computes the Redis keyspace (tasks:ID, workflows:ID and memory:KEY hashes; the \
-                idx:intent:, idx:status:, idx:keyword: and idx:related: sets; the idx:confidence \
-                sorted set; a contexts:PATH hash per context file, its content the YAML tree's \
-                bytes of that file; the chronicle:checkpoint hash: see the README for every key) \
-                as of --valid-at and --known-at (both default to now), and with --print writes \
-                it to standard output in RESP, the protocol `redis-cli --pipe` reads: for each \
-                key in key order, DEL then HSET, SADD or ZADD with all it holds, every key under \
-                --prefix. No server is needed: `chronicle replay redis --print | redis-cli --pipe` \
-                loads it. The same log and point give the same bytes. Exit status: 0 written, 2 \
-                bad arguments (no --print: building into a server is not in this version), 3 \
-                the log cannot be opened or read.
+                The keyspace: tasks:ID, workflows:ID and memory:KEY hashes; the idx:intent:, \
+                idx:status:, idx:keyword: and idx:related: sets; the idx:confidence sorted set; a \
+                contexts:PATH hash per context file, its content the YAML tree's bytes of that \
+                file; the chronicle:checkpoint hash (the README lists every key and field). \
+                Every key goes under --prefix.
+
+                With a server (--redis, or CHRONICLE_REDIS_URL; the password never on the command \
+                line: CHRONICLE_REDIS_URL or --redis-password-file): the view as of now is built \
+                beside the live keys (under chronicle-rebuild-PID:PREFIX) and swapped in by one \
+                MULTI/EXEC (the live keys the view no longer has deleted, each built key renamed \
+                over its live one, the checkpoint written): a reader sees the old keyspace or the \
+                new one whole, never a mix. With --valid-at or --known-at, the view as of that \
+                point is built beside the live one, under --into PREFIX (required then), its \
+                checkpoint naming the point. A keyspace of another log, or of a newer version, is \
+                refused.
+
+                With --print: no server; the view as of --valid-at/--known-at (default now) is \
+                written to standard output in RESP, the protocol `redis-cli --pipe` reads: for \
+                each key in key order, DEL then HSET, SADD or ZADD with all it holds. The same log \
+                and point give the same bytes.
+
+                Exit status: 0 done, 1 the keyspace refused, 2 bad arguments (no server named, a \
+                password on the command line, a past point without --into), 3 the log cannot be \
+                opened or read, 4 the server cannot be reached or refused the login.
                 """)
 
-        @Flag(help: "Write the view to standard output as RESP commands (for redis-cli --pipe).")
+        @Flag(help: "Write the view to standard output as RESP commands (for redis-cli --pipe), with no server.")
         var print = false
 
-        @Option(help: "A prefix for every key (e.g. tenant1:), to keep several logs apart on one server.")
+        @Option(help: "The server: redis://[user@]host:port/db or unix:///path?db=N (default: $CHRONICLE_REDIS_URL). No password here.")
+        var redis: String?
+
+        @Option(help: "A file whose first line is the server's password.")
+        var redisPasswordFile: String?
+
+        @Option(help: "A prefix for every key of the live view (e.g. tenant1:), to keep several logs apart on one server.")
         var prefix = ""
+
+        @Option(help: "With --valid-at or --known-at: the prefix the past view is built under, beside the live one.")
+        var into: String?
 
         @OptionGroup var options: LogOptions
         @OptionGroup var asOf: AsOfOptions
 
         func validate() throws {
-            guard print else { throw ValidationError("give --print: this version writes the view as RESP for redis-cli --pipe") }
+            let past = asOf.validAt != nil || asOf.knownAt != nil
+            if !print && past && into == nil {
+                throw ValidationError("a past view goes beside the live one: give --into PREFIX (e.g. --into past:)")
+            }
+            if print && into != nil { throw ValidationError("--into is for a server; with --print, use --prefix") }
         }
 
         func run() async throws {
@@ -91,6 +119,7 @@ struct ReplayCommand: AsyncParsableCommand {
             let clock = try options.clock()
             let log = try options.openExisting(logger: logger)
             let query = LogQuery(log: log)
+            guard print else { return try build(log: log, query: query, clock: clock, logger: logger) }
             let keys: [String: RedisKeyspace.Value]
             let out: [UInt8]
             do {
@@ -116,6 +145,32 @@ struct ReplayCommand: AsyncParsableCommand {
             }
             FileHandle.standardOutput.write(Data(out))
             FileHandle.standardError.write(Data("chronicle: \(keys.count + 1) keys, \(out.count) bytes of RESP\n".utf8))
+        }
+
+        /// The view built on the server: now, swapped in; or a past point, under --into.
+        func build(log: EventLog, query: LogQuery, clock: any RecordingClock, logger: Logger) throws {
+            let url: RedisURL
+            do {
+                let file = try redisPasswordFile.map { path throws(RedisError) in (path, try RedisURL.readPasswordFile(atPath: path)) }
+                url = try RedisURL.resolve(argument: redis, environment: ProcessInfo.processInfo.environment, passwordFile: file)
+            } catch {
+                throw RedisFailure.arguments(error)
+            }
+            do {
+                if let into {
+                    let point = try asOf.point(query, clock: clock)
+                    let seq = try log.read { tx in try tx.position(knownAt: point.known) }
+                    let projector = try RedisProjector(log: log, url: url, prefix: into, clock: clock, logger: logger)
+                    projector.report = { line in FileHandle.standardError.write(Data("chronicle: \(line)\n".utf8)) }
+                    try projector.loadPast(position: seq, validAt: point.valid)
+                } else {
+                    let projector = try RedisProjector(log: log, url: url, prefix: prefix, clock: clock, logger: logger)
+                    projector.report = { line in FileHandle.standardError.write(Data("chronicle: \(line)\n".utf8)) }
+                    try projector.rebuild()
+                }
+            } catch let error as RedisError {
+                throw RedisFailure.server(error)
+            }
         }
     }
 }
