@@ -30,7 +30,7 @@ public final class RedisProjector {
     public let state: ProjectorState
     public let url: RedisURL
     public let prefix: String
-    private let log: EventLog
+    let log: EventLog
     private let identity: String
     private let logger: Logger
     private var connection: RedisConnection?
@@ -57,7 +57,7 @@ public final class RedisProjector {
     private var channel: String { prefix + RedisKeyspace.changesChannel }
 
     /// The connection, made when there is none.
-    private func connected() throws -> RedisConnection {
+    func connected() throws -> RedisConnection {
         if let connection, connection.isOpen { return connection }
         let made = try RedisConnection(url: url)
         connection = made
@@ -157,7 +157,7 @@ public final class RedisProjector {
     }
 
     /// Every key whose name starts with `prefix` (SCAN, which never blocks the server long).
-    private func keys(under prefix: String) throws -> [String] {
+    func keys(under prefix: String) throws -> [String] {
         let connection = try connected()
         var out: [String] = []
         var cursor = "0"
@@ -303,14 +303,14 @@ public final class RedisProjector {
         ])
     }
 
-    private func checkpointCommand(seq: Int64, validAt: Timestamp) -> [String] {
+    func checkpointCommand(seq: Int64, validAt: Timestamp) -> [String] {
         guard case .hash(let fields) = RedisKeyspace.checkpoint(log: identity, seq: seq, validAt: validAt) else { return [] }
         return ["HSET", checkpointKey] + fields.flatMap { [$0.field, $0.value] }
     }
 
     /// `commands` in one `MULTI`/`EXEC`, pipelined; throws when the transaction was not applied
     /// whole (a command refused when queued, `EXEC` aborted).
-    private func transaction(_ commands: [[String]]) throws {
+    func transaction(_ commands: [[String]]) throws {
         let replies = try connected().send([["MULTI"]] + commands + [["EXEC"]])
         if let refused = replies.dropLast().first(where: { $0.errorMessage != nil }) {
             throw RedisProjectionError.refused(refused.errorMessage ?? "")

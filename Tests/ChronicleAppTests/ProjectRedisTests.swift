@@ -207,6 +207,42 @@ import Testing
         }
     }
 
+    /// `chronicle verify --redis-prefix`: every key and field that differs from a fresh build
+    /// (a changed field, a key left behind, a key missing, a score), and `--repair` fixes them.
+    @Test func verifyReportsWhatDiffersAndRepairs() throws {
+        try RedisServer.shared().withDatabase { database in
+            let work = try TestLog.temporaryDirectory()
+            let db = work.appendingPathComponent("log.db").path
+            let connection = try RedisConnection(url: database.url)
+            let environment = ["CHRONICLE_REDIS_URL": Self.whole(database.url)]
+            let input =
+                "{\"cmd\":\"task.create\",\"id\":\"t1\",\"title\":\"T\",\"intent\":\"feature\",\"complexity\":\"low\"}\nms:k|v|semantic\n"
+            #expect(try ChronicleBinary.run(["append", "--db", db], input: input).status == 0)
+            #expect(
+                try ChronicleBinary.run(["project", "redis", "--prefix", database.prefix, "--db", db], input: "", environment: environment)
+                    .status == 0)
+            let verify = ["verify", "--redis-prefix", database.prefix, "--db", db]
+            #expect(try ChronicleBinary.run(verify, input: "", environment: environment).status == 0)
+            let before = try Self.dump(connection, prefix: database.prefix)
+            _ = try connection.send([
+                ["HSET", database.prefix + "tasks:t1", "status", "bogus"], ["SADD", database.prefix + "idx:keyword:extra", "t1"],
+                ["DEL", database.prefix + "memory:k"], ["ZADD", database.prefix + "idx:confidence", "0.01", "t1"],
+            ])
+            let found = try ChronicleBinary.run(verify, input: "", environment: environment)
+            #expect(found.status == 1, "\(found.stdout)")
+            for line in [
+                "tasks:t1: status is 'bogus', the view has 'pending'", "idx:keyword:extra: not in the view", "memory:k: missing",
+                "idx:confidence: members or scores differ", "4 keys",
+            ] { #expect(found.stdout.contains(line), "\(found.stdout)") }
+            #expect(try ChronicleBinary.run(verify + ["--repair"], input: "", environment: environment).status == 0)
+            #expect(try ChronicleBinary.run(verify, input: "", environment: environment).status == 0)
+            var after = try Self.dump(connection, prefix: database.prefix), was = before
+            after["chronicle:checkpoint"] = nil
+            was["chronicle:checkpoint"] = nil
+            #expect(after == was)
+        }
+    }
+
     @Test func twoLogsUnderTwoPrefixesNeverTouch() throws {
         try RedisServer.shared().withDatabase { database in
             let work = try TestLog.temporaryDirectory()
