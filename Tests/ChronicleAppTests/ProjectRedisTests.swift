@@ -120,6 +120,23 @@ import Testing
                 return
             }
             #expect(text == (try String(contentsOf: golden, encoding: .utf8)))
+
+            // The same view printed and loaded by redis-cli --pipe: the same keys.
+            let piped = database.prefix + "piped:"
+            let resp = try ChronicleBinary.run(
+                ["replay", "redis", "--print", "--prefix", piped, "--db", db], input: "", environment: fixedClock)
+            guard case .tcp(let host, let port) = database.url.endpoint else { return }
+            let cli = try ChronicleBinary.run(
+                executable: URL(fileURLWithPath: "/usr/bin/redis-cli"),
+                ["-h", host, "-p", String(port), "-n", String(database.url.database), "--pipe"],
+                input: Data(resp.stdout.utf8), environment: ["REDISCLI_AUTH": database.url.password ?? ""])
+            #expect(cli.status == 0 && cli.stdout.contains("errors: 0"), "\(cli.stdout) \(cli.stderr)")
+            var pipedKeys = try Self.dump(try RedisConnection(url: database.url), prefix: piped)
+            pipedKeys["chronicle:checkpoint"] = keys["chronicle:checkpoint"]
+            var projectedKeys = keys
+            projectedKeys["chronicle:checkpoint"] = nil
+            pipedKeys["chronicle:checkpoint"] = nil
+            #expect(pipedKeys == projectedKeys)
         }
     }
 
