@@ -49,7 +49,8 @@ extension ChronicleBench {
     private func redisFollow(server: RedisServer, dir: String, environment: [String: String]) throws -> String {
         typealias T = ResultTable
         let r = try RedisFollowLag.run(
-            chronicle: chronicle, server: server, dir: dir, commands: redisFollowCommands, rate: redisRate, environment: environment)
+            chronicle: chronicle, server: server, dir: dir, commands: redisFollowCommands, rate: redisRate, tasks: redisFollowTasks,
+            environment: environment)
         func three(_ samples: [Double]) -> String {
             let s = LatencySummary(samples)
             return "\(T.fixed(s.p50, 2)) / \(T.fixed(s.p99, 2)) / \(T.fixed(s.max, 2)) ms"
@@ -88,7 +89,7 @@ extension ChronicleBench {
             ## The Redis view: following (`chronicle project redis --follow`)
 
             \(table.markdown)
-            - projector: `\(r.projectorCommandLine)`, following a log of \(T.grouped(Double(RedisFollowLag.tasks))) tasks; appender: `\(r.appenderCommandLine)`, fed \(max(1, r.rate / 1_000)) `su:` lines at once every millisecond without waiting for acks, \(T.grouped(Double(RedisFollowLag.warmUp))) unmeasured lines first; the lines go over every task in turns, so each changes one hash.
+            - projector: `\(r.projectorCommandLine)`, following a log of \(T.grouped(Double(r.tasks))) tasks; appender: `\(r.appenderCommandLine)`, fed \(max(1, r.rate / 1_000)) `su:` lines at once every millisecond without waiting for acks, \(T.grouped(Double(RedisFollowLag.warmUp))) unmeasured lines first; the lines go over every task in turns, so each changes one hash.
             - a command's time is when the benchmark reads its ack. Message: when a subscriber of `lag:chronicle:changes` (its own connection, hiredis, sleeping in `poll`) reads the `[seq=N]` message. Visible: when that subscriber's `HGET lag:tasks:{id} revision` (a second connection, pipelined for the messages read together, sent after them) returns the command's revision or later: an upper bound, since the data is in place when the projector's `EXEC` runs, before the message is sent. Per-line times: `redis-follow-lag-chronicle.csv`, `redis-follow-lag-floor.csv` in the work directory.
             - baseline: the same appender, subscriber and reader on the same log, with a follower in the benchmark in the projector's place: woken by inotify on the log's directory (chronicle's mask), it reads the new rows' seq, stream and stream_rev every 0.2 ms until some show, and sends one pipelined `MULTI`, `HSET floor:tasks:{id} revision N` and `PUBLISH floor:chronicle:changes "[seq=N] …"` per event, `EXEC`: the floor of wake-up, commit visibility and one transaction per wake-up, with nothing decoded, folded or coalesced and no checkpoint.
             - `HGETALL`: a third connection reads `lag:tasks:rt{k}` one every millisecond, paced, timed from send to reply, while each follower runs, and then as many times on the idle server.

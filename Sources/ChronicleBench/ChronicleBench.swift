@@ -116,6 +116,9 @@ struct ChronicleBench: ParsableCommand {
     @Option(help: "Commands per second the appender is fed during the Redis follow lag (a multiple of 1,000).")
     var redisRate = 10_000
 
+    @Option(help: "Tasks in the log the Redis follow lag's projector follows (the lines go over all of them in turns).")
+    var redisFollowTasks = 1_000
+
     @Flag(help: "Only the Redis figures (catch-up, follow lag, HGETALL), on a redis-server the benchmark starts.")
     var redisOnly = false
 
@@ -145,8 +148,8 @@ struct ChronicleBench: ParsableCommand {
             throw ValidationError(
                 "--redis-catch-up-events must be 0 or at least --redis-catch-up-entities (at least 5); --redis-follow-commands 0 or more")
         }
-        guard redisRate >= 1_000, redisRate % 1_000 == 0, redisCeilingRequests >= 1 else {
-            throw ValidationError("--redis-rate must be a multiple of 1,000, --redis-ceiling-requests at least 1")
+        guard redisRate >= 1_000, redisRate % 1_000 == 0, redisCeilingRequests >= 1, redisFollowTasks >= 1 else {
+            throw ValidationError("--redis-rate must be a multiple of 1,000, --redis-ceiling-requests and --redis-follow-tasks at least 1")
         }
         guard !editOnly || editCount > 0 else { throw ValidationError("--edit-only needs an --edit-count above 0") }
         guard catchUpEvents == 0 || catchUpEvents / 2 >= catchUpEntities, catchUpEntities >= 5 else {

@@ -9,7 +9,7 @@ import Foundation
 /// The follow lag of `chronicle project redis --follow` at a steady ``rate`` commands/s, and
 /// the frontend's `HGETALL` meanwhile.
 ///
-/// A log of ``tasks`` tasks is followed by the projector under the prefix `lag:`; then one
+/// A log of `tasks` tasks (default 1,000) is followed by the projector under the prefix `lag:`; then one
 /// fresh `chronicle append` is fed `su:` lines in turns over every task (each changes one hash,
 /// no hash twice within a tenth of a second), a group of `rate / 1,000` lines written at once
 /// every millisecond without waiting for acks (one line per ack would cap the rate at the
@@ -25,7 +25,6 @@ import Foundation
 /// ``RedisFloorFollower`` in the projector's place (prefix `floor:`). Last, the reader alone on
 /// the idle server: the `HGETALL` baseline.
 enum RedisFollowLag {
-    static let tasks = 1_000
     /// Unmeasured lines first (the first tenth of a second at 10,000/s, and a few more).
     static let warmUp = 2_000
 
@@ -54,15 +53,16 @@ enum RedisFollowLag {
         var idleReads: [Double]
         var commands: Int
         var rate: Int
+        var tasks: Int
         /// The projector's CPU time over its whole run (the small catch-up included), seconds.
         var projectorCPUSeconds: Double
         var projectorCommandLine: String
         var appenderCommandLine: String
     }
 
-    static func run(chronicle: String, server: RedisServer, dir: String, commands: Int, rate: Int, environment: [String: String])
-        throws -> Result
-    {
+    static func run(
+        chronicle: String, server: RedisServer, dir: String, commands: Int, rate: Int, tasks: Int, environment: [String: String]
+    ) throws -> Result {
         let logDirectory = "\(dir)/redis-follow-log"
         try? FileManager.default.removeItem(atPath: logDirectory)
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
@@ -89,7 +89,7 @@ enum RedisFollowLag {
             environment: RedisCatchUp.projectorEnvironment(environment, server), stdin: .file("/dev/null"), stdout: .file("/dev/null"),
             stderrPath: "\(dir)/project-redis.stderr")
         try waitUntilFollowing(admin, projector: projector, stderrPath: "\(dir)/project-redis.stderr")
-        var lines = workload(first: 0, count: n, revisions: &revisions)
+        var lines = workload(first: 0, count: n, tasks: tasks, revisions: &revisions)
         var appenderCommandLine = ""
         let measured: Run
         do {
@@ -114,7 +114,7 @@ enum RedisFollowLag {
         ProgressNote.say("redis follow lag: baseline (an in-bench follower, HSET + PUBLISH per event), \(warmUp) + \(commands) commands")
         let floor = try RedisFloorFollower(logPath: log, url: server.url, prefix: "floor:")
         floor.start()
-        lines = workload(first: n, count: n, revisions: &revisions)
+        lines = workload(first: n, count: n, tasks: tasks, revisions: &revisions)
         var unused = ""
         let baseline: Run
         do {
@@ -133,7 +133,7 @@ enum RedisFollowLag {
         idle.start()
         try idle.finish()
         return Result(
-            chronicle: measured, floor: baseline, idleReads: idle.latencies, commands: commands, rate: rate,
+            chronicle: measured, floor: baseline, idleReads: idle.latencies, commands: commands, rate: rate, tasks: tasks,
             projectorCPUSeconds: end.cpuSeconds,
             projectorCommandLine: "CHRONICLE_REDIS_URL=redis://:***@\(server.url.server)/0 " + projector.commandLine,
             appenderCommandLine: appenderCommandLine)
@@ -141,7 +141,7 @@ enum RedisFollowLag {
 
     /// Lines `first..<first+count`: `su:rt{k}|in_progress|0.D` over the tasks in turns (the
     /// progress differs from the task's last), with the hash each changes and the revision it gets.
-    static func workload(first: Int, count: Int, revisions: inout [Int64]) -> [(line: String, task: Int, revision: Int64)] {
+    static func workload(first: Int, count: Int, tasks: Int, revisions: inout [Int64]) -> [(line: String, task: Int, revision: Int64)] {
         (first..<(first + count)).map { i in
             let k = i % tasks
             revisions[k] += 1
