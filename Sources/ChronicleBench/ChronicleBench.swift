@@ -101,6 +101,27 @@ struct ChronicleBench: ParsableCommand {
     @Flag(help: "Only the catch-up peak memory (no append runs).")
     var catchUpOnly = false
 
+    @Option(help: "Events in the log of the Redis catch-up figure (0: skip it).")
+    var redisCatchUpEvents = 1_000_000
+
+    @Option(help: "Entities in the log of the Redis catch-up figure.")
+    var redisCatchUpEntities = 100_000
+
+    @Option(help: "Requests of the redis-benchmark ceiling beside the Redis catch-up.")
+    var redisCeilingRequests = 1_000_000
+
+    @Option(help: "Measured commands of the follow lag of project redis --follow, after 2,000 unmeasured ones (0: skip it).")
+    var redisFollowCommands = 50_000
+
+    @Option(help: "Commands per second the appender is fed during the Redis follow lag (a multiple of 1,000).")
+    var redisRate = 10_000
+
+    @Option(help: "Tasks in the log the Redis follow lag's projector follows (the lines go over all of them in turns).")
+    var redisFollowTasks = 1_000
+
+    @Flag(help: "Only the Redis figures (catch-up, follow lag, HGETALL), on a redis-server the benchmark starts.")
+    var redisOnly = false
+
     @Option(help: "Appenders writing one log at once (0: skip).")
     var appenders = 8
 
@@ -120,6 +141,15 @@ struct ChronicleBench: ParsableCommand {
         guard idRuns >= 1 else { throw ValidationError("--id-runs must be at least 1") }
         guard followCommands >= 0, catchUpEvents >= 0, editCount >= 0 else {
             throw ValidationError("--follow-commands, --edit-count and --catch-up-events must be 0 or more")
+        }
+        guard redisCatchUpEvents >= 0, redisFollowCommands >= 0, redisCatchUpEvents == 0 || redisCatchUpEvents >= redisCatchUpEntities,
+            redisCatchUpEntities >= 5
+        else {
+            throw ValidationError(
+                "--redis-catch-up-events must be 0 or at least --redis-catch-up-entities (at least 5); --redis-follow-commands 0 or more")
+        }
+        guard redisRate >= 1_000, redisRate % 1_000 == 0, redisCeilingRequests >= 1, redisFollowTasks >= 1 else {
+            throw ValidationError("--redis-rate must be a multiple of 1,000, --redis-ceiling-requests and --redis-follow-tasks at least 1")
         }
         guard !editOnly || editCount > 0 else { throw ValidationError("--edit-only needs an --edit-count above 0") }
         guard catchUpEvents == 0 || catchUpEvents / 2 >= catchUpEntities, catchUpEntities >= 5 else {
@@ -156,6 +186,10 @@ struct ChronicleBench: ParsableCommand {
         }
         if editOnly {
             print(try editLag(dir: dir, environment: environment))
+            return
+        }
+        if redisOnly {
+            print(try redisFigures(dir: dir, environment: environment))
             return
         }
         if catchUpOnly {
@@ -241,6 +275,7 @@ struct ChronicleBench: ParsableCommand {
         if followCommands > 0 { print(try followLag(dir: dir, environment: environment)) }
         if editCount > 0 { print(try editLag(dir: dir, environment: environment)) }
         if catchUpEvents > 0 { print(try catchUp(dir: dir, environment: environment)) }
+        if redisCatchUpEvents > 0 || redisFollowCommands > 0 { print(try redisFigures(dir: dir, environment: environment)) }
         if timeTravelEvents > 0 { print(try timeTravel(dir: dir, environment: environment)) }
     }
 
