@@ -284,4 +284,97 @@ import Testing
             )
         }
     }
+
+    /// How the server comes back.
+    enum Restart: String, CaseIterable {
+        /// `SHUTDOWN SAVE`, then started with its data.
+        case withItsData
+        /// `SHUTDOWN NOSAVE`: started with the data of the save before, its checkpoint behind.
+        case fromAnOlderSave
+        /// `SHUTDOWN NOSAVE` with no save left: started empty.
+        case empty
+    }
+
+    /// Appends cannot depend on Redis: `chronicle append` has no Redis client and no URL (no
+    /// code of ChronicleApp or of the append command names one). So what is checked is that none
+    /// is lost or slowed: every line appended while the server is down is acked, as fast as
+    /// with it up (within a factor that a loaded machine's noise stays under).
+    @Test func theServerStoppedAndStartedAgainIsCaughtUpWithNoCommandLost() throws {
+        let server = try RedisServer.start()
+        defer { server.stop() }
+        var random = SeededRandom(state: 20_261_204)
+        let work = try TestLog.temporaryDirectory()
+        let db = work.appendingPathComponent("log.db").path
+        let prefix = "p:"
+        let tasks = 300
+        #expect(try ChronicleBinary.run(["append", "--db", db], input: Self.initialLog(tasks: tasks)).status == 0)
+        let stderr = work.appendingPathComponent("projector.txt")
+        let projector = try Self.follower(db: db, prefix: prefix, url: server.url, stderr: stderr)
+        defer { if projector.isRunning { kill(projector.processIdentifier, SIGKILL) } }
+        func told() -> String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
+        func said(_ text: String) -> Int { told().components(separatedBy: text).count - 1 }
+        func batch() throws -> [String] {
+            let text = ProjectorCrashTests.changes(150, tasks: tasks, seq: Int(try Self.tip(db)), &random)
+            return text.split(separator: "\n").map(String.init)
+        }
+        var connection = try RedisConnection(url: server.url)
+        #expect(try Self.waitCaughtUp(connection, prefix: prefix, db: db), "\(told())")
+
+        // The appender's time with the server up: the best of three, the projector following.
+        var up: [Double] = []
+        for _ in 0..<3 {
+            let (seconds, acked) = try Self.append(try batch(), db: db)
+            #expect(acked, "a command appended with the server up was not acked")
+            up.append(seconds)
+        }
+        #expect(try Self.waitCaughtUp(connection, prefix: prefix, db: db))
+
+        var outageTimes: [Double] = []
+        for (n, restart) in Restart.allCases.enumerated() {
+            let loadedBefore = said("loaded whole")
+            if restart == .empty, let directory = server.dataDirectory {
+                try? FileManager.default.removeItem(atPath: directory + "/dump.rdb")
+            }
+            connection.close()
+            let stopped = Date()
+            server.shutDown(saving: restart == .withItsData)
+            // Commands keep coming for at least 3 s of outage (retries at 50, 100, 200 … ms).
+            repeat {
+                let (seconds, acked) = try Self.append(try batch(), db: db)
+                #expect(acked, "\(restart): a command appended with the server down was not acked")
+                outageTimes.append(seconds)
+                usleep(300_000)
+            } while Date().timeIntervalSince(stopped) < 3
+            #expect(said("is down (") == n + 1, "\(restart): \(told())")
+            // What the server starts with: a save (its own, or the one before), or nothing.
+            #expect(FileManager.default.fileExists(atPath: (server.dataDirectory ?? "") + "/dump.rdb") == (restart != .empty))
+            try server.restart()
+            connection = try RedisConnection(url: server.url)
+            #expect(try Self.waitCaughtUp(connection, prefix: prefix, db: db), "\(restart): not caught up: \(told())")
+            // It says so just after its transaction: give it a moment.
+            let patience = Date().addingTimeInterval(10)
+            while said(": back after ") < n + 1, Date() < patience { usleep(20_000) }
+            // Once down and once back per outage, whatever the number of attempts between.
+            #expect(said("is down (") == n + 1 && said(": back after ") == n + 1, "\(restart): \(told())")
+            // Only the server restarted empty is loaded whole again; the others go on from their checkpoint.
+            #expect(said("loaded whole") == loadedBefore + (restart == .empty ? 1 : 0), "\(restart): \(told())")
+            let differing = try Self.differences(connection, prefix: prefix, loaded: "l:", db: db)
+            #expect(
+                differing.isEmpty,
+                "\(restart): \(differing.count) keys differ from the whole view loaded fresh, e.g. \(differing.prefix(5))")
+            for key in try ProjectRedisTests.dump(connection, prefix: "l:").keys { _ = try connection.send([["DEL", "l:" + key]]) }
+        }
+        let best = up.min() ?? 0
+        #expect(
+            outageTimes.allSatisfy { $0 <= best * 3 + 1 },
+            "appending 150 commands took \(outageTimes) s with the server down, \(up) s with it up")
+
+        // SIGINT ends it cleanly (not blocked under swift test, unlike SIGTERM).
+        kill(projector.processIdentifier, SIGINT)
+        let deadline = Date().addingTimeInterval(10)
+        while projector.isRunning, Date() < deadline { usleep(20_000) }
+        #expect(!projector.isRunning, "SIGINT did not stop it")
+        if !projector.isRunning { #expect(projector.terminationStatus == 0 && said("stopped at #") == 1, "\(told())") }
+        print("RedisCrashTests: 150 commands appended in \(up) s with the server up, \(outageTimes) s down")
+    }
 }
