@@ -27,7 +27,11 @@ import Testing
             self.file = file
             self.channel = channel
             _ = FileManager.default.createFile(atPath: file.path, contents: nil)
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-cli")
+            let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map(String.init) + ["/usr/bin"]
+            guard let cli = path.map({ $0 + "/redis-cli" }).first(where: FileManager.default.isExecutableFile(atPath:)) else {
+                throw Failure(description: "redis-cli is not installed (Debian's redis-tools, which redis-server depends on)")
+            }
+            process.executableURL = URL(fileURLWithPath: cli)
             process.arguments = ["-h", host, "-p", String(port), "SUBSCRIBE", channel]
             process.environment = ProcessInfo.processInfo.environment.merging(["REDISCLI_AUTH": url.password ?? ""]) { $1 }
             process.standardOutput = try FileHandle(forWritingTo: file)
