@@ -381,4 +381,35 @@ import Testing
         if !projector.isRunning { #expect(projector.terminationStatus == 0 && said("stopped at #") == 1, "\(told())") }
         print("RedisCrashTests: 150 commands appended in \(up) s with the server up, \(outageTimes) s down")
     }
+
+    /// A server up but refusing writes (here its memory limit; a replica after a failover, a
+    /// failing save, alike): the follower waits for it as for a server down, saying so once,
+    /// instead of ending, and catches up when it takes writes again.
+    @Test func aServerRefusingWritesIsWaitedForAndCaughtUpWith() throws {
+        let server = try RedisServer.start()
+        defer { server.stop() }
+        let work = try TestLog.temporaryDirectory()
+        let db = work.appendingPathComponent("log.db").path
+        #expect(try ChronicleBinary.run(["append", "--db", db], input: Self.initialLog(tasks: 30)).status == 0)
+        let stderr = work.appendingPathComponent("projector.txt")
+        let projector = try Self.follower(db: db, prefix: "p:", url: server.url, stderr: stderr)
+        defer { if projector.isRunning { kill(projector.processIdentifier, SIGKILL) } }
+        func told() -> String { (try? String(contentsOf: stderr, encoding: .utf8)) ?? "" }
+        let connection = try RedisConnection(url: server.url)
+        #expect(try Self.waitCaughtUp(connection, prefix: "p:", db: db), "\(told())")
+        _ = try connection.send([["CONFIG", "SET", "maxmemory", "1"]])
+        for n in 0..<3 {
+            #expect(try ChronicleBinary.run(["append", "--db", db], input: "su:t\(n)|in_progress|0.5\n").status == 0)
+            usleep(700_000)
+        }
+        #expect(projector.isRunning, "the follower ended on a refused batch: \(told())")
+        _ = try connection.send([["CONFIG", "SET", "maxmemory", "0"]])
+        #expect(try Self.waitCaughtUp(connection, prefix: "p:", db: db), "\(told())")
+        let patience = Date().addingTimeInterval(10)
+        while !told().contains(": back after "), Date() < patience { usleep(20_000) }
+        #expect(told().components(separatedBy: "refuses the writes (").count == 2, "\(told())")
+        #expect(told().components(separatedBy: ": back after ").count == 2, "\(told())")
+        let differing = try Self.differences(connection, prefix: "p:", loaded: "l:", db: db)
+        #expect(differing.isEmpty, "\(differing.count) keys differ from the whole view loaded fresh, e.g. \(differing.prefix(5))")
+    }
 }
