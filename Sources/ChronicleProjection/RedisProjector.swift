@@ -244,7 +244,7 @@ public final class RedisProjector {
 
     /// Steps whenever `wakeUp` says the log changed, and when the next scheduled valid time
     /// arrives, until `stop` is raised. Beats every second in `{prefix}chronicle:heartbeat`
-    /// (pid, state, beat_at, seq). Redis down or restarted: appends go on; the projector tries
+    /// (pid, state, beat_at, seq). Redis down, restarted or refusing writes: appends go on; the projector tries
     /// again with capped exponential backoff and jitter (50 ms, doubling, at most 5 s), says so
     /// once when the server goes and once when it is back, and then catches up from the
     /// checkpoint it finds (none: a server restarted empty, loaded whole).
@@ -271,11 +271,14 @@ public final class RedisProjector {
                     try beat("following", at: wall)
                     beaten = wall
                 }
-            } catch let error as RedisError {
+            } catch let error where error is RedisError || error is RedisProjectionError {
+                // A server up but refusing the batch (out of memory, a read-only replica) is
+                // waited for as one down: nothing of the batch was applied.
                 connection?.close()
                 connection = nil
                 if down == nil {
-                    report("\(url) is down (\(error)); appends go on, the keyspace catches up when it is back")
+                    let state = error is RedisProjectionError ? "refuses the writes" : "is down"
+                    report("\(url) \(state) (\(error)); appends go on, the keyspace catches up when it is back")
                     down = (SystemClock.now(), 0)
                 }
                 down!.attempts += 1

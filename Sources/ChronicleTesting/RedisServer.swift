@@ -69,41 +69,11 @@ public final class RedisServer: Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let port = try freeLoopbackPort()
             let password = (0..<24).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.joined()
-            let socket = directory.appendingPathComponent("redis.sock").path
-            // The configuration goes on stdin, so the password never shows in ps.
-            let configuration = """
-                bind 127.0.0.1
-                port \(port)
-                unixsocket \(socket)
-                unixsocketperm 700
-                dir \(directory.path)
-                logfile \(directory.appendingPathComponent("redis.log").path)
-                save ""
-                appendonly no
-                databases 256
-                requirepass \(password)
-
-                """
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = ["-"]
-            let stdin = Pipe()
-            process.standardInput = stdin
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            try stdin.fileHandleForWriting.write(contentsOf: Data(configuration.utf8))
-            try stdin.fileHandleForWriting.close()
             let url = RedisURL(endpoint: .tcp(host: "127.0.0.1", port: port), password: password)
+            let socket = directory.appendingPathComponent("redis.sock").path
+            let process = try launch(executable, url: url, directory: directory)
             let server = RedisServer(url: url, socketPath: socket, process: process, directory: directory)
-            let deadline = Date().addingTimeInterval(10)
-            while process.isRunning, Date() < deadline {
-                if let connection = try? RedisConnection(url: url, connectTimeout: .milliseconds(200)) {
-                    connection.close()
-                    return server
-                }
-                usleep(20_000)
-            }
+            if waitUntilUp(process, url: url) { return server }
             lastLog = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
             server.stop()
             // Another process may have taken the port between the probe and the start: try another.
@@ -113,15 +83,97 @@ public final class RedisServer: Sendable {
             description: "redis-server did not come up; its log ends:\n\(lastLog.split(separator: "\n").suffix(5).joined(separator: "\n"))")
     }
 
-    /// Stops a server started here (`SHUTDOWN NOSAVE`, then SIGKILL after 5 s) and removes its directory;
-    /// a server named by `CHRONICLE_TEST_REDIS_URL` is left running.
-    public func stop() {
+    /// `redis-server` on `url`'s port and password, in `directory` (its `dump.rdb` loaded when
+    /// there is one), with a unix socket there, saving only when told (`SHUTDOWN SAVE`).
+    private static func launch(_ executable: String, url: RedisURL, directory: URL) throws -> Process {
+        guard case .tcp(_, let port) = url.endpoint, let password = url.password else {
+            throw Failure(description: "a test server is started on a TCP port with a password")
+        }
+        // The configuration goes on stdin, so the password never shows in ps.
+        let configuration = """
+            bind 127.0.0.1
+            port \(port)
+            unixsocket \(directory.appendingPathComponent("redis.sock").path)
+            unixsocketperm 700
+            dir \(directory.path)
+            logfile \(directory.appendingPathComponent("redis.log").path)
+            save ""
+            appendonly no
+            databases 256
+            requirepass \(password)
+
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["-"]
+        let stdin = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try stdin.fileHandleForWriting.write(contentsOf: Data(configuration.utf8))
+        try stdin.fileHandleForWriting.close()
+        return process
+    }
+
+    /// Whether `process` answers on `url` within 10 s.
+    private static func waitUntilUp(_ process: Process, url: RedisURL) -> Bool {
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < deadline {
+            if let connection = try? RedisConnection(url: url, connectTimeout: .milliseconds(200)) {
+                connection.close()
+                return true
+            }
+            usleep(20_000)
+        }
+        return false
+    }
+
+    /// Stops a server started here as an outage would, keeping its directory for `restart()`:
+    /// `SHUTDOWN SAVE` (its data written to `dump.rdb`, loaded again on restart) or `SHUTDOWN
+    /// NOSAVE` (whatever `dump.rdb` an earlier save left is loaded; remove it for an empty
+    /// server). A server named by `CHRONICLE_TEST_REDIS_URL` is left running.
+    public func shutDown(saving: Bool) {
         guard
             let process = process.withLock({ process in
                 defer { process = nil }; return process
             })
         else { return }
-        if process.isRunning {
+        _ = try? RedisConnection(url: url, connectTimeout: .seconds(1), replyTimeout: .seconds(5))
+            .command("SHUTDOWN", saving ? "SAVE" : "NOSAVE")
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// Starts a server `shutDown(saving:)` stopped again, on the same port, with the same
+    /// password and directory.
+    /// - Throws: `Failure` when it does not come up (the port taken meanwhile, say).
+    public func restart() throws {
+        guard let directory, let executable = Self.executablePath() else {
+            throw Failure(description: "only a server started here can be restarted")
+        }
+        let started = try Self.launch(executable, url: url, directory: directory)
+        process.withLock { $0 = started }
+        guard Self.waitUntilUp(started, url: url) else {
+            let log = (try? String(contentsOf: directory.appendingPathComponent("redis.log"), encoding: .utf8)) ?? ""
+            throw Failure(
+                description:
+                    "redis-server did not come up again; its log ends:\n\(log.split(separator: "\n").suffix(5).joined(separator: "\n"))")
+        }
+    }
+
+    /// The directory a server started here keeps its files in (`dump.rdb`, `redis.log`).
+    public var dataDirectory: String? { directory?.path }
+
+    /// Stops a server started here (`SHUTDOWN NOSAVE`, then SIGKILL after 5 s) and removes its directory;
+    /// a server named by `CHRONICLE_TEST_REDIS_URL` is left running.
+    public func stop() {
+        let process = process.withLock { process in
+            defer { process = nil }; return process
+        }
+        if let process, process.isRunning {
             // SHUTDOWN rather than SIGTERM: a child of the test process inherits its blocked
             // signals (SIGTERM among them under swift test), so redis-server would never see one.
             _ = try? RedisConnection(url: url, connectTimeout: .seconds(1), replyTimeout: .seconds(2)).command("SHUTDOWN", "NOSAVE")
@@ -130,6 +182,7 @@ public final class RedisServer: Sendable {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
         }
+        // Also after shutDown(saving:) with no restart: its directory is removed all the same.
         if let directory { try? FileManager.default.removeItem(at: directory) }
     }
 

@@ -132,8 +132,8 @@ extension ProjectCommand {
 
                 With --follow it then keeps following the log (an inotify watch on the log's \
                 files), future-dated changes appearing when their valid time comes, and beats \
-                every second in PREFIXchronicle:heartbeat. Redis down or restarted: appends are \
-                not affected; the projector tries again with capped backoff and jitter, says \
+                every second in PREFIXchronicle:heartbeat. Redis down, restarted or refusing \
+                writes (out of memory, a read-only replica): appends are not affected; the projector tries again with capped backoff and jitter, says \
                 once that the server is down and once that it is back, then catches up (a server \
                 restarted empty is loaded whole). SIGINT or SIGTERM end it after the batch in \
                 flight. Exit status: 0 up to date (or stopped), 1 the keyspace refused, 2 bad \
