@@ -19,7 +19,11 @@ struct SnapshotAdvance {
     ) {
         precondition(base.isUsable(valid: valid, position: position), "a snapshot only goes forward")
         let kind = base.kind
-        var names = StreamNames(kind: kind, known: base.streams.keys)
+        // The snapshot's streams are looked up by their stored bytes when many events are read
+        // (no text made per record); a short advance — a follower's step — names only the
+        // streams its events touch, instead of building a table of every stream each time.
+        let many = position - base.position > Int64(base.streams.count)
+        var names = StreamNames(kind: kind, known: many ? Array(base.streams.keys) : [])
         let records = RecordList()
         // The snapshot's pending events due by `valid` (at or before its position), then every
         // event of the kind after it: all in seq order. The others stay pending.
