@@ -195,7 +195,9 @@ public final class TreeProjector {
         while !stop.isRaised {
             var edited = false
             if let watcher {
-                let paths = watcher.takeOverflow() ? try edits.candidates() : watcher.ready()
+                // Every file after an overflow (or when the watch begins), once quiet like the rest.
+                if watcher.takeOverflow() { watcher.markPending(try edits.candidates()) }
+                let paths = watcher.ready()
                 for path in paths {
                     let outcome = try edits.take(path, rewrite: true) { file in try contexts.bytes(of: file) }
                     if outcome != .ignored {

@@ -27,6 +27,11 @@ public final class TreeWatcher: LogWakeUp {
     private var directories: [Int32: String] = [:]
     /// Paths seen changing → when last (µs, monotonic).
     private var pending: [String: Int64] = [:]
+    /// Paths written to and not closed since → when first written: read once closed, or after
+    /// ``longestWriteMicroseconds`` (a writer that never closes).
+    private var writing: [String: Int64] = [:]
+    /// How long a file held open by its writer is waited for.
+    static let longestWriteMicroseconds: Int64 = 2_000_000
     /// Set when the kernel dropped notifications, and at first (what changed before the watch
     /// began is not known): every file must be looked at.
     public private(set) var overflowed = true
@@ -58,9 +63,19 @@ public final class TreeWatcher: LogWakeUp {
     public func ready() -> [String] {
         collect()
         let now = Self.monotonic()
-        let settled = pending.filter { now - $0.value >= Self.settleMicroseconds }.keys.sorted()
-        for path in settled { pending[path] = nil }
+        // Quiet, and not held open by a writer (for at most ``longestWrite``).
+        let settled = pending.filter { path, last in
+            now - last >= Self.settleMicroseconds && writing[path].map { now - $0 >= Self.longestWriteMicroseconds } ?? true
+        }.keys.sorted()
+        for path in settled { (pending[path], writing[path]) = (nil, nil) }
         return settled
+    }
+
+    /// Takes `paths` as changed now: each is handed out once quiet, like a path notified (the
+    /// files a caller must look at after an overflow, or when the watch begins).
+    public func markPending(_ paths: [String]) {
+        let now = Self.monotonic()
+        for path in paths { pending[path] = max(pending[path] ?? now, now) }
     }
 
     /// Takes back the overflow flag: true when the caller must look at every file.
@@ -128,7 +143,14 @@ public final class TreeWatcher: LogWakeUp {
                     continue
                 }
                 guard !directory.isEmpty, Self.isRead(name) else { continue }
-                pending[relative] = Self.monotonic()
+                let now = Self.monotonic()
+                pending[relative] = now
+                // Written to and not closed yet: a writer holds it open.
+                if mask & UInt32(IN_MODIFY) != 0 {
+                    writing[relative] = writing[relative] ?? now
+                } else if mask & UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM) != 0 {
+                    writing[relative] = nil
+                }
             }
         }
     }
@@ -153,8 +175,10 @@ public final class TreeWatcher: LogWakeUp {
     private func watch(_ relative: String) -> Bool {
         #if canImport(Glibc)
             let path = relative.isEmpty ? root : root + "/" + relative
+            // IN_MODIFY too: a file written in place stays pending while it is being written.
             let mask = UInt32(
-                IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_DONT_FOLLOW | IN_ONLYDIR | IN_EXCL_UNLINK)
+                IN_CLOSE_WRITE | IN_MODIFY | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE | IN_CREATE | IN_DONT_FOLLOW | IN_ONLYDIR
+                    | IN_EXCL_UNLINK)
             let wd = inotify_add_watch(fd, path, relative.isEmpty ? UInt32(IN_CREATE | IN_MOVED_TO | IN_ONLYDIR | IN_DONT_FOLLOW) : mask)
             guard wd >= 0 else { return false }
             directories[wd] = relative

@@ -305,7 +305,12 @@ import Testing
         let handle = try FileHandle(forUpdating: task)
         let text = try f.read("tasks/t1.yaml").replacingOccurrences(of: "complexity: medium", with: "complexity: high")
         try handle.truncate(atOffset: 0)
-        try handle.write(contentsOf: Data(text.utf8))
+        // A slow writer: half the text, a pause longer than the quiet period, the rest. The
+        // file is read once closed, not half written.
+        let bytes = Data(text.utf8)
+        try handle.write(contentsOf: bytes.prefix(bytes.count / 2))
+        usleep(150_000)
+        try handle.write(contentsOf: bytes.dropFirst(bytes.count / 2))
         try handle.close()
         #expect(waitFor("tasks/t1.yaml: edit taken"), "\(said)")
         // As an editor saves: a swap file, a temporary file renamed over the file.
