@@ -300,6 +300,10 @@ import Testing
             return said.contains(what)
         }
         #expect(waitFor("up to #4"), "\(said)")
+        // Following (its watch begun) once its heartbeat says so.
+        let heartbeat = f.tree.appendingPathComponent(".chronicle/heartbeat.json")
+        let deadline = Date().addingTimeInterval(10)
+        while (try? String(contentsOf: heartbeat, encoding: .utf8))?.contains("\"following\"") != true, Date() < deadline { usleep(5_000) }
         // In place.
         let task = f.tree.appendingPathComponent("tasks/t1.yaml")
         let handle = try FileHandle(forUpdating: task)
