@@ -68,12 +68,6 @@ public final class RedisProjector {
     /// its checkpoint and heartbeat judged against the log (`identity`, `head`), or unreachable.
     public static func status(url: RedisURL, prefix: String, identity: String, head: Int64, now: Timestamp) -> ViewStatus {
         let path = "\(url) prefix '\(prefix)'"
-        func hash(_ reply: RedisReply) -> [String: String]? {
-            guard let items = reply.array, !items.isEmpty else { return nil }
-            var fields: [String: String] = [:]
-            for i in stride(from: 0, to: items.count - 1, by: 2) { fields[items[i].string ?? ""] = items[i + 1].string }
-            return fields
-        }
         let replies: [RedisReply]
         do {
             let connection = try RedisConnection(url: url, connectTimeout: .seconds(2), replyTimeout: .seconds(5))
@@ -85,13 +79,13 @@ public final class RedisProjector {
             return ViewStatus(kind: "redis", path: path, found: .unreachable("\(error)"))
         }
         var stored: ViewCheckpoint?
-        if let f = hash(replies[0]) {
-            guard let log = f["log"], let version = f["version"].flatMap(Int.init), let seq = f["seq"].flatMap(Int64.init),
-                let validAt = f["valid_at"].flatMap(Timestamp.init(rfc3339:))
-            else { return ViewStatus(kind: "redis", path: path, found: .refused("its checkpoint cannot be read")) }
-            stored = ViewCheckpoint(view: f["view"] ?? "redis", version: version, log: log, seq: seq, validAt: validAt)
+        if let fields = replies[0].hashFields {
+            guard let read = checkpoint(fields) else {
+                return ViewStatus(kind: "redis", path: path, found: .refused("its checkpoint cannot be read"))
+            }
+            stored = read
         }
-        let beat = hash(replies[1]).flatMap { f -> Heartbeat? in
+        let beat = replies[1].hashFields.flatMap { f -> Heartbeat? in
             guard let pid = f["pid"].flatMap(Int32.init), let state = f["state"].flatMap(Heartbeat.State.init(rawValue:)),
                 let beatAt = f["beat_at"].flatMap(Timestamp.init(rfc3339:)), let seq = f["seq"].flatMap(Int64.init)
             else { return nil }
@@ -102,21 +96,22 @@ public final class RedisProjector {
             now: now)
     }
 
+    /// The checkpoint a `chronicle:checkpoint` hash holds; nil when a field is missing or not
+    /// what it should be.
+    static func checkpoint(_ f: [String: String]) -> ViewCheckpoint? {
+        guard let log = f["log"], let version = f["version"].flatMap(Int.init), let seq = f["seq"].flatMap(Int64.init),
+            let validAt = f["valid_at"].flatMap(Timestamp.init(rfc3339:))
+        else { return nil }
+        return ViewCheckpoint(view: f["view"] ?? "redis", version: version, log: log, seq: seq, validAt: validAt)
+    }
+
     /// What the keyspace's checkpoint says, checked: nil when there is none (a load is needed).
     /// Refused: another log's keyspace, or a newer version's.
     func storedCheckpoint() throws -> (seq: Int64, validAt: Timestamp, version: Int)? {
-        let reply = try connected().send([["HGETALL", checkpointKey]])[0]
-        guard let items = reply.array, !items.isEmpty else { return nil }
-        var fields: [String: String] = [:]
-        for i in stride(from: 0, to: items.count - 1, by: 2) { fields[items[i].string ?? ""] = items[i + 1].string }
-        guard let logID = fields["log"], let version = fields["version"].flatMap(Int.init), let seq = fields["seq"].flatMap(Int64.init),
-            let validAt = fields["valid_at"].flatMap(Timestamp.init(rfc3339:))
-        else { throw ProjectionError.damagedCheckpoint(path: "\(url) \(checkpointKey)") }
-        guard logID == identity else { throw ProjectionError.otherLog(path: "\(url) prefix '\(prefix)'", found: logID, expected: identity) }
-        guard version <= RedisKeyspace.version else {
-            throw ProjectionError.newerVersion(path: "\(url) prefix '\(prefix)'", found: version, known: RedisKeyspace.version)
-        }
-        return (seq, validAt, version)
+        guard let fields = try connected().send([["HGETALL", checkpointKey]])[0].hashFields else { return nil }
+        guard let stored = Self.checkpoint(fields) else { throw ProjectionError.damagedCheckpoint(path: "\(url) \(checkpointKey)") }
+        try stored.check(view: "redis", version: RedisKeyspace.version, log: identity, path: "\(url) prefix '\(prefix)'")
+        return (stored.seq, stored.validAt, stored.version)
     }
 
     /// Brings the keyspace to the log's head as of now: from its checkpoint when it has one of

@@ -37,6 +37,15 @@ public enum RedisReply: Sendable, Hashable {
         if case .array(let elements) = self { elements } else { nil }
     }
 
+    /// An `HGETALL` reply as a dictionary of its fields; `nil` for an empty one (no such key) or
+    /// any other reply.
+    public var hashFields: [String: String]? {
+        guard let items = array, !items.isEmpty else { return nil }
+        var fields: [String: String] = [:]
+        for i in stride(from: 0, to: items.count - 1, by: 2) { fields[items[i].string ?? ""] = items[i + 1].string }
+        return fields
+    }
+
     /// The error reply's message; `nil` for any other reply.
     public var errorMessage: String? {
         if case .error(let message) = self { message } else { nil }

@@ -92,15 +92,7 @@ struct ProjectCommand: AsyncParsableCommand {
             let logger = options.logger(label: "chronicle.project")
             let clock = try options.clock()
             let log = try options.openExisting(logger: logger)
-            let job = Job(directory: directory, follow: follow, logPath: options.path, clock: clock, logger: logger, log: log)
-            if follow {
-                let group = ServiceGroup(
-                    configuration: .init(services: [job], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-                try await group.run()
-            } else {
-                let stop = StopSignal()
-                try await Worker.perform(name: "chronicle.project") { try job.project(stop: stop) }
-            }
+            try await Job(directory: directory, follow: follow, logPath: options.path, clock: clock, logger: logger, log: log).start()
         }
     }
 }
@@ -141,11 +133,7 @@ extension ProjectCommand {
                 or read, 4 the Redis server cannot be reached or refused the login.
                 """)
 
-        @Option(help: "The server: redis://[user@]host:port/db or unix:///path?db=N (default: $CHRONICLE_REDIS_URL). No password here.")
-        var redis: String?
-
-        @Option(help: "A file whose first line is the server's password.")
-        var redisPasswordFile: String?
+        @OptionGroup var redisOptions: RedisOptions
 
         @Option(help: "A prefix for every key (e.g. tenant1:), to keep several logs apart on one server.")
         var prefix = ""
@@ -157,60 +145,37 @@ extension ProjectCommand {
 
         func run() async throws {
             let logger = options.logger(label: "chronicle.project")
-            let url: RedisURL
-            do {
-                let file = try redisPasswordFile.map { path throws(RedisError) in (path, try RedisURL.readPasswordFile(atPath: path)) }
-                url = try RedisURL.resolve(argument: redis, environment: ProcessInfo.processInfo.environment, passwordFile: file)
-            } catch {
-                throw RedisFailure.arguments(error)
-            }
+            let url = try redisOptions.url()
             let clock = try options.clock()
             let log = try options.openExisting(logger: logger)
             let projector = try RedisProjector(log: log, url: url, prefix: prefix, clock: clock, logger: logger)
             projector.report = { line in FileHandle.standardError.write(Data("chronicle: \(line)\n".utf8)) }
-            let follow = follow
-            let logPath = options.path
-            let job = RedisJob(projector: projector, follow: follow, logPath: logPath, logger: logger)
-            if follow {
-                let group = ServiceGroup(
-                    configuration: .init(services: [job], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-                try await group.run()
-            } else {
-                try await Worker.perform(name: "chronicle.project") { try job.project(stop: StopSignal()) }
-            }
+            try await RedisJob(projector: projector, follow: follow, logPath: options.path, logger: logger).start()
         }
     }
 }
 
-/// Why `project redis` stopped, with its exit status.
-enum RedisFailure: ExitingError {
-    /// The URL or where its password comes from.
-    case arguments(RedisError)
-    /// The server cannot be reached, or refused the login.
-    case server(RedisError)
-
-    var exitStatus: Int32 {
-        switch self {
-        case .arguments: ExitStatus.badArguments
-        case .server: 4
-        }
-    }
-
-    var description: String {
-        switch self {
-        case .arguments(.noURL):
-            "no Redis server named: give --redis redis://host:port/db (a password through CHRONICLE_REDIS_URL or --redis-password-file), or set CHRONICLE_REDIS_URL; to start a local server: redis-server --port 6379 --save '' --appendonly no"
-        case .arguments(let error), .server(let error): "\(error)"
-        }
-    }
+/// A projector command's run: the catch-up, then (following) the steps until asked to stop,
+/// on a thread of its own (it sleeps in `poll`). A ``Service``, so that a service group stops it
+/// on SIGINT or SIGTERM.
+private protocol ProjectorJob: Service {
+    var follow: Bool { get }
+    var logger: Logger { get }
+    func project(stop: StopSignal?) throws
 }
 
-/// One Redis projector run: the catch-up, then (following) the steps until asked to stop.
-private struct RedisJob: Service, @unchecked Sendable {  // the projector is used by the one thread `project` runs on
-    let projector: RedisProjector
-    let follow: Bool
-    let logPath: String
-    let logger: Logger
+extension ProjectorJob {
+    /// Following, in a service group that turns SIGINT and SIGTERM into a stop after the batch
+    /// in flight; else once, a signal stopping the catch-up.
+    func start() async throws {
+        if follow {
+            let group = ServiceGroup(configuration: .init(services: [self], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        } else {
+            let stop = StopSignal()
+            try await Worker.perform(name: "chronicle.project") { try project(stop: stop) }
+        }
+    }
 
     func run() async throws {
         guard let stop = StopSignal(takingSignals: false) else {
@@ -226,6 +191,15 @@ private struct RedisJob: Service, @unchecked Sendable {  // the projector is use
             stop.request()
         }
     }
+
+}
+
+/// One Redis projector run: the catch-up, then (following) the steps until asked to stop.
+private struct RedisJob: ProjectorJob, @unchecked Sendable {  // the projector is used by the one thread `project` runs on
+    let projector: RedisProjector
+    let follow: Bool
+    let logPath: String
+    let logger: Logger
 
     func project(stop: StopSignal?) throws {
         do {
@@ -247,28 +221,13 @@ private struct RedisJob: Service, @unchecked Sendable {  // the projector is use
 
 /// One projector run: the catch-up, then (following) the steps until asked to stop. A
 /// ``Service`` of its own, so that a service group stops it on SIGINT or SIGTERM.
-private struct Job: Service, @unchecked Sendable {  // the log is used by the one thread `project` runs on
+private struct Job: ProjectorJob, @unchecked Sendable {  // the log is used by the one thread `project` runs on
     let directory: String
     let follow: Bool
     let logPath: String
     let clock: any RecordingClock
     let logger: Logger
     let log: EventLog
-
-    func run() async throws {
-        guard let stop = StopSignal(takingSignals: false) else {
-            throw CommandFailure.stopped("no file descriptor left for the stop signal")
-        }
-        try await withTaskCancellationHandler {
-            try await withGracefulShutdownHandler {
-                try await Worker.perform(name: "chronicle.project") { try project(stop: stop) }
-            } onGracefulShutdown: {
-                stop.request()
-            }
-        } onCancel: {
-            stop.request()
-        }
-    }
 
     /// Runs on a thread of its own (it sleeps in `poll`).
     func project(stop: StopSignal?) throws {

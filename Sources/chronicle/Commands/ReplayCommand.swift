@@ -91,11 +91,7 @@ struct ReplayCommand: AsyncParsableCommand {
         @Flag(help: "Write the view to standard output as RESP commands (for redis-cli --pipe), with no server.")
         var print = false
 
-        @Option(help: "The server: redis://[user@]host:port/db or unix:///path?db=N (default: $CHRONICLE_REDIS_URL). No password here.")
-        var redis: String?
-
-        @Option(help: "A file whose first line is the server's password.")
-        var redisPasswordFile: String?
+        @OptionGroup var redisOptions: RedisOptions
 
         @Option(help: "A prefix for every key of the live view (e.g. tenant1:), to keep several logs apart on one server.")
         var prefix = ""
@@ -149,13 +145,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
         /// The view built on the server: now, swapped in; or a past point, under --into.
         func build(log: EventLog, query: LogQuery, clock: any RecordingClock, logger: Logger) throws {
-            let url: RedisURL
-            do {
-                let file = try redisPasswordFile.map { path throws(RedisError) in (path, try RedisURL.readPasswordFile(atPath: path)) }
-                url = try RedisURL.resolve(argument: redis, environment: ProcessInfo.processInfo.environment, passwordFile: file)
-            } catch {
-                throw RedisFailure.arguments(error)
-            }
+            let url = try redisOptions.url()
             do {
                 if let into {
                     let point = try asOf.point(query, clock: clock)

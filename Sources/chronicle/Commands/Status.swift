@@ -50,11 +50,7 @@ struct Status: AsyncParsableCommand {
     )
     var redisPrefix: [String] = []
 
-    @Option(help: "The Redis server: redis://[user@]host:port/db or unix:///path?db=N (default: $CHRONICLE_REDIS_URL). No password here.")
-    var redis: String?
-
-    @Option(help: "A file whose first line is the Redis server's password.")
-    var redisPasswordFile: String?
+    @OptionGroup var redisOptions: RedisOptions
 
     @OptionGroup var options: LogOptions
 
@@ -78,13 +74,7 @@ struct Status: AsyncParsableCommand {
                 identity: identity, head: head, version: YAMLTree.version, now: now)
         }
         if !redisPrefix.isEmpty {
-            let url: RedisURL
-            do {
-                let file = try redisPasswordFile.map { path throws(RedisError) in (path, try RedisURL.readPasswordFile(atPath: path)) }
-                url = try RedisURL.resolve(argument: redis, environment: ProcessInfo.processInfo.environment, passwordFile: file)
-            } catch {
-                throw RedisFailure.arguments(error)
-            }
+            let url = try redisOptions.url()
             for prefix in redisPrefix {
                 views.append(RedisProjector.status(url: url, prefix: prefix, identity: identity, head: head, now: now))
             }

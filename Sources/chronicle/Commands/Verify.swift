@@ -38,20 +38,16 @@ struct Verify: AsyncParsableCommand {
     @Option(help: "Report format: text (default) or json.")
     var format: Format = .text
 
-    @Option(help: "Check the Redis view on this server instead (default: $CHRONICLE_REDIS_URL with --redis-prefix). No password here.")
-    var redis: String?
-
     @Option(help: "Check the Redis view under this prefix (with the server of --redis or CHRONICLE_REDIS_URL).")
     var redisPrefix: String?
 
-    @Option(help: "A file whose first line is the Redis server's password.")
-    var redisPasswordFile: String?
+    @OptionGroup var redisOptions: RedisOptions
 
     @Flag(help: "With --redis: make every key that differs what a fresh build of the view holds.")
     var repair = false
 
     func validate() throws {
-        if repair && redis == nil && redisPrefix == nil {
+        if repair && redisOptions.redis == nil && redisPrefix == nil {
             throw ValidationError("--repair repairs a Redis view: give --redis or --redis-prefix")
         }
     }
@@ -59,7 +55,7 @@ struct Verify: AsyncParsableCommand {
     func run() async throws {
         let logger = options.logger(label: "chronicle.verify")
         let log = try options.openExisting(logger: logger)
-        if redis != nil || redisPrefix != nil { return try verifyRedis(log: log, logger: logger) }
+        if redisOptions.redis != nil || redisPrefix != nil { return try verifyRedis(log: log, logger: logger) }
         let report: LogIntegrity.Report
         do {
             report = try LogIntegrity.verify(log)
@@ -77,13 +73,7 @@ struct Verify: AsyncParsableCommand {
 
     /// The Redis view against a fresh build of it.
     func verifyRedis(log: EventLog, logger: Logger) throws {
-        let url: RedisURL
-        do {
-            let file = try redisPasswordFile.map { path throws(RedisError) in (path, try RedisURL.readPasswordFile(atPath: path)) }
-            url = try RedisURL.resolve(argument: redis, environment: ProcessInfo.processInfo.environment, passwordFile: file)
-        } catch {
-            throw RedisFailure.arguments(error)
-        }
+        let url = try redisOptions.url()
         let problems: [String]
         do {
             let projector = try RedisProjector(log: log, url: url, prefix: redisPrefix ?? "", clock: try options.clock(), logger: logger)
