@@ -97,12 +97,18 @@ public final class ProjectorState {
     /// - Complexity: O(new events + their streams' events), or O(entities) for a kind whose
     ///   advance cannot say what it touched.
     public func advance() throws -> Advance {
-        let tip = try log.read { tx in try tx.tail()?.seq } ?? 0
-        let now = try query.now(clock: clock)
-        let due = nextDue.map { $0 <= now } ?? false
-        guard tip > position || due else { return .idle }
-        guard !snapshots.isEmpty, snapshots.allSatisfy({ $0.isUsable(valid: now, position: tip) }) else { return .refold }
-        let advances = try query.advance(kinds, to: AsOf(valid: now, known: .position(tip)), from: snapshots)
+        // The head, "now" (as ``now()`` says it) and the advance, in one read.
+        let read = try log.read { tx -> (tip: Int64, now: Timestamp, advances: [Snapshot.Advance]?)? in
+            let tail = try tx.tail()
+            let tip = tail?.seq ?? 0
+            let now = clock.recordedTime(after: tail?.recordedAt)
+            let due = nextDue.map { $0 <= now } ?? false
+            guard tip > position || due else { return nil }
+            guard !snapshots.isEmpty, snapshots.allSatisfy({ $0.isUsable(valid: now, position: tip) }) else { return (tip, now, nil) }
+            return (tip, now, try tx.advance(kinds, to: AsOf(valid: now, known: .position(tip)), from: snapshots))
+        }
+        guard let (tip, now, advanced) = read else { return .idle }
+        guard let advances = advanced else { return .refold }
         var changes: [Change] = []
         for (old, advance) in zip(snapshots, advances) {
             let new = advance.snapshot

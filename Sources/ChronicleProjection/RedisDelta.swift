@@ -1,11 +1,11 @@
-public import ChronicleCore
+internal import ChronicleCore
 internal import ChronicleViews
 
 /// The commands that take a Redis keyspace (``RedisKeyspace``) from the view of some entities
 /// to the view of their new states: a batch's changes, coalesced so that each key is written
 /// once, whatever the number of events that touched it. Pure: changes in, commands out.
 ///
-/// An entity's hash is replaced whole (`DEL`, `HSET`) when any field changed, and deleted when
+/// An entity's hash is replaced whole (`DEL`, `HSET`) when its state changed, and deleted when
 /// the entity is gone; index memberships it left are removed (`SREM`, `ZREM`; Redis deletes a
 /// set left empty), those it joined added (`SADD`, `ZADD`); a context key is rewritten from the
 /// tasks it lists now, or deleted when none does. The messages published for the batch say each
@@ -28,10 +28,11 @@ public enum RedisDelta {
         var scored: [String: [(String, Double)]] = [:]
         var dirty: Set<String> = []
         for change in changes {
-            let old = change.before.flatMap(RedisKeyspace.contribution(of:))
-            let new = change.after.flatMap(RedisKeyspace.contribution(of:))
+            // The old state's hash is replaced whole: only its key and index places are needed.
+            let old = change.before.flatMap { RedisKeyspace.contribution(of: $0, fields: false) }
+            let new = change.after.flatMap { RedisKeyspace.contribution(of: $0) }
             if let old, new == nil || new?.key != old.key { batch.commands.append(["DEL", prefix + old.key]) }
-            if let new, old.map({ !$0.fields.elementsEqual(new.fields) { $0.field == $1.field && $0.value == $1.value } }) ?? true {
+            if let new, change.before != change.after {
                 batch.commands.append(["DEL", prefix + new.key])
                 batch.commands.append(["HSET", prefix + new.key] + new.fields.flatMap { [$0.field, $0.value] })
             }

@@ -66,14 +66,17 @@ public final class RedisConnection {
     ///   until sent, so callers keep pipelines to a bounded size (a batch).
     /// - Precondition: no command is empty.
     public func send(_ commands: [[[UInt8]]]) throws(RedisError) -> [RedisReply] {
-        guard let context else { throw .closed(server: url.server) }
-        for command in commands {
-            precondition(!command.isEmpty, "a Redis command needs at least its name")
-            guard Self.append(command, to: context) == REDIS_OK else { throw brokenConnection() }
-        }
+        precondition(commands.allSatisfy { !$0.isEmpty }, "a Redis command needs at least its name")
+        var bytes: [UInt8] = []
+        for command in commands { RedisCommandEncoding.append(command, to: &bytes) }
+        return try send(encoded: bytes, count: commands.count)
+    }
+
+    /// The next `count` replies, in order.
+    private func replies(_ count: Int, _ context: UnsafeMutablePointer<redisContext>) throws(RedisError) -> [RedisReply] {
         var replies: [RedisReply] = []
-        replies.reserveCapacity(commands.count)
-        for _ in commands {
+        replies.reserveCapacity(count)
+        for _ in 0..<count {
             var raw: UnsafeMutableRawPointer?
             guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw brokenConnection() }
             replies.append(Self.reply(from: raw.assumingMemoryBound(to: redisReply.self)))
@@ -84,7 +87,18 @@ public final class RedisConnection {
 
     /// Sends `commands` (text arguments, sent as their UTF-8 bytes) in one pipeline; see `send(_:)` for bytes.
     public func send(_ commands: [[String]]) throws(RedisError) -> [RedisReply] {
-        try send(commands.map { $0.map { Array($0.utf8) } })
+        precondition(commands.allSatisfy { !$0.isEmpty }, "a Redis command needs at least its name")
+        return try send(encoded: RedisCommandEncoding.encode(commands), count: commands.count)
+    }
+
+    /// Sends `bytes`, `count` commands in RESP, in one pipeline, and reads one reply for each.
+    private func send(encoded bytes: [UInt8], count: Int) throws(RedisError) -> [RedisReply] {
+        guard let context else { throw .closed(server: url.server) }
+        let appended = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { redisAppendFormattedCommand(context, $0.baseAddress, $0.count) }
+        }
+        guard appended == REDIS_OK else { throw brokenConnection() }
+        return try replies(count, context)
     }
 
     /// Sends one command and returns its reply: `try connection.command("HGETALL", "tasks:t1")`.
@@ -134,27 +148,6 @@ public final class RedisConnection {
         if detail.isEmpty { detail = "hiredis reported an error without a message" }
         close()
         return .connectionLost(server: url.server, detail: detail)
-    }
-
-    private static func append(_ command: [[UInt8]], to context: UnsafeMutablePointer<redisContext>) -> Int32 {
-        var lengths = command.map(\.count)
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(lengths.reduce(0, +) + 1)
-        for argument in command { bytes += argument }
-        bytes.append(0)  // never an empty buffer, so every argument has an address, even an empty one
-        return bytes.withUnsafeBufferPointer { buffer in
-            let base = UnsafeRawPointer(buffer.baseAddress!).assumingMemoryBound(to: CChar.self)
-            var offset = 0
-            var argv: [UnsafePointer<CChar>?] = lengths.map { length in
-                defer { offset += length }
-                return base + offset
-            }
-            return argv.withUnsafeMutableBufferPointer { argv in
-                lengths.withUnsafeMutableBufferPointer { lengths in
-                    redisAppendCommandArgv(context, Int32(argv.count), argv.baseAddress, lengths.baseAddress)
-                }
-            }
-        }
     }
 
     private static func reply(from pointer: UnsafeMutablePointer<redisReply>) -> RedisReply {

@@ -1,18 +1,8 @@
-public import ChronicleCore
+internal import ChronicleCore
 
-/// Redis commands in RESP, the protocol `redis-cli --pipe` reads: each command an array of bulk
-/// strings (`*N\r\n$LEN\r\nARG\r\n…`), binary-safe.
+/// The Redis commands that load a keyspace (``RedisKeyspace``) into a server; they are sent, or
+/// written in RESP for `redis-cli --pipe`, by `ChronicleRedis`'s `RedisCommandEncoding`.
 public enum RESP {
-    /// `command` (name and arguments) in RESP, appended to `out`.
-    public static func append(_ command: [String], to out: inout [UInt8]) {
-        out += Array("*\(command.count)\r\n".utf8)
-        for argument in command {
-            out += Array("$\(argument.utf8.count)\r\n".utf8)
-            out += Array(argument.utf8)
-            out += [13, 10]
-        }
-    }
-
     /// The commands that load the keys `keys` under `prefix` into a server: for each key, in key
     /// order, `DEL` then `HSET`, `SADD` or `ZADD` with all its contents, so that loading twice,
     /// or over an older keyspace's keys, leaves exactly `keys`.

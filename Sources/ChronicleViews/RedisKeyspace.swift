@@ -60,11 +60,13 @@ public enum RedisKeyspace {
     }
 
     /// The contribution of `entity`; nil for a context load, or an id that breaks the rules.
-    public static func contribution(of entity: Entity) -> Contribution? {
+    /// Without its hash's fields (`fields` empty) when `withFields` is false: what a sink
+    /// replacing the entity needs to know of its old state (the fields are the costly part).
+    public static func contribution(of entity: Entity, fields withFields: Bool = true) -> Contribution? {
         switch entity {
         case .task(let t):
             guard Identifier.isValid(t.id) else { return nil }
-            var c = Contribution(key: "tasks:\(t.id)", fields: fields(of: t.json, leaving: ["id"]))
+            var c = Contribution(key: "tasks:\(t.id)", fields: withFields ? fields(of: t.json, leaving: ["id"]) : [])
             c.memberships.append(("idx:intent:\(t.intent)", t.id))
             c.memberships.append(("idx:status:\(t.status.rawValue)", t.id))
             for keyword in Set(t.keywords).sorted() { c.memberships.append(("idx:keyword:\(keyword)", t.id)) }
@@ -73,9 +75,10 @@ public enum RedisKeyspace {
             return c
         case .workflow(let w):
             guard Identifier.isValid(w.id) else { return nil }
-            return Contribution(key: "workflows:\(w.id)", fields: fields(of: w.json, leaving: ["id"]))
+            return Contribution(key: "workflows:\(w.id)", fields: withFields ? fields(of: w.json, leaving: ["id"]) : [])
         case .memory(let m):
             guard Identifier.isValid(m.key) else { return nil }
+            guard withFields else { return Contribution(key: "memory:\(m.key)", fields: []) }
             var f = fields(of: m.json, leaving: ["key"])
             // The value is always JSON (a text "1" and the number 1 differ); the type is `type`.
             for i in f.indices {

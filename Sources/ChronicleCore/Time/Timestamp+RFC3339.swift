@@ -85,6 +85,7 @@ extension Timestamp {
             days -= 1
         }
         let (y, m, d) = Self.civilFromDays(Int(days))
+        if (0...9999).contains(y) { return Self.format(y, m, d, Int(rem), Int(micros)) }
         var out = ""
         out.reserveCapacity(27)
         // Years past 9999 or before 1 (times the log refuses, like a snapshot's "before every
@@ -109,6 +110,44 @@ extension Timestamp {
         }
         out.append("Z")
         return out
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.ffffff]Z` for a year of four digits, written into one buffer (a
+    /// hot path: every time a view shows).
+    private static func format(_ y: Int, _ m: Int, _ d: Int, _ secondOfDay: Int, _ micros: Int) -> String {
+        var frac = micros
+        var width = micros == 0 ? 0 : 6
+        while width > 0, frac % 10 == 0 {
+            frac /= 10
+            width -= 1
+        }
+        let count = 20 + (width > 0 ? 1 + width : 0)
+        return String(unsafeUninitializedCapacity: count) { out in
+            func put(_ value: Int, _ digits: Int, at start: Int) {
+                var v = value
+                for i in stride(from: start + digits - 1, through: start, by: -1) {
+                    out[i] = UInt8(ascii: "0") &+ UInt8(v % 10)
+                    v /= 10
+                }
+            }
+            put(y, 4, at: 0)
+            out[4] = UInt8(ascii: "-")
+            put(m, 2, at: 5)
+            out[7] = UInt8(ascii: "-")
+            put(d, 2, at: 8)
+            out[10] = UInt8(ascii: "T")
+            put(secondOfDay / 3600, 2, at: 11)
+            out[13] = UInt8(ascii: ":")
+            put(secondOfDay % 3600 / 60, 2, at: 14)
+            out[16] = UInt8(ascii: ":")
+            put(secondOfDay % 60, 2, at: 17)
+            if width > 0 {
+                out[19] = UInt8(ascii: ".")
+                put(frac, width, at: 20)
+            }
+            out[count - 1] = UInt8(ascii: "Z")
+            return count
+        }
     }
 
     static func isLeap(_ y: Int) -> Bool { (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }

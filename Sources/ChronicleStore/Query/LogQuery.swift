@@ -69,11 +69,7 @@ public struct LogQuery: Sendable {
     /// `previous` when that one is usable there (a projector's state, kept between batches),
     /// else from the newest usable stored one. Each answer says which streams it touched.
     public func advance(_ kinds: [EntityKind], to point: AsOf, from previous: [Snapshot] = []) throws -> [Snapshot.Advance] {
-        try log.read { tx in
-            try kinds.map { kind in
-                try Self.advance(kind, to: point, useSnapshots: true, from: previous.first { $0.kind == kind }, tx).result
-            }
-        }
+        try log.read { tx in try tx.advance(kinds, to: point, from: previous) }
     }
 
     /// The snapshot of `kind` as of `point`: from `given` when it is usable there, else from the

@@ -34,6 +34,15 @@ extension LogTransaction {
         }
     }
 
+    /// ``LogQuery/advance(_:to:from:)`` inside this read: the snapshot of each of `kinds` as of
+    /// `point`, from its snapshot in `previous` when usable there, else from the newest usable
+    /// stored one; each answer says which streams it touched.
+    public func advance(_ kinds: [EntityKind], to point: AsOf, from previous: [Snapshot] = []) throws -> [Snapshot.Advance] {
+        try kinds.map { kind in
+            try LogQuery.advance(kind, to: point, useSnapshots: true, from: previous.first { $0.kind == kind }, self).result
+        }
+    }
+
     /// The events of `kind`'s streams with seq in `(after, through]`, in log order.
     public func events(kind: EntityKind, after: Int64, through: Int64) throws -> [RecordedEvent] {
         try rows("SELECT \(Self.columns) FROM events WHERE seq > ? AND seq <= ? AND +stream >= ? AND +stream < ? ORDER BY seq") {

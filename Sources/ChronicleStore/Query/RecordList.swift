@@ -66,16 +66,19 @@ final class RecordList {
         try append(h, names: &names)
     }
 
+    static let positionsPerStatement = 500
+    /// The statement reading the events at up to ``positionsPerStatement`` positions, made once.
+    static let byPositions =
+        "SELECT \(CompactEvent.columns) FROM events WHERE seq IN (\(Array(repeating: "?", count: positionsPerStatement).joined(separator: ","))) ORDER BY seq"
+
     /// The events at `positions` (those that exist, each once), in seq order, 500 per statement.
     func append(_ tx: LogTransaction, positions wanted: [Int64], names: inout StreamNames) throws {
+        guard !wanted.isEmpty else { return }
         let positions = Set(wanted).sorted()
-        let chunk = 500
         try tx.settle()
-        let s = try tx.db.cachedStatement(
-            sql:
-                "SELECT \(CompactEvent.columns) FROM events WHERE seq IN (\(Array(repeating: "?", count: chunk).joined(separator: ","))) ORDER BY seq"
-        )
+        let s = try tx.db.cachedStatement(sql: Self.byPositions)
         let h = s.sqliteStatement
+        let chunk = Self.positionsPerStatement
         for start in stride(from: 0, to: positions.count, by: chunk) {
             defer { resetAndClear(h) }
             // Unused placeholders stay NULL, which no position equals.

@@ -129,9 +129,7 @@ struct ReplayCommand: AsyncParsableCommand {
                     commands.append(["DEL", prefix + RedisKeyspace.checkpointKey])
                     commands.append(["HSET", prefix + RedisKeyspace.checkpointKey] + fields.flatMap { [$0.field, $0.value] })
                 }
-                var bytes: [UInt8] = []
-                for command in commands { RESP.append(command, to: &bytes) }
-                out = bytes
+                out = RedisCommandEncoding.encode(commands)
             } catch let error as ValidationError {
                 throw error
             } catch let error as CommandFailure {
