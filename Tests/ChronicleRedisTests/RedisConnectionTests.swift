@@ -81,6 +81,19 @@ import Testing
         }
     }
 
+    @Test func textIsSentAsItsUTF8Bytes() throws {
+        #expect(
+            RedisCommandEncoding.encode([["SET", "k", ""], ["ECHO", "é🙂"]])
+                == Array("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n*2\r\n$4\r\nECHO\r\n$6\r\né🙂\r\n".utf8))
+        try RedisServer.shared().withDatabase { database in
+            let connection = try RedisConnection(url: database.url)
+            let key = database.prefix + "text:ключ {*}"
+            let value = String(repeating: "é🙂\r\n", count: 1_000)
+            let replies = try connection.send([["SET", key, value], ["STRLEN", key], ["GET", key]])
+            #expect(replies == [.status("OK"), .integer(Int64(value.utf8.count)), .bulk(Array(value.utf8))])
+        }
+    }
+
     @Test func aWrongPasswordIsRefusedWithoutShowingIt() throws {
         let server = try RedisServer.shared()
         let wrong = "wrong-\(UUID().uuidString)"
