@@ -34,6 +34,14 @@ public struct ContextIndex: Sendable {
         return dirty
     }
 
+    /// Takes back `changes` that were taken forward by ``update(from:to:)`` (all of them, or the
+    /// first ones: the others change nothing taken back).
+    public mutating func undo(_ changes: [ProjectorState.Change]) {
+        for change in changes.reversed() where change.stream.kind == .task {
+            _ = update(from: change.after?.task, to: change.before?.task)
+        }
+    }
+
     /// The tasks the context file at `file` lists; nil when no task names it.
     public func tasks(of file: String) -> [TaskState]? { listings[file].map { Array($0.values) } }
 

@@ -7,7 +7,8 @@ public import ChronicleStore
 /// the newest usable stored snapshots up to the log's head as of now; ``advance()`` moves it
 /// over what was committed since, and over the scheduled changes whose valid time has come, and
 /// says which entities changed. Nothing is kept until the view's sink has applied it
-/// (``commit(_:)``): a sink that fails leaves the state where its view is.
+/// (``commit(_:)``): an advance a sink failed to apply is undone by the next ``advance()`` (or
+/// ``rollBack()``), and the state is back where its view is.
 public final class ProjectorState {
     /// A state as of one point, not committed yet.
     public struct Folded: Sendable {
@@ -43,6 +44,8 @@ public final class ProjectorState {
     /// The last position applied to the view.
     public private(set) var position: Int64 = 0
     public private(set) var validAt = Timestamp(microseconds: .min)
+    /// What undoes the last advance, until it is committed.
+    private var uncommitted: [Snapshot.Move]?
     /// Events folded per read of a catch-up: the bar's step, and the bound on what one read holds.
     public var catchUpChunk: Int64 = 100_000
 
@@ -54,7 +57,9 @@ public final class ProjectorState {
     }
 
     /// The earliest valid time of a scheduled change not folded yet (a future-dated event).
-    public var nextDue: Timestamp? { snapshots.compactMap { $0.pending.map(\.validFrom).min() }.min() }
+    public var nextDue: Timestamp? { nextDue(of: snapshots) }
+
+    private func nextDue(of snapshots: [Snapshot]) -> Timestamp? { snapshots.compactMap { $0.pending.map(\.validFrom).min() }.min() }
 
     /// "Now" as the log's next command would be recorded.
     public func now() throws -> Timestamp { try query.now(clock: clock) }
@@ -93,37 +98,52 @@ public final class ProjectorState {
 
     /// The state moved over what was committed since ``position`` and over what fell due by
     /// now, with the entities that changed (those whose state differs, among the streams the
-    /// new events touched).
-    /// - Complexity: O(new events + their streams' events), or O(entities) for a kind whose
-    ///   advance cannot say what it touched.
+    /// new events touched). The snapshots move in place, not copied (a step costs the entities
+    /// it touches, not all of them); until ``commit(_:)``, ``snapshots`` are the moved ones, and
+    /// an advance never committed is undone by the next ``advance()`` or ``rollBack()``.
+    /// - Complexity: O(new events + their streams' events).
     public func advance() throws -> Advance {
+        rollBack()
+        var working = snapshots
+        snapshots = []
+        defer { snapshots = working }
         // The head, "now" (as ``now()`` says it) and the advance, in one read.
-        let read = try log.read { tx -> (tip: Int64, now: Timestamp, advances: [Snapshot.Advance]?)? in
+        let read = try log.read { tx -> (tip: Int64, now: Timestamp, moves: [Snapshot.Move]?)? in
             let tail = try tx.tail()
             let tip = tail?.seq ?? 0
             let now = clock.recordedTime(after: tail?.recordedAt)
-            let due = nextDue.map { $0 <= now } ?? false
+            let due = nextDue(of: working).map { $0 <= now } ?? false
             guard tip > position || due else { return nil }
-            guard !snapshots.isEmpty, snapshots.allSatisfy({ $0.isUsable(valid: now, position: tip) }) else { return (tip, now, nil) }
-            return (tip, now, try tx.advance(kinds, to: AsOf(valid: now, known: .position(tip)), from: snapshots))
+            guard !working.isEmpty, working.allSatisfy({ $0.isUsable(valid: now, position: tip) }) else { return (tip, now, nil) }
+            return (tip, now, try tx.advance(&working, to: AsOf(valid: now, known: .position(tip))))
         }
-        guard let (tip, now, advanced) = read else { return .idle }
-        guard let advances = advanced else { return .refold }
+        guard let (tip, now, moved) = read else { return .idle }
+        guard let moves = moved else { return .refold }
+        uncommitted = moves
         var changes: [Change] = []
-        for (old, advance) in zip(snapshots, advances) {
-            let new = advance.snapshot
-            let touched = advance.touched ?? Set(old.streams.keys).union(new.streams.keys).sorted().map { StreamID(old.kind, $0) }
-            for stream in touched {
-                let before = old.streams[stream.id]?.state
-                let after = new.streams[stream.id]?.state
+        for (snapshot, move) in zip(working, moves) {
+            for stream in move.touched {
+                let before = move.before(stream.id, in: snapshot)
+                let after = snapshot.streams[stream.id]?.state
                 if before != after { changes.append(Change(stream: stream, before: before, after: after)) }
             }
         }
-        return .changes(Folded(snapshots: advances.map(\.snapshot), position: tip, validAt: now), changes)
+        return .changes(Folded(snapshots: working, position: tip, validAt: now), changes)
+    }
+
+    /// Undoes an advance not committed: the snapshots go back to ``position``.
+    public func rollBack() {
+        guard let moves = uncommitted else { return }
+        uncommitted = nil
+        var working = snapshots
+        snapshots = []
+        for (i, move) in zip(working.indices, moves).reversed() { working[i].undo(move) }
+        snapshots = working
     }
 
     /// Takes `folded` as the state the view now shows.
     public func commit(_ folded: Folded) {
         (snapshots, position, validAt) = (folded.snapshots, folded.position, folded.validAt)
+        uncommitted = nil
     }
 }

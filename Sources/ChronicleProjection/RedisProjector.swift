@@ -225,13 +225,19 @@ public final class RedisProjector {
         case .refold:
             return try load(stop: nil, swapping: true)
         case .changes(let folded, let changes):
-            var moved = contexts
-            let batch = try RedisDelta.batch(changes, contexts: &moved, prefix: prefix)
-            var commands = batch.commands
-            for message in batch.messages { commands.append(["PUBLISH", channel, "[seq=\(folded.position)] \(message)"]) }
-            commands.append(checkpointCommand(seq: folded.position, validAt: folded.validAt))
-            try transaction(commands)
-            contexts = moved
+            // The context index moves in place (a copy would cost every task with a context),
+            // and back if the batch is not applied, as the state does.
+            do {
+                let batch = try RedisDelta.batch(changes, contexts: &contexts, prefix: prefix)
+                var commands = batch.commands
+                for message in batch.messages { commands.append(["PUBLISH", channel, "[seq=\(folded.position)] \(message)"]) }
+                commands.append(checkpointCommand(seq: folded.position, validAt: folded.validAt))
+                try transaction(commands)
+            } catch {
+                contexts.undo(changes)
+                state.rollBack()
+                throw error
+            }
             state.commit(folded)
             return true
         }

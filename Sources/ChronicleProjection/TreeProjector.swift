@@ -171,13 +171,21 @@ public final class TreeProjector {
             return true
         case .changes(let folded, let changes):
             var dirty: Set<String> = []
-            for change in changes {
-                if let path = YAMLTree.path(of: change.stream) {
-                    try sink.put(path, try change.after.flatMap { try YAMLTree.file(for: $0)?.bytes })
+            do {
+                for change in changes {
+                    if let path = YAMLTree.path(of: change.stream) {
+                        try sink.put(path, try change.after.flatMap { try YAMLTree.file(for: $0)?.bytes })
+                    }
+                    if change.stream.kind == .task { dirty.formUnion(contexts.update(from: change.before?.task, to: change.after?.task)) }
                 }
-                if change.stream.kind == .task { dirty.formUnion(contexts.update(from: change.before?.task, to: change.after?.task)) }
+                for file in dirty.sorted() { try sink.put(file, try contexts.bytes(of: file)) }
+            } catch {
+                // The state and the context index go back; the files written stay, and are
+                // written again by the next step.
+                contexts.undo(changes)
+                state.rollBack()
+                throw error
             }
-            for file in dirty.sorted() { try sink.put(file, try contexts.bytes(of: file)) }
             state.commit(folded)
             return true
         }

@@ -43,6 +43,24 @@ extension LogTransaction {
         }
     }
 
+    /// Each of `snapshots` advanced in place to `point`, where each must be usable: not copied
+    /// when nothing else holds their streams (a follower's state of many entities, moved by a
+    /// few each step). A throw leaves them as they were.
+    /// - Returns: for each, what undoes its move (``Snapshot/undo(_:)``) and which streams it touched.
+    public func advance(_ snapshots: inout [Snapshot], to point: AsOf) throws -> [Snapshot.Move] {
+        let position = try position(knownAt: point.known)
+        var moves: [Snapshot.Move] = []
+        do {
+            for i in snapshots.indices {
+                moves.append(try SnapshotAdvance().run(&snapshots[i], to: position, validAt: point.valid, self).move)
+            }
+        } catch {
+            for (i, move) in moves.enumerated().reversed() { snapshots[i].undo(move) }
+            throw error
+        }
+        return moves
+    }
+
     /// The events of `kind`'s streams with seq in `(after, through]`, in log order.
     public func events(kind: EntityKind, after: Int64, through: Int64) throws -> [RecordedEvent] {
         try rows("SELECT \(Self.columns) FROM events WHERE seq > ? AND seq <= ? AND +stream >= ? AND +stream < ? ORDER BY seq") {

@@ -17,13 +17,25 @@ struct SnapshotAdvance {
     func run(_ base: Snapshot, to position: Int64, validAt valid: Timestamp, _ tx: LogTransaction) throws -> (
         advance: Snapshot.Advance, laterEvents: Int
     ) {
-        precondition(base.isUsable(valid: valid, position: position), "a snapshot only goes forward")
+        var out = base
+        let (move, later) = try run(&out, to: position, validAt: valid, tx)
+        return (Snapshot.Advance(snapshot: out, refolded: move.refolded, touched: move.touched), later)
+    }
+
+    /// The advance in place: `snapshot` is written only once everything is read and folded (a
+    /// throw leaves it as it was), and not copied when nothing else holds its streams.
+    /// - Returns: what undoes it, and how many events it read after the snapshot.
+    func run(_ snapshot: inout Snapshot, to position: Int64, validAt valid: Timestamp, _ tx: LogTransaction) throws -> (
+        move: Snapshot.Move, laterEvents: Int
+    ) {
+        precondition(snapshot.isUsable(valid: valid, position: position), "a snapshot only goes forward")
+        let base = (kind: snapshot.kind, position: snapshot.position, pending: snapshot.pending)
         let kind = base.kind
         // The snapshot's streams are looked up by their stored bytes when many events are read
         // (no text made per record); a short advance — a follower's step — names only the
         // streams its events touch, instead of building a table of every stream each time.
-        let many = position - base.position > Int64(base.streams.count)
-        var names = StreamNames(kind: kind, known: many ? Array(base.streams.keys) : [])
+        let many = position - base.position > Int64(snapshot.streams.count)
+        var names = StreamNames(kind: kind, known: many ? Array(snapshot.streams.keys) : [])
         let records = RecordList()
         // The snapshot's pending events due by `valid` (at or before its position), then every
         // event of the kind after it: all in seq order. The others stay pending.
@@ -56,29 +68,31 @@ struct SnapshotAdvance {
             if target <= base.position && !wasPending.contains(target) { stale.insert(s) }
         }
 
-        var out = Snapshot(kind: kind, position: position, validAt: valid, streams: base.streams, pending: [])
+        var written: [String: Snapshot.Stream?] = [:]
         var pending: [(EntityKind, Snapshot.Scheduled)] = []
         for s in 0..<names.count where starts[s] < starts[s + 1] && !stale.contains(s) {
             let id = names.id(s)
             switch try fold.foldStream(
-                Array(positions[starts[s]..<starts[s + 1]]), names.stream(s), validAt: valid, from: base.streams[id], pending: &pending)
+                Array(positions[starts[s]..<starts[s + 1]]), names.stream(s), validAt: valid, from: snapshot.streams[id], pending: &pending)
             {
             case .stale: stale.insert(s)
-            case .folded(let state): out.streams[id] = state
+            case .folded(let state): written.updateValue(state, forKey: id)
             }
         }
-        out.pending = base.pending.filter { $0.validFrom > valid && !retracted.contains($0.seq) } + pending.map(\.1)
+        var newPending = base.pending.filter { $0.validFrom > valid && !retracted.contains($0.seq) } + pending.map(\.1)
 
         let refolded = stale.map { names.stream($0) }.sorted { $0.id < $1.id }
         if !refolded.isEmpty {
             let fresh = try refold(refolded, to: position, validAt: valid, tx)
-            for stream in refolded { out.streams[stream.id] = fresh.streams[stream.id] }
-            out.pending += fresh.pending
+            for stream in refolded { written.updateValue(fresh.streams[stream.id], forKey: stream.id) }
+            newPending += fresh.pending
         }
         // A stale stream's pending events not due are carried over and folded again: once each.
-        out.pending = Array(Set(out.pending)).sorted()
+        newPending = Array(Set(newPending)).sorted()
         let touched = (0..<names.count).filter { starts[$0] < starts[$0 + 1] }.map { names.stream($0) }.sorted { $0.id < $1.id }
-        return (Snapshot.Advance(snapshot: out, refolded: refolded, touched: touched), records.count)
+        let move = snapshot.move(
+            to: position, validAt: valid, writing: written, pending: newPending, refolded: refolded, touched: touched)
+        return (move, records.count)
     }
 
     /// `streams` folded again from all their events as of `(valid, #position)`.

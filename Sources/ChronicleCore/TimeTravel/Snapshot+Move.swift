@@ -1,0 +1,67 @@
+extension Snapshot {
+    /// An advance made in place (``LogTransaction/advance(_:to:inPlace:)``): what it touched, and
+    /// what it replaced, so that it can be undone (``undo(_:)``) without the snapshot having been
+    /// copied. A projector following a log of a million entities advances its state by a few
+    /// streams a step; a copy of the state per step would cost the million.
+    public struct Move: Sendable, Equatable {
+        /// The streams folded again from all their events.
+        public var refolded: [StreamID]
+        /// Every stream with an event read while advancing, in id order (see ``Advance/touched``).
+        public var touched: [StreamID]
+        /// Each stream the advance wrote, with its state before (nil: it had none).
+        public var replaced: [String: Stream?]
+        /// The snapshot's point and pending events before.
+        public var position: Int64
+        public var validAt: Timestamp
+        public var pending: [Scheduled]
+
+        public init(
+            refolded: [StreamID], touched: [StreamID], replaced: [String: Stream?], position: Int64, validAt: Timestamp,
+            pending: [Scheduled]
+        ) {
+            self.refolded = refolded
+            self.touched = touched
+            self.replaced = replaced
+            self.position = position
+            self.validAt = validAt
+            self.pending = pending
+        }
+
+        /// The state of `id` before the move.
+        public func before(_ id: String, in moved: Snapshot) -> Entity? {
+            if let old = replaced[id] { return old?.state }
+            return moved.streams[id]?.state
+        }
+    }
+
+    /// Moves the snapshot to `(validAt, #position)` with `pending` scheduled, writing `streams`
+    /// (nil: the stream has no state), in place; returns what undoes it.
+    public mutating func move(
+        to position: Int64, validAt valid: Timestamp, writing streams: [String: Stream?], pending: [Scheduled], refolded: [StreamID],
+        touched: [StreamID]
+    ) -> Move {
+        var replaced: [String: Stream?] = [:]
+        replaced.reserveCapacity(streams.count)
+        for (id, state) in streams {
+            replaced.updateValue(self.streams.updateValue(forKey: id, state), forKey: id)
+        }
+        let undo = Move(
+            refolded: refolded, touched: touched, replaced: replaced, position: self.position, validAt: self.validAt, pending: self.pending)
+        (self.position, self.validAt, self.pending) = (position, valid, pending)
+        return undo
+    }
+
+    /// Takes the snapshot back to where it was before `move`.
+    public mutating func undo(_ move: Move) {
+        for (id, old) in move.replaced { streams.updateValue(forKey: id, old) }
+        (position, validAt, pending) = (move.position, move.validAt, move.pending)
+    }
+}
+
+extension Dictionary {
+    /// Sets `key` to `value`, or removes it for nil; returns the value it had.
+    fileprivate mutating func updateValue(forKey key: Key, _ value: Value?) -> Value? {
+        if let value { return updateValue(value, forKey: key) }
+        return removeValue(forKey: key)
+    }
+}
