@@ -85,14 +85,18 @@ public final class ProjectorState {
         while let behind = state.map(\.position).min(), behind < tip {
             if stop?.isRaised == true { return nil }
             let target = min(tip, behind + catchUpChunk)
-            let advanced = try query.advance(
-                kinds.filter { kind in state.first { $0.kind == kind }!.position < target },
-                to: AsOf(valid: now, known: .position(target)), from: state)
-            for a in advanced { state[state.firstIndex { $0.kind == a.snapshot.kind }!] = a.snapshot }
+            // In place: a chunk costs the events it folds, not a copy of every stream.
+            try log.read { tx in
+                for i in state.indices where state[i].position < target {
+                    _ = try tx.advance(&state[i], to: AsOf(valid: now, known: .position(target)), undoable: false)
+                }
+            }
             folding?.update(target - start)
         }
         // Every stream as of now (a snapshot's valid time may be older than now).
-        state = try query.advance(kinds, to: AsOf(valid: now, known: .position(tip)), from: state).map(\.snapshot)
+        try log.read { tx in
+            for i in state.indices { _ = try tx.advance(&state[i], to: AsOf(valid: now, known: .position(tip)), undoable: false) }
+        }
         return Folded(snapshots: state, position: tip, validAt: now)
     }
 

@@ -57,4 +57,32 @@ import Testing
         }
         #expect(compared > 15 && undone > 3 && redone > 3, "\(compared) compared, \(undone) undone, \(redone) redone")
     }
+
+    /// A fold moves its snapshots in place, chunk by chunk, from stored snapshots taken along the
+    /// way: it equals a replay of the whole log without snapshots, at every point.
+    @Test(arguments: [1, 2, 3])
+    func aFoldInPlaceIsAReplay(seed: UInt64) throws {
+        var random = SeededRandom(state: seed &* 6_151)
+        let (log, _) = try TestLog.temporaryLog()
+        let appender = try TestLog.appender(log)
+        let query = LogQuery(log: log)
+        var seq = 0
+        var compared = 0
+        for n in 0..<120 {
+            let acks = try appender.append(text: RedisDeltaTests.line(n, seq: seq, &random))
+            seq += acks.filter { !$0.hasPrefix("er:") }.count
+            if Int.random(in: 0..<15, using: &random) == 0 { try query.takeSnapshots() }
+            guard Int.random(in: 0..<4, using: &random) == 0 else { continue }
+            let state = ProjectorState(kinds: RedisKeyspace.kinds, log: log, clock: TestLog.clock)
+            state.catchUpChunk = Int64.random(in: 1...9, using: &random)
+            let folded = try #require(try state.fold())
+            let point = AsOf(valid: folded.validAt, known: .position(folded.position))
+            for (kind, snapshot) in zip(state.kinds, folded.snapshots) {
+                let replayed = try query.entities(kind, asOf: point, useSnapshots: false)
+                #expect(snapshot.entities == replayed, "seed \(seed) step \(n): \(kind)")
+            }
+            compared += 1
+        }
+        #expect(compared > 15)
+    }
 }

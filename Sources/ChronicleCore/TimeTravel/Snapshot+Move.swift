@@ -8,7 +8,8 @@ extension Snapshot {
         public var refolded: [StreamID]
         /// Every stream with an event read while advancing, in id order (see ``Advance/touched``).
         public var touched: [StreamID]
-        /// Each stream the advance wrote, with its state before (nil: it had none).
+        /// Each stream the advance wrote, with its state before (nil: it had none); empty for a
+        /// move that was not asked to be undoable (the advance of a copy).
         public var replaced: [String: Stream?]
         /// The snapshot's point and pending events before.
         public var position: Int64
@@ -34,34 +35,11 @@ extension Snapshot {
         }
     }
 
-    /// Moves the snapshot to `(validAt, #position)` with `pending` scheduled, writing `streams`
-    /// (nil: the stream has no state), in place; returns what undoes it.
-    public mutating func move(
-        to position: Int64, validAt valid: Timestamp, writing streams: [String: Stream?], pending: [Scheduled], refolded: [StreamID],
-        touched: [StreamID]
-    ) -> Move {
-        var replaced: [String: Stream?] = [:]
-        replaced.reserveCapacity(streams.count)
-        for (id, state) in streams {
-            replaced.updateValue(self.streams.updateValue(forKey: id, state), forKey: id)
-        }
-        let undo = Move(
-            refolded: refolded, touched: touched, replaced: replaced, position: self.position, validAt: self.validAt, pending: self.pending)
-        (self.position, self.validAt, self.pending) = (position, valid, pending)
-        return undo
-    }
-
     /// Takes the snapshot back to where it was before `move`.
     public mutating func undo(_ move: Move) {
-        for (id, old) in move.replaced { streams.updateValue(forKey: id, old) }
+        for (id, old) in move.replaced {
+            if let old { streams[id] = old } else { streams[id] = nil }
+        }
         (position, validAt, pending) = (move.position, move.validAt, move.pending)
-    }
-}
-
-extension Dictionary {
-    /// Sets `key` to `value`, or removes it for nil; returns the value it had.
-    fileprivate mutating func updateValue(forKey key: Key, _ value: Value?) -> Value? {
-        if let value { return updateValue(value, forKey: key) }
-        return removeValue(forKey: key)
     }
 }

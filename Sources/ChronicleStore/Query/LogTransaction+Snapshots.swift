@@ -48,17 +48,21 @@ extension LogTransaction {
     /// few each step). A throw leaves them as they were.
     /// - Returns: for each, what undoes its move (``Snapshot/undo(_:)``) and which streams it touched.
     public func advance(_ snapshots: inout [Snapshot], to point: AsOf) throws -> [Snapshot.Move] {
-        let position = try position(knownAt: point.known)
         var moves: [Snapshot.Move] = []
         do {
-            for i in snapshots.indices {
-                moves.append(try SnapshotAdvance().run(&snapshots[i], to: position, validAt: point.valid, self).move)
-            }
+            for i in snapshots.indices { moves.append(try advance(&snapshots[i], to: point)) }
         } catch {
             for (i, move) in moves.enumerated().reversed() { snapshots[i].undo(move) }
             throw error
         }
         return moves
+    }
+
+    /// `snapshot` advanced in place to `point`, where it must be usable. `undoable`: the move
+    /// returned records what it replaced, and a throw leaves the snapshot as it was; otherwise
+    /// (a fold going forward only) it records nothing, and a throw leaves it half moved.
+    public func advance(_ snapshot: inout Snapshot, to point: AsOf, undoable: Bool = true) throws -> Snapshot.Move {
+        try SnapshotAdvance().run(&snapshot, to: try position(knownAt: point.known), validAt: point.valid, undoable: undoable, self).move
     }
 
     /// The events of `kind`'s streams with seq in `(after, through]`, in log order.

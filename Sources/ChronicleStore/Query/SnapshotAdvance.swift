@@ -18,16 +18,17 @@ struct SnapshotAdvance {
         advance: Snapshot.Advance, laterEvents: Int
     ) {
         var out = base
-        let (move, later) = try run(&out, to: position, validAt: valid, tx)
+        let (move, later) = try run(&out, to: position, validAt: valid, undoable: false, tx)
         return (Snapshot.Advance(snapshot: out, refolded: move.refolded, touched: move.touched), later)
     }
 
-    /// The advance in place: `snapshot` is written only once everything is read and folded (a
-    /// throw leaves it as it was), and not copied when nothing else holds its streams.
-    /// - Returns: what undoes it, and how many events it read after the snapshot.
-    func run(_ snapshot: inout Snapshot, to position: Int64, validAt valid: Timestamp, _ tx: LogTransaction) throws -> (
-        move: Snapshot.Move, laterEvents: Int
-    ) {
+    /// The advance in place, not copying `snapshot` when nothing else holds its streams.
+    /// `undoable`: the move returned records what it replaced (``Snapshot/undo(_:)``), and a
+    /// throw leaves the snapshot as it was; otherwise (an advance of a copy) it records nothing.
+    /// - Returns: the move, and how many events it read after the snapshot.
+    func run(
+        _ snapshot: inout Snapshot, to position: Int64, validAt valid: Timestamp, undoable: Bool = true, _ tx: LogTransaction
+    ) throws -> (move: Snapshot.Move, laterEvents: Int) {
         precondition(snapshot.isUsable(valid: valid, position: position), "a snapshot only goes forward")
         let base = (kind: snapshot.kind, position: snapshot.position, pending: snapshot.pending)
         let kind = base.kind
@@ -68,31 +69,46 @@ struct SnapshotAdvance {
             if target <= base.position && !wasPending.contains(target) { stale.insert(s) }
         }
 
-        var written: [String: Snapshot.Stream?] = [:]
-        var pending: [(EntityKind, Snapshot.Scheduled)] = []
-        for s in 0..<names.count where starts[s] < starts[s + 1] && !stale.contains(s) {
-            let id = names.id(s)
-            switch try fold.foldStream(
-                Array(positions[starts[s]..<starts[s + 1]]), names.stream(s), validAt: valid, from: snapshot.streams[id], pending: &pending)
-            {
-            case .stale: stale.insert(s)
-            case .folded(let state): written.updateValue(state, forKey: id)
+        var replaced: [String: Snapshot.Stream?] = [:]
+        func write(_ id: String, _ state: Snapshot.Stream?) {
+            let old = state.map { snapshot.streams.updateValue($0, forKey: id) } ?? snapshot.streams.removeValue(forKey: id)
+            if undoable { replaced.updateValue(old, forKey: id) }
+        }
+        do {
+            var pending: [(EntityKind, Snapshot.Scheduled)] = []
+            for s in 0..<names.count where starts[s] < starts[s + 1] && !stale.contains(s) {
+                let id = names.id(s)
+                switch try fold.foldStream(
+                    Array(positions[starts[s]..<starts[s + 1]]), names.stream(s), validAt: valid, from: snapshot.streams[id],
+                    pending: &pending)
+                {
+                case .stale: stale.insert(s)
+                case .folded(let state): write(id, state)
+                }
             }
-        }
-        var newPending = base.pending.filter { $0.validFrom > valid && !retracted.contains($0.seq) } + pending.map(\.1)
+            var newPending = base.pending.filter { $0.validFrom > valid && !retracted.contains($0.seq) } + pending.map(\.1)
 
-        let refolded = stale.map { names.stream($0) }.sorted { $0.id < $1.id }
-        if !refolded.isEmpty {
-            let fresh = try refold(refolded, to: position, validAt: valid, tx)
-            for stream in refolded { written.updateValue(fresh.streams[stream.id], forKey: stream.id) }
-            newPending += fresh.pending
+            let refolded = stale.map { names.stream($0) }.sorted { $0.id < $1.id }
+            if !refolded.isEmpty {
+                let fresh = try refold(refolded, to: position, validAt: valid, tx)
+                for stream in refolded { write(stream.id, fresh.streams[stream.id]) }
+                newPending += fresh.pending
+            }
+            // A stale stream's pending events not due are carried over and folded again: once each.
+            newPending = Array(Set(newPending)).sorted()
+            let touched = (0..<names.count).filter { starts[$0] < starts[$0 + 1] }.map { names.stream($0) }.sorted { $0.id < $1.id }
+            let move = Snapshot.Move(
+                refolded: refolded, touched: touched, replaced: replaced, position: snapshot.position, validAt: snapshot.validAt,
+                pending: snapshot.pending)
+            (snapshot.position, snapshot.validAt, snapshot.pending) = (position, valid, newPending)
+            return (move, records.count)
+        } catch {
+            // Each stream written goes back (each was written once).
+            for (id, old) in replaced {
+                if let old { snapshot.streams[id] = old } else { snapshot.streams[id] = nil }
+            }
+            throw error
         }
-        // A stale stream's pending events not due are carried over and folded again: once each.
-        newPending = Array(Set(newPending)).sorted()
-        let touched = (0..<names.count).filter { starts[$0] < starts[$0 + 1] }.map { names.stream($0) }.sorted { $0.id < $1.id }
-        let move = snapshot.move(
-            to: position, validAt: valid, writing: written, pending: newPending, refolded: refolded, touched: touched)
-        return (move, records.count)
     }
 
     /// `streams` folded again from all their events as of `(valid, #position)`.
