@@ -159,7 +159,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ChronicleProjectionTests",
-            dependencies: ["ChronicleCore", "ChronicleViews", "ChronicleProjection", "ChronicleTesting"],
+            dependencies: [
+                "ChronicleCore", "ChronicleStore", "ChronicleViews", "ChronicleProjection", "ChronicleTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: strictness
         ),
         .testTarget(

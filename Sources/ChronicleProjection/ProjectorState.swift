@@ -119,11 +119,13 @@ public final class ProjectorState {
             let due = nextDue(of: working).map { $0 <= now } ?? false
             guard tip > position || due else { return nil }
             guard !working.isEmpty, working.allSatisfy({ $0.isUsable(valid: now, position: tip) }) else { return (tip, now, nil) }
-            return (tip, now, try tx.advance(&working, to: AsOf(valid: now, known: .position(tip))))
+            let moves = try tx.advance(&working, to: AsOf(valid: now, known: .position(tip)))
+            // Recorded at once: should the read fail to end, the next advance undoes the move.
+            uncommitted = moves
+            return (tip, now, moves)
         }
         guard let (tip, now, moved) = read else { return .idle }
         guard let moves = moved else { return .refold }
-        uncommitted = moves
         var changes: [Change] = []
         for (snapshot, move) in zip(working, moves) {
             for stream in move.touched {

@@ -180,8 +180,8 @@ public final class TreeProjector {
                 }
                 for file in dirty.sorted() { try sink.put(file, try contexts.bytes(of: file)) }
             } catch {
-                // The state and the context index go back; the files written stay, and are
-                // written again by the next step.
+                // The state and the context index go back; the files already written stay as
+                // written (each holds its entity's newer state, journalled as the sink's own).
                 contexts.undo(changes)
                 state.rollBack()
                 throw error

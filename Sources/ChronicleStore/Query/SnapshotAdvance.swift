@@ -72,7 +72,8 @@ struct SnapshotAdvance {
         var replaced: [String: Snapshot.Stream?] = [:]
         func write(_ id: String, _ state: Snapshot.Stream?) {
             let old = state.map { snapshot.streams.updateValue($0, forKey: id) } ?? snapshot.streams.removeValue(forKey: id)
-            if undoable { replaced.updateValue(old, forKey: id) }
+            // The first state replaced is the one to go back to (each stream is written once).
+            if undoable, replaced.index(forKey: id) == nil { replaced.updateValue(old, forKey: id) }
         }
         do {
             var pending: [(EntityKind, Snapshot.Scheduled)] = []
@@ -98,7 +99,8 @@ struct SnapshotAdvance {
             newPending = Array(Set(newPending)).sorted()
             let touched = (0..<names.count).filter { starts[$0] < starts[$0 + 1] }.map { names.stream($0) }.sorted { $0.id < $1.id }
             let move = Snapshot.Move(
-                refolded: refolded, touched: touched, replaced: replaced, position: snapshot.position, validAt: snapshot.validAt,
+                refolded: refolded, touched: touched, replaced: replaced, undoable: undoable, position: snapshot.position,
+                validAt: snapshot.validAt,
                 pending: snapshot.pending)
             (snapshot.position, snapshot.validAt, snapshot.pending) = (position, valid, newPending)
             return (move, records.count)
