@@ -9,30 +9,6 @@ import Testing
 /// file and byte for byte, the tree a fresh replay builds as of the same point; a future-dated
 /// value appears by itself when its time comes; SIGINT ends it cleanly.
 @Suite struct FollowYAMLTests {
-    /// One random command of a history with late, future-dated (due a few commits later under
-    /// the test clock, whose commits are 1 ms apart), retracted and forgotten values, tasks
-    /// moving between context paths and status.
-    static func line(_ n: Int, seq: Int, _ random: inout SeededRandom) -> String {
-        let k = Int.random(in: 0..<5, using: &random)
-        switch Int.random(in: 0..<9, using: &random) {
-        case 0: return "ms:key_\(k)|v\(n)|semantic"
-        case 1: return "[valid=2025-05-\(10 + k)T00:00:00Z] ms:key_\(k)|late_\(n)|episodic"
-        case 2:
-            // 1–40 ms after the newest commit: due a few commits on.
-            let ms = n + Int.random(in: 1...40, using: &random)
-            return "[valid=2025-06-01T10:00:00.\(String(format: "%03d", min(ms, 999)))Z] ms:key_\(k)|future_\(n)|semantic"
-        case 3: return "{\"cmd\":\"memory.forget\",\"key\":\"key_\(k)\"}"
-        case 4:
-            return
-                "{\"cmd\":\"task.create\",\"id\":\"t\(k)\",\"title\":\"Task \(k)\",\"intent\":\"feature\",\"complexity\":\"low\",\"context_cascade\":\"agents/dev/c\(k % 2)\"}"
-        case 5: return "{\"cmd\":\"task.update\",\"id\":\"t\(k)\",\"set\":{\"context_cascade\":\"agents/dev/c\(n % 3)\"}}"
-        case 6: return "su:t\(k)|in_progress|0.\(Int.random(in: 1...9, using: &random))"
-        case 7: return "{\"cmd\":\"workflow.start\",\"workflow\":\"deploy\",\"params\":{\"n\":\(k)}}"
-        default:
-            return seq > 0 ? "{\"cmd\":\"event.retract\",\"seq\":\(Int.random(in: 1...seq, using: &random))}" : "ms:key_0|first|semantic"
-        }
-    }
-
     /// The files of the tree at `dir` that the view owns.
     static func view(_ dir: URL) throws -> [String: Data] { try ProjectYAMLTests.view(dir) }
 
@@ -68,7 +44,7 @@ import Testing
         try projector.catchUp()
         var steps = 0, due = 0
         for n in 1..<80 {
-            try append(Self.line(n, seq: seq, &random))
+            try append(RandomHistory.line(n, seq: seq, &random))
             // After every event, or after a few (a batch).
             guard Bool.random(using: &random) || n == 79 else { continue }
             let pendingBefore = projector.nextDue

@@ -66,7 +66,7 @@ import Testing
             let environment = fixedClock.merging(["CHRONICLE_REDIS_URL": Self.whole(database.url)]) { $1 }
             var seq = 0
             for round in 0..<6 {
-                let lines = (0..<Int.random(in: 1...25, using: &random)).map { n in RedisDeltaLines.line(round * 30 + n, seq: seq, &random)
+                let lines = (0..<Int.random(in: 1...25, using: &random)).map { n in RandomHistory.line(round * 30 + n, seq: seq, &random)
                 }
                 let appended = try ChronicleBinary.run(
                     ["append", "--db", db], input: lines.joined(separator: "\n") + "\n", environment: fixedClock)
@@ -314,29 +314,5 @@ import Testing
         #expect(onTheCommandLine.status == 2 && !onTheCommandLine.stderr.contains("secret-9999"), "\(onTheCommandLine.stderr)")
         let none = try ChronicleBinary.run(["project", "redis", "--db", db], input: "", environment: ["CHRONICLE_REDIS_URL": ""])
         #expect(none.status == 2 && none.stderr.contains("redis-server --port"), "\(none.stderr)")
-    }
-}
-
-/// The random commands of the Redis tests (those of the delta's property test).
-enum RedisDeltaLines {
-    static func line(_ n: Int, seq: Int, _ random: inout SeededRandom) -> String {
-        let k = Int.random(in: 0..<5, using: &random)
-        switch Int.random(in: 0..<10, using: &random) {
-        case 0: return "ms:key_\(k)|v\(n)|semantic"
-        case 1: return "[valid=2025-05-\(10 + k)T00:00:00Z] ms:key_\(k)|late_\(n)|episodic"
-        case 2: return "{\"cmd\":\"memory.forget\",\"key\":\"key_\(k)\"}"
-        case 3:
-            return
-                "{\"cmd\":\"task.create\",\"id\":\"t\(k)\",\"title\":\"Task \(k)\",\"intent\":\"feature\",\"complexity\":\"low\",\"keywords\":[\"k\(n % 3)\"],\"context_cascade\":\"agents/dev/c\(k % 2)\"}"
-        case 4:
-            return
-                "{\"cmd\":\"task.update\",\"id\":\"t\(k)\",\"set\":{\"context_cascade\":\"agents/dev/c\(n % 3)\",\"keywords\":[\"k\(n % 4)\"]}}"
-        case 5: return "su:t\(k)|in_progress|0.\(Int.random(in: 1...9, using: &random))"
-        case 6: return "{\"cmd\":\"task.relate\",\"id\":\"t\(k)\",\"related\":[\"t\((k + 1) % 5)\"]}"
-        case 7: return "{\"cmd\":\"workflow.start\",\"workflow\":\"deploy\",\"params\":{\"n\":\(k)}}"
-        case 8: return "{\"cmd\":\"task.update\",\"id\":\"t\(k)\",\"set\":{\"confidence\":0.\(n % 9 + 1),\"intent\":\"i\(n % 2)\"}}"
-        default:
-            return seq > 0 ? "{\"cmd\":\"event.retract\",\"seq\":\(Int.random(in: 1...seq, using: &random))}" : "ms:key_0|first|semantic"
-        }
     }
 }

@@ -224,7 +224,7 @@ import Testing
                 // run times, the catch-up and the following after it.
                 var seq = Int(try Self.tip(db))
                 let lines = (0..<60).map { n in
-                    let line = RedisDeltaLines.line(round * 60 + n, seq: seq, &random)
+                    let line = RandomHistory.line(round * 60 + n, seq: seq, futureDated: false, &random)
                     seq += 1
                     return line
                 }

@@ -20,7 +20,7 @@ import Testing
         var seq = 0
         var (compared, undone, redone) = (0, 0, 0)
         for n in 0..<150 {
-            let acks = try appender.append(text: RedisDeltaTests.line(n, seq: seq, &random))
+            let acks = try appender.append(text: RandomHistory.line(n, seq: seq, &random))
             seq += acks.filter { !$0.hasPrefix("er:") }.count
             guard Int.random(in: 0..<3, using: &random) == 0 || n == 149 else { continue }
             // A copy of its own (new storage), so that the state's streams are held by it alone
@@ -88,7 +88,7 @@ import Testing
         var seq = 0
         var compared = 0
         for n in 0..<120 {
-            let acks = try appender.append(text: RedisDeltaTests.line(n, seq: seq, &random))
+            let acks = try appender.append(text: RandomHistory.line(n, seq: seq, &random))
             seq += acks.filter { !$0.hasPrefix("er:") }.count
             if Int.random(in: 0..<15, using: &random) == 0 { try query.takeSnapshots() }
             guard Int.random(in: 0..<4, using: &random) == 0 else { continue }
@@ -146,7 +146,7 @@ import Testing
         var seq = 0
         var checked = 0
         for n in 0..<150 {
-            let acks = try appender.append(text: RedisDeltaTests.line(n, seq: seq, &random))
+            let acks = try appender.append(text: RandomHistory.line(n, seq: seq, &random))
             seq += acks.filter { !$0.hasPrefix("er:") }.count
             guard Int.random(in: 0..<4, using: &random) == 0, case .changes(let folded, let changes) = try state.advance() else { continue }
             let files = Set(

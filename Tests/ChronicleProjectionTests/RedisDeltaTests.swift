@@ -57,33 +57,6 @@ import Testing
         }
     }
 
-    static func line(_ n: Int, seq: Int, _ random: inout SeededRandom) -> String {
-        let k = Int.random(in: 0..<5, using: &random)
-        let keywords = ["auth", "ui", "api"].shuffled(using: &random).prefix(Int.random(in: 0...2, using: &random))
-        switch Int.random(in: 0..<11, using: &random) {
-        case 0: return "ms:key_\(k)|v\(n)|semantic"
-        case 1: return "[valid=2025-05-\(10 + k)T00:00:00Z] ms:key_\(k)|late_\(n)|episodic"
-        case 2:
-            let ms = n + Int.random(in: 1...40, using: &random)
-            return "[valid=2025-06-01T10:00:00.\(String(format: "%03d", min(ms, 999)))Z] ms:key_\(k)|future_\(n)|semantic"
-        case 3: return "{\"cmd\":\"memory.forget\",\"key\":\"key_\(k)\"}"
-        case 4:
-            return
-                "{\"cmd\":\"task.create\",\"id\":\"t\(k)\",\"title\":\"Task \(k)\",\"intent\":\"feature\",\"complexity\":\"low\",\"context_cascade\":\"agents/dev/c\(k % 2)\"}"
-        case 5:
-            return
-                "{\"cmd\":\"task.update\",\"id\":\"t\(k)\",\"set\":{\"context_cascade\":\"agents/dev/c\(n % 3)\",\"intent\":\"i\(n % 2)\"}}"
-        case 6: return "su:t\(k)|in_progress|0.\(Int.random(in: 1...9, using: &random))"
-        case 7:
-            let list = keywords.map { "\"\($0)\"" }.joined(separator: ",")
-            return "{\"cmd\":\"task.update\",\"id\":\"t\(k)\",\"set\":{\"keywords\":[\(list)],\"confidence\":0.\(n % 9 + 1)}}"
-        case 8: return "{\"cmd\":\"task.relate\",\"id\":\"t\(k)\",\"related\":[\"t\((k + 1) % 5)\"]}"
-        case 9: return "{\"cmd\":\"workflow.start\",\"workflow\":\"deploy\",\"params\":{\"n\":\(k)}}"
-        default:
-            return seq > 0 ? "{\"cmd\":\"event.retract\",\"seq\":\(Int.random(in: 1...seq, using: &random))}" : "ms:key_0|first|semantic"
-        }
-    }
-
     @Test(arguments: [1, 2, 3, 4, 5, 6])
     func batchesGiveWhatAFreshKeyspaceHolds(seed: UInt64) throws {
         var random = SeededRandom(state: seed &* 104_729)
@@ -95,7 +68,7 @@ import Testing
         var seq = 0
         var batches = 0
         for n in 0..<120 {
-            let acks = try appender.append(text: Self.line(n, seq: seq, &random))
+            let acks = try appender.append(text: RandomHistory.line(n, seq: seq, &random))
             seq += acks.filter { !$0.hasPrefix("er:") }.count
             guard Int.random(in: 0..<3, using: &random) == 0 || n == 119 else { continue }
             switch try state.advance() {
