@@ -1,5 +1,5 @@
-public import ChronicleCore
-public import ChronicleRedis
+internal import ChronicleCore
+internal import ChronicleRedis
 internal import ChronicleStore
 internal import ChronicleViews
 

@@ -1,5 +1,5 @@
 internal import CFileExchange
-public import ChronicleCore
+internal import ChronicleCore
 
 #if canImport(Glibc)
     internal import Glibc
