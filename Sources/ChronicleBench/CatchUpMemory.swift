@@ -35,23 +35,10 @@ enum CatchUpMemory {
         var runs: [Run] = []
         var appendCommandLine = ""
         for count in [events / 2, events] {
-            let commands = "\(dir)/catch-up-\(count).txt"
             let log = "\(dir)/catch-up-\(count).db"
             ProgressNote.say("catch-up: appending \(count) commands over \(entities) entities (no snapshots)")
-            try generate(path: commands, commands: count, entities: entities, seed: seed)
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: log + suffix) }
-            let append = try ChildProcess(
-                executable: chronicle, arguments: ["append", "--db", log, "--snapshot-every", "0"], environment: environment,
-                stdin: .file(commands), stdout: .file("\(dir)/catch-up.acks"), stderrPath: "\(dir)/chronicle.stderr")
-            let appended = try append.wait()
-            guard appended.exitedNormally else {
-                throw BenchError.childFailed(
-                    what: "chronicle append (catch-up log)", status: appended.summary, stderrPath: "\(dir)/chronicle.stderr")
-            }
-            try BulkAppend.checkAcks(at: "\(dir)/catch-up.acks", expected: count)
-            appendCommandLine = append.commandLine
-            let stored = Int(try RawDatabase(path: log, readOnly: true).integer("SELECT count(*) FROM events"))
-            guard stored == count else { throw BenchError.ackMismatch(what: log, detail: "\(stored) events, \(count) commands") }
+            appendCommandLine = try writeLog(
+                log, chronicle: chronicle, dir: dir, events: count, entities: entities, seed: seed, environment: environment)
 
             let tree = "\(dir)/catch-up-tree"
             try? FileManager.default.removeItem(atPath: tree)
@@ -77,6 +64,29 @@ enum CatchUpMemory {
             ProgressNote.say("  \(Int(runs.last!.eventsPerSecond)) events/s, peak RSS \(ResultTable.mebibytes(end.peakRSSBytes))")
         }
         return Result(entities: entities, small: runs[0], large: runs[1], appendCommandLine: appendCommandLine)
+    }
+
+    /// Writes the log at `log` (`LOG.txt` beside it holds its commands): `events` commands of
+    /// ``generate(path:commands:entities:seed:)`` appended by `chronicle append --snapshot-every
+    /// 0`, each acked, one event each. Returns the append's command line.
+    static func writeLog(
+        _ log: String, chronicle: String, dir: String, events: Int, entities: Int, seed: UInt64, environment: [String: String]
+    ) throws -> String {
+        let commands = log + ".txt"
+        try generate(path: commands, commands: events, entities: entities, seed: seed)
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: log + suffix) }
+        let acks = log + ".acks"
+        let append = try ChildProcess(
+            executable: chronicle, arguments: ["append", "--db", log, "--snapshot-every", "0"], environment: environment,
+            stdin: .file(commands), stdout: .file(acks), stderrPath: "\(dir)/chronicle.stderr")
+        let appended = try append.wait()
+        guard appended.exitedNormally else {
+            throw BenchError.childFailed(what: "chronicle append (\(log))", status: appended.summary, stderrPath: "\(dir)/chronicle.stderr")
+        }
+        try BulkAppend.checkAcks(at: acks, expected: events)
+        let stored = Int(try RawDatabase(path: log, readOnly: true).integer("SELECT count(*) FROM events"))
+        guard stored == events else { throw BenchError.ackMismatch(what: log, detail: "\(stored) events, \(events) commands") }
+        return append.commandLine
     }
 
     /// Creates every entity (40% tasks, 40% memory keys, 20% workflow instances, none naming a

@@ -36,22 +36,10 @@ enum RedisCatchUp {
         chronicle: String, server: RedisServer, dir: String, events: Int, entities: Int, ceilingRequests: Int, seed: UInt64,
         environment: [String: String]
     ) throws -> Result {
-        let commands = "\(dir)/redis-catch-up.txt"
         let log = "\(dir)/redis-catch-up.db"
         ProgressNote.say("redis catch-up: appending \(events) commands over \(entities) entities (no snapshots)")
-        try CatchUpMemory.generate(path: commands, commands: events, entities: entities, seed: seed)
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: log + suffix) }
-        let append = try ChildProcess(
-            executable: chronicle, arguments: ["append", "--db", log, "--snapshot-every", "0"], environment: environment,
-            stdin: .file(commands), stdout: .file("\(dir)/redis-catch-up.acks"), stderrPath: "\(dir)/chronicle.stderr")
-        let appended = try append.wait()
-        guard appended.exitedNormally else {
-            throw BenchError.childFailed(
-                what: "chronicle append (redis catch-up log)", status: appended.summary, stderrPath: "\(dir)/chronicle.stderr")
-        }
-        try BulkAppend.checkAcks(at: "\(dir)/redis-catch-up.acks", expected: events)
-        let stored = Int(try RawDatabase(path: log, readOnly: true).integer("SELECT count(*) FROM events"))
-        guard stored == events else { throw BenchError.ackMismatch(what: log, detail: "\(stored) events, \(events) commands") }
+        let appendCommandLine = try CatchUpMemory.writeLog(
+            log, chronicle: chronicle, dir: dir, events: events, entities: entities, seed: seed, environment: environment)
 
         let admin = try RedisConnection(url: server.url)
         _ = try admin.command("FLUSHALL")
@@ -79,7 +67,7 @@ enum RedisCatchUp {
         ProgressNote.say("  \(Int(ceiling.requestsPerSecond)) HSET/s")
         return Result(
             events: events, entities: entities, seconds: seconds, cpuSeconds: end.cpuSeconds, peakRSSBytes: end.peakRSSBytes, stats: stats,
-            keys: keys, ceiling: ceiling, appendCommandLine: append.commandLine,
+            keys: keys, ceiling: ceiling, appendCommandLine: appendCommandLine,
             commandLine: "CHRONICLE_REDIS_URL=redis://:***@\(server.url.server)/0 " + project.commandLine)
     }
 
