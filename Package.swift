@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "ChronicleAppTests",
             dependencies: [
-                "ChronicleCore", "ChronicleStore", "ChronicleApp", "ChronicleProjection", "ChronicleTesting", "chronicle",
+                "ChronicleCore", "ChronicleStore", "ChronicleViews", "ChronicleApp", "ChronicleProjection", "ChronicleTesting", "chronicle",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictness

@@ -35,13 +35,11 @@ extension RedisProjector {
         return problems
     }
 
-    /// The keyspace under the prefix as the server holds it (not the projector's own
-    /// `chronicle:` keys), read with pipelined commands.
+    /// The view's keys under the prefix as the server holds it (those of its families: not the
+    /// projector's own `chronicle:` keys, nor another prefix's or application's), read with
+    /// pipelined commands.
     private func liveKeys() throws -> [String: RedisKeyspace.Value] {
-        let names = try keys(under: prefix).filter { name in
-            let bare = name.dropFirst(prefix.count)
-            return !bare.hasPrefix("chronicle:") && !bare.hasPrefix("chronicle-rebuild-")
-        }
+        let names = try keys(under: prefix).filter { RedisKeyspace.isViewKey($0.dropFirst(prefix.count)) }
         var out: [String: RedisKeyspace.Value] = [:]
         let connection = try connected()
         for chunk in stride(from: 0, to: names.count, by: 1_000).map({ Array(names[$0..<min(names.count, $0 + 1_000)]) }) {

@@ -176,17 +176,20 @@ public final class RedisProjector {
         let folded = try point.map { try state.fold(position: $0.position, validAt: $0.validAt, stop: stop) } ?? state.fold(stop: stop)
         guard let folded else { return false }
         let keys = try RedisKeyspace.keys(folded.entities)
-        // The view's keys under the prefix that the view no longer has (not the projector's
-        // own chronicle: keys, nor a rebuild's side keys when the prefix is empty).
+        // The view's keys under the prefix that the view no longer has: only keys of the view's
+        // families (another prefix's keys, the projector's own chronicle: keys and any other
+        // key of the database are not the view's, even under the empty prefix).
         let stale = try self.keys(under: prefix).filter { name in
             let bare = name.dropFirst(prefix.count)
-            return keys[String(bare)] == nil && !bare.hasPrefix("chronicle:") && !bare.hasPrefix("chronicle-rebuild-")
+            return RedisKeyspace.isViewKey(bare) && keys[String(bare)] == nil
         }
         let checkpoint = checkpointCommand(seq: folded.position, validAt: folded.validAt)
         if swapping {
-            // A rebuild killed before its swap left its side keys: they go first.
-            for name in try self.keys(under: "chronicle-rebuild-")
-            where name.split(separator: ":", maxSplits: 1).last?.hasPrefix(prefix) ?? false {
+            // A rebuild of this prefix killed before its swap left its side keys: they go first.
+            for name in try self.keys(under: "chronicle-rebuild-") {
+                guard let rest = name.split(separator: ":", maxSplits: 1).dropFirst().first, rest.hasPrefix(prefix),
+                    RedisKeyspace.isViewKey(rest.dropFirst(prefix.count))
+                else { continue }
                 _ = try connected().send([["DEL", name]])
             }
             try write(RESP.commands(loading: keys, prefix: side), stop: stop)

@@ -33,7 +33,8 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidURL(let reason):
-            return "the Redis URL is not valid: \(reason); write redis://[user:password@]host:port/db or unix:///path/redis.sock?db=N"
+            return
+                "the Redis URL is not valid: \(reason); write redis://[user@]host:port/db or unix:///path/redis.sock?db=N (a password goes in CHRONICLE_REDIS_URL or a password file)"
         case .tlsUnsupported:
             return
                 "rediss:// (TLS) is not supported: the system hiredis (libhiredis-dev 0.14) has no TLS; use redis:// on a trusted network or a unix:// socket, or reach a TLS server through a local tunnel (stunnel, ssh -L)"

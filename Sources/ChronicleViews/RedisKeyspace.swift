@@ -128,6 +128,14 @@ public enum RedisKeyspace {
         return out
     }
 
+    /// The families of the view's keys: under a prefix, the view owns the keys whose rest
+    /// starts with one of these, and no other key (the projector's own `chronicle:` keys aside).
+    /// With the empty prefix, `tenant1:tasks:t1` or `app:setting` is not the view's.
+    public static let families = ["tasks:", "workflows:", "memory:", "contexts:", "idx:"]
+
+    /// Whether `bare` (a key with the prefix taken off) is one of the view's.
+    public static func isViewKey(_ bare: some StringProtocol) -> Bool { families.contains { bare.hasPrefix($0) } }
+
     /// The key of the checkpoint, under the prefix: a hash of the log's identity, the view and
     /// its version, the last position applied and the valid time it is as of.
     public static let checkpointKey = "chronicle:checkpoint"

@@ -23,6 +23,16 @@ struct Chronicle: AsyncParsableCommand {
 
 extension Chronicle {
     static let version = "0.10.0"
+
+    /// The words that name `command` from `root`: `["chronicle", "project", "redis"]`; nil when
+    /// it is not one of root's.
+    static func path(to command: any ParsableCommand.Type, from root: any ParsableCommand.Type = Chronicle.self) -> [String]? {
+        if ObjectIdentifier(command) == ObjectIdentifier(root) { return [root._commandName] }
+        for sub in root.configuration.subcommands {
+            if let below = path(to: command, from: sub) { return [root._commandName] + below }
+        }
+        return nil
+    }
 }
 
 /// Runs the command line: the one place where an error becomes an exit status. Bad arguments
@@ -51,7 +61,7 @@ enum Main {
                 let message =
                     if let parsed, parsed != Chronicle.self {
                         "Error: \(Chronicle.message(for: error))\nUsage: \(Chronicle.usageString(for: parsed))\n"
-                            + "  See 'chronicle \(parsed._commandName) --help' for more information."
+                            + "  See '\((Chronicle.path(to: parsed) ?? ["chronicle", parsed._commandName]).joined(separator: " ")) --help' for more information."
                     } else {
                         Chronicle.fullMessage(for: error)
                     }

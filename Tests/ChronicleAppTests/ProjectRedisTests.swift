@@ -1,5 +1,6 @@
 import ChronicleRedis
 import ChronicleTesting
+import ChronicleViews
 import Foundation
 import Testing
 
@@ -166,6 +167,9 @@ import Testing
             #expect(
                 closed.status == 1 && closed.stdout.contains("\"state\":\"unreachable\"") && !closed.stdout.contains("pw-77"),
                 "\(closed.stdout)")
+            // --redis alone: the view under the empty prefix.
+            let alone = try ChronicleBinary.run(["status", "--db", db, "--redis", "redis://127.0.0.1:\(port)/0"], input: "")
+            #expect(alone.status == 1 && alone.stdout.contains("prefix '': unreachable"), "\(alone.stdout)")
         }
     }
 
@@ -289,6 +293,63 @@ import Testing
                 ["project", "redis", "--prefix", database.prefix + "log0:", "--db", logs[1]], input: "", environment: environment)
             #expect(refused.status == 1 && refused.stderr.contains("holds the view of log"), "\(refused.stderr)")
             #expect(try Self.dump(connection, prefix: database.prefix + "log0:") == first)
+        }
+    }
+
+    /// A view under the empty prefix (the default) owns only the keys of its families
+    /// (`tasks:`, `workflows:`, `memory:`, `contexts:`, `idx:`): loading it whole, rebuilding and
+    /// swapping it, verifying and repairing it leave another log's prefix, a past view beside it,
+    /// another rebuild's side keys and an application's own keys as they were.
+    @Test func aViewUnderTheEmptyPrefixOwnsOnlyItsKeys() throws {
+        try RedisServer.shared().withDatabase { database in  // a database of its own: the empty prefix is safe here
+            let work = try TestLog.temporaryDirectory()
+            let connection = try RedisConnection(url: database.url)
+            let environment = fixedClock.merging(["CHRONICLE_REDIS_URL": Self.whole(database.url)]) { $1 }
+            let (main, other) = (work.appendingPathComponent("main.db").path, work.appendingPathComponent("other.db").path)
+            for (db, id) in [(main, "a"), (other, "b")] {
+                let input =
+                    "{\"cmd\":\"task.create\",\"id\":\"\(id)1\",\"title\":\"T\",\"intent\":\"feature\",\"complexity\":\"low\"}\nms:k|v|semantic\nsu:\(id)1|in_progress|0.5\n"
+                #expect(try ChronicleBinary.run(["append", "--db", db], input: input, environment: fixedClock).status == 0)
+            }
+            func run(_ arguments: [String]) throws -> ChronicleBinary.Result {
+                try ChronicleBinary.run(arguments, input: "", environment: environment)
+            }
+            #expect(try run(["project", "redis", "--prefix", "tenant1:", "--db", other]).status == 0)
+            #expect(try run(["replay", "redis", "--known-at", "#1", "--into", "past:", "--db", main]).status == 0)
+            _ = try connection.send([
+                ["SET", "app:setting", "on"], ["HSET", "app:tasks:x", "f", "v"],
+                ["SADD", "chronicle-rebuild-1:tenant1:idx:status:x", "b1"],
+            ])
+            let others = try Self.dump(connection, prefix: "").filter { !RedisKeyspace.isViewKey($0.key) }
+            #expect(others.keys.contains("tenant1:tasks:b1") && others.keys.contains("past:tasks:a1"), "\(others.keys.sorted())")
+
+            let loaded = try run(["project", "redis", "--db", main])
+            #expect(loaded.status == 0 && loaded.stderr.contains("loaded whole"), "\(loaded.stderr)")
+            let rebuilt = try run(["replay", "redis", "--db", main])
+            #expect(rebuilt.status == 0 && rebuilt.stderr.contains("swapped in"), "\(rebuilt.stderr)")
+            let verified = try run(["verify", "--redis-prefix", "", "--db", main])
+            #expect(verified.status == 0, "\(verified.stdout)")
+            _ = try connection.send([["SADD", "idx:keyword:stale", "a1"]])
+            #expect(try run(["verify", "--redis-prefix", "", "--repair", "--db", main]).status == 0)
+
+            var now = try Self.dump(connection, prefix: "")
+            #expect(now["tasks:a1"] != nil && now["idx:keyword:stale"] == nil)
+            now = now.filter { !RedisKeyspace.isViewKey($0.key) }
+            now["chronicle:checkpoint"] = nil
+            var was = others
+            was["chronicle:checkpoint"] = nil
+            #expect(now == was, "keys not the view's changed: \(Set(now.keys).symmetricDifference(was.keys).sorted())")
+        }
+    }
+
+    /// A bad argument found while running names the command's whole path for its help.
+    @Test func aBadURLPointsToTheCommandsOwnHelp() throws {
+        let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
+        #expect(try ChronicleBinary.run(["append", "--db", db], input: "ms:k|v|semantic\n").status == 0)
+        for command in [["project", "redis"], ["replay", "redis"]] {
+            let run = try ChronicleBinary.run(command + ["--redis", "127.0.0.1:6379", "--db", db], input: "")
+            #expect(run.status == 2, "\(run.stderr)")
+            #expect(run.stderr.contains("See 'chronicle \(command.joined(separator: " ")) --help'"), "\(run.stderr)")
         }
     }
 

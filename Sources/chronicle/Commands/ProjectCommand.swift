@@ -103,19 +103,22 @@ extension ProjectCommand {
             commandName: "redis",
             abstract: "Bring the Redis keyspace up to the log as of now; with --follow, keep it there.",
             discussion: """
-                Connects to the server --redis names (or CHRONICLE_REDIS_URL): \
-                redis://[user:password@]host:port/db or unix:///path/redis.sock?db=N. A password \
-                is never taken from the command line (ps would show it): put it in \
-                CHRONICLE_REDIS_URL, or in a file named by --redis-password-file. rediss:// is not \
+                Connects to the server --redis names (redis://[user@]host:port/db or \
+                unix:///path/redis.sock?db=N), or CHRONICLE_REDIS_URL (which may hold the password: \
+                redis://[user:password@]host:port/db). A password is never taken from the command \
+                line (ps would show it): put it in CHRONICLE_REDIS_URL, or in a file named by \
+                --redis-password-file. rediss:// is not \
                 supported (the system hiredis has no TLS). With no URL at all, it says what to \
                 pass and how to start a local server. Every key goes under --prefix.
 
                 Reads the keyspace's checkpoint (PREFIXchronicle:checkpoint: the log's identity, \
                 the view's version, the last position applied). With one of this log and this \
                 version, it folds the state as of that point and writes what the events since \
-                changed, each key once; with none (a new server, or one restarted empty) or one of \
-                an older version, it loads the whole view (deleting keys under the prefix the \
-                view does not have), the checkpoint last. A keyspace of another log or of a newer \
+                changed, each key once; with none (a new server, or one restarted empty) it loads \
+                the whole view in place, the checkpoint last; with one of an older version, it \
+                builds the whole view beside the live keys and swaps it in by one MULTI/EXEC. Either \
+                way the keys of the view's families under the prefix (tasks:, workflows:, memory:, \
+                contexts:, idx:) that the view does not have are deleted, and no other key. A keyspace of another log or of a newer \
                 version is refused. Each batch's writes, one message per change on \
                 PREFIXchronicle:changes (`[seq=N] su:…`, `[seq=N] tr:…`) and the checkpoint go in \
                 one MULTI/EXEC: a projector killed at any moment applies and publishes each change \
@@ -135,7 +138,11 @@ extension ProjectCommand {
 
         @OptionGroup var redisOptions: RedisOptions
 
-        @Option(help: "A prefix for every key (e.g. tenant1:), to keep several logs apart on one server.")
+        @Option(
+            name: [.customLong("prefix"), .customLong("redis-prefix")],
+            help:
+                "A prefix for every key (e.g. tenant1:), to keep several logs apart on one server (--redis-prefix, as status and verify say it, is the same)."
+        )
         var prefix = ""
 
         @Flag(help: "Keep following the log after catching up, until SIGINT or SIGTERM.")

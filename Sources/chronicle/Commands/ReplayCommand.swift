@@ -93,7 +93,11 @@ struct ReplayCommand: AsyncParsableCommand {
 
         @OptionGroup var redisOptions: RedisOptions
 
-        @Option(help: "A prefix for every key of the live view (e.g. tenant1:), to keep several logs apart on one server.")
+        @Option(
+            name: [.customLong("prefix"), .customLong("redis-prefix")],
+            help:
+                "A prefix for every key of the live view (e.g. tenant1:), to keep several logs apart on one server (--redis-prefix is the same)."
+        )
         var prefix = ""
 
         @Option(help: "With --valid-at or --known-at: the prefix the past view is built under, beside the live one.")

@@ -21,7 +21,8 @@ struct Status: AsyncParsableCommand {
             stopping), or idle (no projector follows it: it is as current as its checkpoint). A \
             directory with no checkpoint is "not built"; one that holds another log's view, or a \
             newer version, is "refused". With --redis-prefix P (repeatable), the Redis view under P \
-            on the server --redis or CHRONICLE_REDIS_URL names is reported too, from \
+            on the server --redis or CHRONICLE_REDIS_URL names is reported too (with --redis \
+            alone, the view under the empty prefix), from \
             Pchronicle:checkpoint and Pchronicle:heartbeat, or as "unreachable" with the reason \
             when the server cannot be reached. --format json prints one object: {"log": {path, \
             identity, head, recorded_at}, "views": [{kind, path, state, seq, version, behind, \
@@ -73,9 +74,11 @@ struct Status: AsyncParsableCommand {
                 kind: "yaml", path: dir, checkpoint: Self.read(dir, TreeSink.checkpointPath), heartbeat: Self.read(dir, Heartbeat.path),
                 identity: identity, head: head, version: YAMLTree.version, now: now)
         }
-        if !redisPrefix.isEmpty {
+        // --redis alone names the view under the empty prefix, as for verify.
+        let prefixes = redisPrefix.isEmpty && redisOptions.redis != nil ? [""] : redisPrefix
+        if !prefixes.isEmpty {
             let url = try redisOptions.url()
-            for prefix in redisPrefix {
+            for prefix in prefixes {
                 views.append(RedisProjector.status(url: url, prefix: prefix, identity: identity, head: head, now: now))
             }
         }
@@ -85,7 +88,9 @@ struct Status: AsyncParsableCommand {
             text = "log \(options.path): head #\(head)"
             if let tail { text += ", last recorded \(tail.recordedAt.rfc3339)" }
             text += ", identity \(identity)\n"
-            if views.isEmpty { text += "no views named (give directories, or list them in config/views.yaml)\n" }
+            if views.isEmpty {
+                text += "no views named (give tree directories or --redis-prefix P, or list trees in config/views.yaml)\n"
+            }
             for view in views { text += view.text(now: now) + "\n" }
         case .json:
             var logMembers = [

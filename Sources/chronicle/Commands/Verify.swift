@@ -43,7 +43,7 @@ struct Verify: AsyncParsableCommand {
 
     @OptionGroup var redisOptions: RedisOptions
 
-    @Flag(help: "With --redis: make every key that differs what a fresh build of the view holds.")
+    @Flag(help: "With --redis or --redis-prefix: make every key that differs what a fresh build of the view holds.")
     var repair = false
 
     func validate() throws {
