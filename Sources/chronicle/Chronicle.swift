@@ -10,7 +10,8 @@ struct Chronicle: AsyncParsableCommand {
         discussion: """
             Exit status of append: 0 every line acked (er: acks included unless --strict), 1 --strict \
             stopped at an error, 2 bad arguments, 3 the log cannot be opened or written. Of verify: \
-            0 the log is sound, 1 it is damaged, 2 bad arguments, 3 it cannot be opened or read. \
+            0 the log is sound (or the Redis view matches), 1 it is damaged (or the view differs), 2 bad \
+            arguments, 3 it cannot be opened or read, 4 the Redis server cannot be reached. \
             Each command's --help gives its own. Shell completions: chronicle \
             --generate-completion-script bash|zsh|fish.
             """,
