@@ -16,6 +16,8 @@ public enum ProjectionError: ExitingError {
     case newerVersion(path: String, found: Int, known: Int)
     /// Another projector holds the directory.
     case locked(path: String)
+    /// Another projector holds the Redis keyspace (its lock `{prefix}chronicle:lock`).
+    case lockedKeyspace(path: String, holder: String, expiresInMilliseconds: Int64)
     /// A file system call failed.
     case io(operation: String, path: String, errno: Int32)
 
@@ -37,6 +39,9 @@ public enum ProjectionError: ExitingError {
             "\(path) was written by version \(found) of the view; this chronicle knows version \(known) at most: use a newer chronicle"
         case .locked(let path):
             "\(path) is being written by another projector (it holds \(path)/.chronicle/lock); stop that one first, or give another directory"
+        case .lockedKeyspace(let path, let holder, let left):
+            "\(path) is being written by another projector (\(holder) holds its lock chronicle:lock); stop that one first, or give another --prefix"
+                + (left > 0 ? " (a lock whose projector is gone expires within \((left + 999) / 1_000) s)" : "")
         case .io(let operation, let path, let code):
             "\(operation) \(path): \(String(cString: strerror(code)))"
         }

@@ -10,6 +10,8 @@ extension RedisProjector {
     /// `repair`: then makes the differing keys what the fresh view holds, in one transaction.
     /// - Complexity: O(keys under the prefix + the view), read with pipelined commands.
     public func verify(repair: Bool) throws -> [String] {
+        // A repair writes: one writer per keyspace.
+        if repair { try takeLock() }
         let checkpoint = try storedCheckpoint()
         let point =
             try checkpoint.map { (position: $0.seq, validAt: $0.validAt) }

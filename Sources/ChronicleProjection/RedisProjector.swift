@@ -35,6 +35,9 @@ public final class RedisProjector {
     private let logger: Logger
     private var connection: RedisConnection?
     private var contexts = ContextIndex()
+    /// One writer per keyspace: taken before writing, refreshed with the heartbeat, watched by
+    /// every batch.
+    private let lock: RedisLock
     /// Told one line (no newline) for each thing a person running it should know.
     public var report: (String) -> Void = { _ in }
     /// Commands per `MULTI`/`EXEC` of a whole load (a load is made whole again by the next run
@@ -48,7 +51,20 @@ public final class RedisProjector {
         self.logger = logger
         identity = try log.identity()
         state = ProjectorState(kinds: RedisKeyspace.kinds, log: log, clock: clock)
+        lock = RedisLock(prefix: prefix)
     }
+
+    /// Gives the keyspace's lock up (when this projector took it) and closes the connection.
+    public func close() {
+        if let connection, connection.isOpen { lock.release(connection) }
+        connection?.close()
+        connection = nil
+    }
+
+    /// Takes the keyspace's lock, or refreshes it.
+    /// - Throws: ``ProjectionError/lockedKeyspace(path:holder:expiresInMilliseconds:)`` when
+    ///   another projector writes the keyspace.
+    func takeLock() throws { try lock.take(try connected(), path: "\(url) prefix '\(prefix)'") }
 
     /// The last position applied to the keyspace.
     public var position: Int64 { state.position }
@@ -120,6 +136,7 @@ public final class RedisProjector {
     /// `stop` came first.
     @discardableResult
     public func catchUp(stop: StopSignal? = nil) throws -> Bool {
+        try takeLock()
         let tip = try log.read { tx in try tx.tail()?.seq } ?? 0
         guard let stored = try storedCheckpoint() else { return try load(stop: stop, swapping: false) }
         if stored.version == RedisKeyspace.version, stored.seq <= tip {
@@ -139,6 +156,7 @@ public final class RedisProjector {
     /// never a mix. A keyspace of another log or a newer version is refused first.
     @discardableResult
     public func rebuild(stop: StopSignal? = nil) throws -> Bool {
+        try takeLock()
         _ = try storedCheckpoint()
         return try load(stop: stop, swapping: true)
     }
@@ -147,6 +165,7 @@ public final class RedisProjector {
     /// beside the live one (which another prefix holds), its checkpoint naming that point. A
     /// keyspace of another log or a newer version is refused.
     public func loadPast(position: Int64, validAt: Timestamp) throws {
+        try takeLock()
         _ = try storedCheckpoint()
         _ = try load(stop: nil, swapping: false, at: (position, validAt))
     }
@@ -302,6 +321,7 @@ public final class RedisProjector {
     }
 
     private func beat(_ stateName: String, at wall: Timestamp) throws {
+        if stateName != "stopped" { try takeLock() }
         _ = try connected().send([
             [
                 "HSET", prefix + "chronicle:heartbeat", "pid", String(getpid()), "state", stateName, "beat_at", wall.rfc3339, "seq",
@@ -315,12 +335,19 @@ public final class RedisProjector {
         return ["HSET", checkpointKey] + fields.flatMap { [$0.field, $0.value] }
     }
 
-    /// `commands` in one `MULTI`/`EXEC`, pipelined; throws when the transaction was not applied
-    /// whole (a command refused when queued, `EXEC` aborted).
+    /// `commands` in one `MULTI`/`EXEC`, pipelined, the keyspace's lock `WATCH`ed; throws when
+    /// the transaction was not applied whole (a command refused when queued, `EXEC` aborted).
+    /// - Throws: ``ProjectionError/lockedKeyspace(path:holder:expiresInMilliseconds:)`` when
+    ///   another projector took the lock meanwhile (nothing of the batch is applied).
     func transaction(_ commands: [[String]]) throws {
-        let replies = try connected().send([["MULTI"]] + commands + [["EXEC"]])
+        let replies = try connected().send([["WATCH", lock.key], ["MULTI"]] + commands + [["EXEC"]])
         if let refused = replies.dropLast().first(where: { $0.errorMessage != nil }) {
             throw RedisProjectionError.refused(refused.errorMessage ?? "")
+        }
+        if replies.last == .null {
+            // The lock changed since WATCH: another projector took it (this throws), or it expired.
+            try takeLock()
+            throw RedisProjectionError.refused("the batch was not applied: the keyspace's lock changed while it was sent")
         }
         guard case .array(let results) = replies.last else { throw RedisProjectionError.refused("EXEC did not run the transaction") }
         if let failed = results.first(where: { $0.errorMessage != nil }) { throw RedisProjectionError.refused(failed.errorMessage ?? "") }

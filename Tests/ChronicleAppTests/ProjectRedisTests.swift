@@ -18,7 +18,8 @@ import Testing
     }
 
     /// Every key under `prefix` (the prefix taken off) and what it holds, as text: a hash's
-    /// fields, a set's members, a sorted set's members and scores, each sorted.
+    /// fields, a set's members, a sorted set's members and scores, each sorted; not the
+    /// projector's heartbeat and lock.
     static func dump(_ connection: RedisConnection, prefix: String) throws -> [String: String] {
         var out: [String: String] = [:]
         var cursor = "0"
@@ -26,7 +27,8 @@ import Testing
             let reply = try connection.send([["SCAN", cursor, "MATCH", prefix + "*", "COUNT", "1000"]])[0].array ?? []
             cursor = reply.first?.string ?? "0"
             for key in reply.last?.array ?? [] {
-                guard let name = key.string, !name.hasSuffix("chronicle:heartbeat") else { continue }
+                // Not the projector's heartbeat and lock: whether a projector runs, not the view.
+                guard let name = key.string, !name.hasSuffix("chronicle:heartbeat"), !name.hasSuffix("chronicle:lock") else { continue }
                 let type = try connection.send([["TYPE", name]])[0].string ?? "?"
                 let contents: [String]
                 switch type {

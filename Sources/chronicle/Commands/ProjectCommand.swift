@@ -125,6 +125,11 @@ extension ProjectCommand {
                 once. The keys are listed in the README (`chronicle replay redis --print` writes \
                 the same view without a server).
 
+                One projector writes a keyspace at a time: PREFIXchronicle:lock names it \
+                (PID@HOST), for 15 s after its last refresh; another projector, replay redis or \
+                verify --repair on the prefix is refused (exit 1), a lock of a projector killed \
+                on this host is taken over, one of another host expires.
+
                 With --follow it then keeps following the log (an inotify watch on the log's \
                 files), future-dated changes appearing when their valid time comes, and beats \
                 every second in PREFIXchronicle:heartbeat. Redis down, restarted or refusing \
@@ -209,6 +214,7 @@ private struct RedisJob: ProjectorJob, @unchecked Sendable {  // the projector i
     let logger: Logger
 
     func project(stop: StopSignal?) throws {
+        defer { projector.close() }
         do {
             let complete = try projector.catchUp(stop: stop)
             if !complete {

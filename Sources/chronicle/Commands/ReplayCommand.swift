@@ -154,10 +154,12 @@ struct ReplayCommand: AsyncParsableCommand {
                     let seq = try log.read { tx in try tx.position(knownAt: point.known) }
                     let projector = try RedisProjector(log: log, url: url, prefix: into, clock: clock, logger: logger)
                     projector.report = { line in FileHandle.standardError.write(Data("chronicle: \(line)\n".utf8)) }
+                    defer { projector.close() }
                     try projector.loadPast(position: seq, validAt: point.valid)
                 } else {
                     let projector = try RedisProjector(log: log, url: url, prefix: prefix, clock: clock, logger: logger)
                     projector.report = { line in FileHandle.standardError.write(Data("chronicle: \(line)\n".utf8)) }
+                    defer { projector.close() }
                     try projector.rebuild()
                 }
             } catch let error as RedisError {

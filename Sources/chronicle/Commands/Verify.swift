@@ -77,6 +77,7 @@ struct Verify: AsyncParsableCommand {
         let problems: [String]
         do {
             let projector = try RedisProjector(log: log, url: url, prefix: redisPrefix ?? "", clock: try options.clock(), logger: logger)
+            defer { projector.close() }
             problems = try projector.verify(repair: repair)
         } catch let error as RedisError {
             throw RedisFailure.server(error)
