@@ -8,6 +8,8 @@ public enum ProjectionError: ExitingError {
     case unsafePath(String)
     /// The checkpoint file cannot be read as one.
     case damagedCheckpoint(path: String)
+    /// A Redis keyspace's checkpoint hash cannot be read as one.
+    case damagedKeyspaceCheckpoint(key: String)
     /// The directory holds a view of another kind.
     case otherView(path: String, found: String, expected: String)
     /// The directory holds the view of another log.
@@ -31,6 +33,8 @@ public enum ProjectionError: ExitingError {
             "refused to write '\(path)': a view's paths stay inside its directory (no '..', no absolute path, no empty or over-long name)"
         case .damagedCheckpoint(let path):
             "\(path) is not a checkpoint this version can read; move the directory away and build a fresh one (the log is the source of truth)"
+        case .damagedKeyspaceCheckpoint(let key):
+            "\(key) cannot be read as a checkpoint; delete that key and the keyspace is loaded whole again (the log is the source of truth)"
         case .otherView(let path, let found, let expected):
             "\(path) holds a \(found) view, not a \(expected) one; give another directory"
         case .otherLog(let path, let found, let expected):

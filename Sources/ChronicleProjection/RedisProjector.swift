@@ -44,7 +44,10 @@ public final class RedisProjector {
     /// if it is cut short: its checkpoint is written last).
     public var loadChunk = 20_000
 
+    /// - Throws: `ValidationError`-like ``RedisProjectionError/prefix(_:)`` for a prefix that
+    ///   would lie inside another prefix's view (``RedisKeyspace/problem(ofPrefix:)``).
     public init(log: EventLog, url: RedisURL, prefix: String, clock: any RecordingClock, logger: Logger) throws {
+        if let problem = RedisKeyspace.problem(ofPrefix: prefix) { throw RedisProjectionError.prefix(problem) }
         self.log = log
         self.url = url
         self.prefix = prefix
@@ -75,7 +78,9 @@ public final class RedisProjector {
     /// The connection, made when there is none.
     func connected() throws -> RedisConnection {
         if let connection, connection.isOpen { return connection }
-        let made = try RedisConnection(url: url)
+        // A server that stops answering is taken for down after 10 s: a stop is not held up
+        // for longer (a batch's or a load chunk's reply comes in milliseconds).
+        let made = try RedisConnection(url: url, replyTimeout: .seconds(10))
         connection = made
         return made
     }
@@ -125,7 +130,7 @@ public final class RedisProjector {
     /// Refused: another log's keyspace, or a newer version's.
     func storedCheckpoint() throws -> (seq: Int64, validAt: Timestamp, version: Int)? {
         guard let fields = try connected().send([["HGETALL", checkpointKey]])[0].hashFields else { return nil }
-        guard let stored = Self.checkpoint(fields) else { throw ProjectionError.damagedCheckpoint(path: "\(url) \(checkpointKey)") }
+        guard let stored = Self.checkpoint(fields) else { throw ProjectionError.damagedKeyspaceCheckpoint(key: "\(url) \(checkpointKey)") }
         try stored.check(view: "redis", version: RedisKeyspace.version, log: identity, path: "\(url) prefix '\(prefix)'")
         return (stored.seq, stored.validAt, stored.version)
     }
@@ -137,6 +142,7 @@ public final class RedisProjector {
     @discardableResult
     public func catchUp(stop: StopSignal? = nil) throws -> Bool {
         try takeLock()
+        try removeSides()
         let tip = try log.read { tx in try tx.tail()?.seq } ?? 0
         guard let stored = try storedCheckpoint() else { return try load(stop: stop, swapping: false) }
         if stored.version == RedisKeyspace.version, stored.seq <= tip {
@@ -204,13 +210,7 @@ public final class RedisProjector {
         }
         let checkpoint = checkpointCommand(seq: folded.position, validAt: folded.validAt)
         if swapping {
-            // A rebuild of this prefix killed before its swap left its side keys: they go first.
-            for name in try self.keys(under: "chronicle-rebuild-") {
-                guard let rest = name.split(separator: ":", maxSplits: 1).dropFirst().first, rest.hasPrefix(prefix),
-                    RedisKeyspace.isViewKey(rest.dropFirst(prefix.count))
-                else { continue }
-                _ = try connected().send([["DEL", name]])
-            }
+            try removeSides()
             try write(RESP.commands(loading: keys, prefix: side), stop: stop)
             if stop?.isRaised == true { return false }
             try transaction(stale.map { ["DEL", $0] } + keys.keys.sorted().map { ["RENAME", side + $0, prefix + $0] } + [checkpoint])
@@ -226,6 +226,17 @@ public final class RedisProjector {
             "\(url) prefix '\(prefix)': \(swapping ? "rebuilt beside and swapped in" : "loaded whole"), \(keys.count) keys, up to #\(folded.position)"
         )
         return true
+    }
+
+    /// Removes the side keys a rebuild of this prefix left when it was killed before its swap
+    /// (the lock is this projector's: no rebuild of the prefix runs).
+    private func removeSides() throws {
+        for name in try keys(under: "chronicle-rebuild-") {
+            guard let rest = name.split(separator: ":", maxSplits: 1).dropFirst().first, rest.hasPrefix(prefix),
+                RedisKeyspace.isViewKey(rest.dropFirst(prefix.count))
+            else { continue }
+            _ = try connected().send([["DEL", name]])
+        }
     }
 
     /// `commands` in transactions of ``loadChunk``, until `stop` is raised.
@@ -254,7 +265,7 @@ public final class RedisProjector {
                 var commands = batch.commands
                 for message in batch.messages { commands.append(["PUBLISH", channel, "[seq=\(folded.position)] \(message)"]) }
                 commands.append(checkpointCommand(seq: folded.position, validAt: folded.validAt))
-                try transaction(commands)
+                try transaction(commands, from: position)
             } catch {
                 contexts.undo(changes)
                 state.rollBack()
@@ -296,12 +307,19 @@ public final class RedisProjector {
                 }
             } catch let error where error is RedisError || error is RedisProjectionError {
                 // A server up but refusing the batch (out of memory, a read-only replica) is
-                // waited for as one down: nothing of the batch was applied.
+                // waited for as one down: nothing of the batch was applied. A batch applied in
+                // part, or a keyspace changed under the projector, is caught up with the same way.
                 connection?.close()
                 connection = nil
                 if down == nil {
-                    let state = error is RedisProjectionError ? "refuses the writes" : "is down"
-                    report("\(url) \(state) (\(error)); appends go on, the keyspace catches up when it is back")
+                    let what =
+                        switch error {
+                        case RedisProjectionError.refused:
+                            "refuses the writes (\(error)); appends go on, the keyspace catches up when it is back"
+                        case let error as RedisProjectionError: "prefix '\(prefix)': \(error)"
+                        default: "is down (\(error)); appends go on, the keyspace catches up when it is back"
+                        }
+                    report("\(url) \(what)")
                     down = (SystemClock.now(), 0)
                 }
                 down!.attempts += 1
@@ -320,14 +338,22 @@ public final class RedisProjector {
         if down == nil { try? beat("stopped", at: SystemClock.now()) }
     }
 
+    /// Beats; following, refreshes the lock too, and checks that the checkpoint is where this
+    /// projector left it (a keyspace flushed or changed by hand is caught up with within a
+    /// beat, even when no event comes).
     private func beat(_ stateName: String, at wall: Timestamp) throws {
-        if stateName != "stopped" { try takeLock() }
-        _ = try connected().send([
+        let following = stateName != "stopped"
+        if following { try takeLock() }
+        let replies = try connected().send([
             [
                 "HSET", prefix + "chronicle:heartbeat", "pid", String(getpid()), "state", stateName, "beat_at", wall.rfc3339, "seq",
                 String(position),
-            ]
+            ],
+            ["HGET", checkpointKey, "seq"],
         ])
+        if following, replies[1].string != String(position) {
+            throw RedisProjectionError.changed("its checkpoint says \(replies[1].string.map { "#\($0)" } ?? "nothing"), not #\(position)")
+        }
     }
 
     func checkpointCommand(seq: Int64, validAt: Timestamp) -> [String] {
@@ -339,8 +365,27 @@ public final class RedisProjector {
     /// the transaction was not applied whole (a command refused when queued, `EXEC` aborted).
     /// - Throws: ``ProjectionError/lockedKeyspace(path:holder:expiresInMilliseconds:)`` when
     ///   another projector took the lock meanwhile (nothing of the batch is applied).
-    func transaction(_ commands: [[String]]) throws {
-        let replies = try connected().send([["WATCH", lock.key], ["MULTI"]] + commands + [["EXEC"]])
+    ///
+    /// `from`: the position the batch goes on from. The keyspace's checkpoint must still say it
+    /// (and the lock be this projector's), checked under `WATCH` before the batch is sent: a
+    /// keyspace flushed, or its checkpoint deleted or moved by hand, between two batches is
+    /// caught up again from what it says, not written over as if nothing happened.
+    func transaction(_ commands: [[String]], from position: Int64? = nil) throws {
+        let connection = try connected()
+        if let position {
+            let found = try connection.send([
+                ["WATCH", lock.key, checkpointKey], ["HGET", checkpointKey, "seq"], ["HGET", checkpointKey, "log"], ["GET", lock.key],
+            ])
+            guard found[1].string == String(position), found[2].string == identity, found[3].string == lock.value else {
+                _ = try connection.send([["UNWATCH"]])
+                throw RedisProjectionError.changed(
+                    "its checkpoint says \(found[1].string.map { "#\($0)" } ?? "nothing"), not #\(position), or its lock is not this projector's"
+                )
+            }
+        } else {
+            _ = try connection.send([["WATCH", lock.key]])
+        }
+        let replies = try connection.send([["MULTI"]] + commands + [["EXEC"]])
         if let refused = replies.dropLast().first(where: { $0.errorMessage != nil }) {
             throw RedisProjectionError.refused(refused.errorMessage ?? "")
         }
@@ -350,7 +395,11 @@ public final class RedisProjector {
             throw RedisProjectionError.refused("the batch was not applied: the keyspace's lock changed while it was sent")
         }
         guard case .array(let results) = replies.last else { throw RedisProjectionError.refused("EXEC did not run the transaction") }
-        if let failed = results.first(where: { $0.errorMessage != nil }) { throw RedisProjectionError.refused(failed.errorMessage ?? "") }
+        if let failed = results.first(where: { $0.errorMessage != nil }) {
+            // Redis ran the rest of the transaction: the keyspace is loaded whole again.
+            _ = try? connection.send([["DEL", checkpointKey]])
+            throw RedisProjectionError.partlyApplied(failed.errorMessage ?? "")
+        }
     }
 
     /// `text` with the glob characters of `SCAN … MATCH` escaped.
@@ -364,13 +413,33 @@ public final class RedisProjector {
     }
 }
 
-/// What the Redis server did not take.
-public enum RedisProjectionError: Error, CustomStringConvertible {
+/// What the Redis server did not take, or what the projector found changed under it.
+public enum RedisProjectionError: Error, CustomStringConvertible, ExitingError {
+    /// Refused as a whole (a command refused when queued, `EXEC` aborted): tried again.
     case refused(String)
+    /// A command failed while `EXEC` ran the others (a key of the wrong type set by hand):
+    /// the checkpoint is deleted, and the keyspace loaded whole again.
+    case partlyApplied(String)
+    /// The keyspace's checkpoint is not where the projector left it (flushed, deleted or
+    /// moved by hand): it is caught up again from what it says.
+    case changed(String)
+    /// The prefix cannot hold a view.
+    case prefix(String)
+
+    public var exitStatus: Int32 {
+        switch self {
+        case .prefix: ExitStatus.badArguments
+        default: ExitStatus.failed
+        }
+    }
 
     public var description: String {
         switch self {
         case .refused(let message): "the Redis server refused the batch: \(message); nothing of it was applied, and it is tried again"
+        case .partlyApplied(let message):
+            "the Redis server refused part of the batch (\(message)) and applied the rest; the keyspace is loaded whole again"
+        case .changed(let reason): "the keyspace changed under the projector (\(reason)); it is caught up again from its checkpoint"
+        case .prefix(let problem): problem
         }
     }
 }

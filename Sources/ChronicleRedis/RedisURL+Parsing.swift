@@ -88,6 +88,11 @@ extension RedisURL {
         } else {
             (path, query) = (Substring(rest), nil)
         }
+        // A query written with '&' for '?' would make its password part of the path, shown
+        // wherever the URL is.
+        guard !path.contains("&"), !path.contains("=") else {
+            throw .invalidURL(reason: "the socket path holds '&' or '=': a query starts with '?' (unix:///run/redis.sock?db=0)")
+        }
         let socket = try decoded(path, part: "socket path")
         guard socket.count > 1 else { throw .invalidURL(reason: "it names no socket path (unix:///run/redis/redis.sock)") }
         var url = RedisURL(endpoint: .unix(path: socket))

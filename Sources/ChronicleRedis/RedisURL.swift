@@ -37,17 +37,19 @@ public struct RedisURL: Sendable, Hashable {
 
 extension RedisURL: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The URL with the password masked: `redis://user:***@host:6379/0`, `unix:///run/redis.sock?db=2&password=***`.
+    /// A user named without a password in the URL is masked too (`redis://***@host`): it may be
+    /// a password written without its ':'.
     public var description: String {
         switch endpoint {
         case .tcp:
             var credentials = ""
-            if let username { credentials = Self.percentEncoded(username) }
+            if let username { credentials = password == nil ? "***" : Self.percentEncoded(username) }
             if password != nil { credentials += ":***" }
             if !credentials.isEmpty { credentials += "@" }
             return "redis://\(credentials)\(server)/\(database)"
         case .unix(let path):
             var text = "unix://\(path)?db=\(database)"
-            if let username { text += "&user=\(Self.percentEncoded(username))" }
+            if let username { text += "&user=\(password == nil ? "***" : Self.percentEncoded(username))" }
             if password != nil { text += "&password=***" }
             return text
         }

@@ -136,6 +136,15 @@ public enum RedisKeyspace {
     /// Whether `bare` (a key with the prefix taken off) is one of the view's.
     public static func isViewKey(_ bare: some StringProtocol) -> Bool { families.contains { bare.hasPrefix($0) } }
 
+    /// Why `prefix` cannot hold a view, or nil. A prefix holding a family's name (`a:tasks:`,
+    /// `idx:tenant:`) would put its keys inside the view of a shorter prefix (`a:`, the empty
+    /// one), which owns the keys of its families and would delete them as its own.
+    public static func problem(ofPrefix prefix: String) -> String? {
+        guard let family = families.first(where: { prefix.contains($0) }) else { return nil }
+        return
+            "the prefix '\(prefix)' holds '\(family)': its keys would lie inside the view of the prefix before it; choose one without tasks:, workflows:, memory:, contexts: or idx:"
+    }
+
     /// The key of the checkpoint, under the prefix: a hash of the log's identity, the view and
     /// its version, the last position applied and the valid time it is as of.
     public static let checkpointKey = "chronicle:checkpoint"

@@ -25,8 +25,9 @@ import Testing
             url: RedisURL(endpoint: .tcp(host: "h", port: 1), username: "alice", password: "s3cret"),
             shown: "redis://alice:***@h:1/0"),
         Valid(
+            // A user with no password in the URL is masked: it may be a password missing its ':'.
             text: "redis://alice@h", url: RedisURL(endpoint: .tcp(host: "h", port: 6379), username: "alice"),
-            shown: "redis://alice@h:6379/0"),
+            shown: "redis://***@h:6379/0"),
         // Percent-decoding, and a raw password holding '@', '/', '?' and '#': the credentials end at the last '@'.
         Valid(
             text: "redis://al%20ice:p%40ss%3Aw%2Fd@h",
@@ -92,6 +93,7 @@ import Testing
         Invalid(text: "unix:///r.sock?pass=hunter2", says: "the query parameter 'pass' is not db, user or password"),
         Invalid(text: "unix:///r.sock?db=1&db=2", says: "the query parameter 'db' is given twice"),
         Invalid(text: "unix:///r.sock?password=hunter2%", says: "the password has a '%'"),
+        Invalid(text: "unix:///r.sock&password=hunter2", says: "a query starts with '?'"),
     ]
 
     @Test(arguments: invalid) func refuses(_ invalid: Invalid) {
