@@ -84,8 +84,13 @@ extension RedisProjector {
             let hd = Dictionary(h.map { ($0.field, $0.value) }, uniquingKeysWith: { $1 })
             let fields = Set(wd.keys).union(hd.keys).sorted().filter { wd[$0] != hd[$0] }
             guard !fields.isEmpty else { return nil }
+            // A value of several lines or a long one (a context file's content) is told by its size.
+            func shown(_ value: String?, absent: String) -> String {
+                guard let value else { return absent }
+                return value.contains("\n") || value.count > 80 ? "\(value.utf8.count) bytes" : "'\(value)'"
+            }
             return "\(key): "
-                + fields.map { f in "\(f) is \(hd[f].map { "'\($0)'" } ?? "missing"), the view has \(wd[f].map { "'\($0)'" } ?? "none")" }
+                + fields.map { f in "\(f) is \(shown(hd[f], absent: "missing")), the view has \(shown(wd[f], absent: "none"))" }
                 .joined(separator: "; ")
         case (.set(let w)?, .set(let h)?):
             guard w != h else { return nil }
