@@ -36,6 +36,10 @@ public final class TreeWatcher: LogWakeUp {
     /// began is not known): every file must be looked at.
     public private(set) var overflowed = true
     private var buffer = [UInt8](repeating: 0, count: 65_536)
+    /// The rename cookies of this process's own temporary files (`.NAME.yaml.tmp-PID`) moved
+    /// away: the file they become is the sink's own write, not an edit, and is not read back.
+    private var ownMoves: Set<UInt32> = []
+    private let ownSuffix = ".tmp-\(getpid())"
 
     /// Watches the tree at `root` (its directories `tops`, at any depth), waking for `log` too;
     /// nil when inotify is not available.
@@ -120,10 +124,11 @@ public final class TreeWatcher: LogWakeUp {
             guard n > 0 else { return }
             var offset = 0
             while offset + 16 <= n {
-                let (wd, mask, length) = buffer.withUnsafeBytes { raw in
+                let (wd, mask, cookie, length) = buffer.withUnsafeBytes { raw in
                     (
                         raw.loadUnaligned(fromByteOffset: offset, as: Int32.self),
                         raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self),
+                        raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self),
                         Int(raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
                     )
                 }
@@ -142,7 +147,17 @@ public final class TreeWatcher: LogWakeUp {
                     }
                     continue
                 }
+                if mask & UInt32(IN_MOVED_FROM) != 0, name.hasPrefix("."), name.hasSuffix(ownSuffix) {
+                    if ownMoves.count > 100_000 { ownMoves.removeAll() }
+                    ownMoves.insert(cookie)
+                    continue
+                }
                 guard !directory.isEmpty, Self.isRead(name) else { continue }
+                if mask & UInt32(IN_MOVED_TO) != 0, ownMoves.remove(cookie) != nil {
+                    // The sink's own write renamed into place: an edit still pending is kept.
+                    writing[relative] = nil
+                    continue
+                }
                 let now = Self.monotonic()
                 pending[relative] = now
                 // Written to and not closed yet: a writer holds it open.
