@@ -224,6 +224,18 @@ public final class DirectoryTree {
         return found.sorted()
     }
 
+    /// The entries of the open directory `stream`, "." and ".." left out: each name, and its
+    /// type as the directory says it (`DT_DIR`, `DT_REG`, … or `DT_UNKNOWN`). The one listing
+    /// loop of the projector's file code.
+    static func entries(of stream: OpaquePointer) -> [(name: String, type: UInt8)] {
+        var out: [(String, UInt8)] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != ".", name != ".." { out.append((name, entry.pointee.d_type)) }
+        }
+        return out
+    }
+
     /// Lists `fd`'s directory into `found` (and closes `fd`).
     private static func walk(_ fd: Int32, prefix: String, into found: inout [String]) throws(ProjectionError) {
         guard fd >= 0, let stream = fdopendir(fd) else {
@@ -231,9 +243,7 @@ public final class DirectoryTree {
             throw .io(operation: "list", path: prefix, errno: errno)
         }
         defer { closedir(stream) }
-        while let entry = readdir(stream) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name != ".", name != ".." else { continue }
+        for (name, _) in entries(of: stream) {
             var status = stat()
             guard fstatat(fd, name, &status, Int32(AT_SYMLINK_NOFOLLOW)) == 0 else { continue }
             switch status.st_mode & S_IFMT {

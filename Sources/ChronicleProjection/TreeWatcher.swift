@@ -208,12 +208,10 @@ public final class TreeWatcher: LogWakeUp {
         guard let dir = opendir(root + "/" + relative) else { return ([], []) }
         defer { closedir(dir) }
         var out: ([String], [String]) = ([], [])
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard name != ".", name != ".." else { continue }
-            if entry.pointee.d_type == UInt8(DT_DIR) {
+        for (name, type) in DirectoryTree.entries(of: dir) {
+            if type == UInt8(DT_DIR) {
                 out.0.append(name)
-            } else if entry.pointee.d_type == UInt8(DT_REG) {
+            } else if type == UInt8(DT_REG) {
                 out.1.append(name)
             }
         }

@@ -137,11 +137,6 @@ enum VersionSwap {
             throw .io(operation: "list", path: path, errno: errno)
         }
         defer { closedir(dir) }
-        var out: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { out.append(name) }
-        }
-        return out.sorted()
+        return DirectoryTree.entries(of: dir).map(\.name).sorted()
     }
 }
