@@ -71,6 +71,8 @@ import Testing
                 ["project", "redis", "--prefix", prefix, "--db", db], input: "",
                 environment: ["CHRONICLE_REDIS_URL": "redis://127.0.0.1:1/0"])
             #expect(run.status == 2 && run.stderr.contains("its keys would lie inside the view of the prefix before it"), "\(run.stderr)")
+            let printed = try ChronicleBinary.run(["replay", "redis", "--print", "--prefix", prefix, "--db", db], input: "")
+            #expect(printed.status == 2 && printed.stderr.contains("its keys would lie inside"), "\(printed.stderr)")
         }
     }
 }

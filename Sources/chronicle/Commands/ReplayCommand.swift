@@ -112,6 +112,9 @@ struct ReplayCommand: AsyncParsableCommand {
                 throw ValidationError("a past view goes beside the live one: give --into PREFIX (e.g. --into past:)")
             }
             if print && into != nil { throw ValidationError("--into is for a server; with --print, use --prefix") }
+            for chosen in [prefix, into ?? ""] {
+                if let problem = RedisKeyspace.problem(ofPrefix: chosen) { throw ValidationError(problem) }
+            }
         }
 
         func run() async throws {
