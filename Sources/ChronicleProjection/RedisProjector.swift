@@ -285,16 +285,20 @@ public final class RedisProjector {
     public func follow(wakeUp: (any LogWakeUp)?, stop: StopSignal) throws {
         var pace = FollowPace()
         var beaten: Timestamp?
-        var down: (since: Timestamp, attempts: Int)?
+        // Since when, how many tries, and whether the server itself was away (not only the
+        // keyspace changed under the projector).
+        var down: (since: Timestamp, attempts: Int, server: Bool)?
         var generator = SystemRandomNumberGenerator()
         while !stop.isRaised {
             var changed = false
             do {
                 if down != nil {
                     try catchUp(stop: stop)
+                    let took = (SystemClock.now().microseconds - down!.since.microseconds) / 1_000
                     report(
-                        "\(url): back after \((SystemClock.now().microseconds - down!.since.microseconds) / 1_000) ms; caught up to #\(position)"
-                    )
+                        down!.server
+                            ? "\(url): back after \(took) ms; caught up to #\(position)"
+                            : "\(url) prefix '\(prefix)': caught up to #\(position) in \(took) ms")
                     down = nil
                     changed = true
                 } else {
@@ -320,7 +324,10 @@ public final class RedisProjector {
                         default: "is down (\(error)); appends go on, the keyspace catches up when it is back"
                         }
                     report("\(url) \(what)")
-                    down = (SystemClock.now(), 0)
+                    var server = true
+                    if let error = error as? RedisProjectionError, case .changed = error { server = false }
+                    if let error = error as? RedisProjectionError, case .partlyApplied = error { server = false }
+                    down = (SystemClock.now(), 0, server)
                 }
                 down!.attempts += 1
                 let backoff = min(5_000, 50 << min(down!.attempts - 1, 7))
@@ -344,13 +351,15 @@ public final class RedisProjector {
     private func beat(_ stateName: String, at wall: Timestamp) throws {
         let following = stateName != "stopped"
         if following { try takeLock() }
-        let replies = try connected().send([
-            [
-                "HSET", prefix + "chronicle:heartbeat", "pid", String(getpid()), "state", stateName, "beat_at", wall.rfc3339, "seq",
-                String(position),
-            ],
-            ["HGET", checkpointKey, "seq"],
-        ])
+        let heartbeat = [
+            "HSET", prefix + "chronicle:heartbeat", "pid", String(getpid()), "state", stateName, "beat_at", wall.rfc3339, "seq",
+            String(position),
+        ]
+        let replies = try connected().send([heartbeat, ["HGET", checkpointKey, "seq"]])
+        if replies[0].errorMessage != nil {
+            // Not a hash (set by hand): made one again.
+            _ = try connected().send([["DEL", prefix + "chronicle:heartbeat"], heartbeat])
+        }
         if following, replies[1].string != String(position) {
             throw RedisProjectionError.changed("its checkpoint says \(replies[1].string.map { "#\($0)" } ?? "nothing"), not #\(position)")
         }
@@ -372,18 +381,20 @@ public final class RedisProjector {
     /// caught up again from what it says, not written over as if nothing happened.
     func transaction(_ commands: [[String]], from position: Int64? = nil) throws {
         let connection = try connected()
-        if let position {
-            let found = try connection.send([
-                ["WATCH", lock.key, checkpointKey], ["HGET", checkpointKey, "seq"], ["HGET", checkpointKey, "log"], ["GET", lock.key],
-            ])
-            guard found[1].string == String(position), found[2].string == identity, found[3].string == lock.value else {
-                _ = try connection.send([["UNWATCH"]])
-                throw RedisProjectionError.changed(
-                    "its checkpoint says \(found[1].string.map { "#\($0)" } ?? "nothing"), not #\(position), or its lock is not this projector's"
-                )
-            }
-        } else {
-            _ = try connection.send([["WATCH", lock.key]])
+        // The lock taken or refreshed and watched, with the checkpoint's check, in one round
+        // trip: a projector that lost its lock (another took it while this one folded or stood
+        // still for longer than the lock lasts) writes nothing.
+        var first = [lock.takeCommand, ["WATCH", lock.key, checkpointKey]]
+        if position != nil { first += [["HGET", checkpointKey, "seq"], ["HGET", checkpointKey, "log"]] }
+        let found = try connection.send(first)
+        guard found[0] == .integer(1) else {
+            _ = try connection.send([["UNWATCH"]])
+            try takeLock()  // throws when another projector holds it; takes it over from one gone
+            return try transaction(commands, from: position)
+        }
+        if let position, found[2].string != String(position) || found[3].string != identity {
+            _ = try connection.send([["UNWATCH"]])
+            throw RedisProjectionError.changed("its checkpoint says \(found[2].string.map { "#\($0)" } ?? "nothing"), not #\(position)")
         }
         let replies = try connection.send([["MULTI"]] + commands + [["EXEC"]])
         if let refused = replies.dropLast().first(where: { $0.errorMessage != nil }) {

@@ -140,6 +140,9 @@ public enum RedisKeyspace {
     /// `idx:tenant:`) would put its keys inside the view of a shorter prefix (`a:`, the empty
     /// one), which owns the keys of its families and would delete them as its own.
     public static func problem(ofPrefix prefix: String) -> String? {
+        if prefix.hasPrefix("chronicle-rebuild-") {
+            return "the prefix '\(prefix)' is the projector's own: rebuilds are built under chronicle-rebuild-PID: (choose another)"
+        }
         guard let family = families.first(where: { prefix.contains($0) }) else { return nil }
         return
             "the prefix '\(prefix)' holds '\(family)': its keys would lie inside the view of the prefix before it; choose one without tasks:, workflows:, memory:, contexts: or idx:"

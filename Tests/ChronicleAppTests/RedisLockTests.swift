@@ -73,17 +73,33 @@ import Testing
             #expect(elsewhere.stderr.contains("expires within 15 s"), "\(elsewhere.stderr)")
             _ = try connection.send([["DEL", prefix + "chronicle:lock"]])
 
-            // A follower whose lock another took stops, and says who took it.
+            // A dead pid of this host but of another pid namespace (a container sharing the
+            // host's name) is not taken for gone: its pid means another process there.
+            var name = [CChar](repeating: 0, count: 256)
+            _ = gethostname(&name, 255)
+            let host = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            _ = try connection.send([["SET", prefix + "chronicle:lock", "999999999@\(host) pid:[1] 9", "PX", "15000"]])
+            let namespaced = try run(["project", "redis", "--prefix", prefix])
+            #expect(namespaced.status == 1 && namespaced.stderr.contains("999999999@\(host) holds its lock"), "\(namespaced.stderr)")
+            _ = try connection.send([["DEL", prefix + "chronicle:lock"]])
+
+            // A follower whose lock another took while it stood still writes nothing more: it
+            // stops, and says who took it.
             let stderr = work.appendingPathComponent("taken.stderr")
             let taken = try RedisCrashTests.follower(db: db, prefix: prefix, url: database.url, stderr: stderr)
             #expect(Self.waitFor("following", connection, prefix: prefix))
+            let checkpoint = try RedisCrashTests.checkpoint(connection, prefix: prefix)
+            kill(taken.processIdentifier, SIGSTOP)
+            #expect(try ChronicleBinary.run(["append", "--db", db], input: "su:auth_001|in_progress|0.5\n").status == 0)
             _ = try connection.send([["SET", prefix + "chronicle:lock", "1@elsewhere.example 8", "PX", "15000"]])
+            kill(taken.processIdentifier, SIGCONT)
             let deadline = Date().addingTimeInterval(10)
             while taken.isRunning && Date() < deadline { usleep(20_000) }
             #expect(!taken.isRunning, "the follower went on without its lock")
             if taken.isRunning { kill(taken.processIdentifier, SIGKILL) }
             taken.waitUntilExit()
             #expect(taken.terminationStatus == 1)
+            #expect(try RedisCrashTests.checkpoint(connection, prefix: prefix) == checkpoint, "it wrote without its lock")
             let said = try String(contentsOf: stderr, encoding: .utf8)
             #expect(said.contains("1@elsewhere.example holds its lock"), "\(said)")
         }
