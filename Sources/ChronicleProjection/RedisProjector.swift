@@ -281,13 +281,18 @@ public final class RedisProjector {
     /// (pid, state, beat_at, seq). Redis down, restarted or refusing writes: appends go on; the projector tries
     /// again with capped exponential backoff and jitter (50 ms, doubling, at most 5 s), says so
     /// once when the server goes and once when it is back, and then catches up from the
-    /// checkpoint it finds (none: a server restarted empty, loaded whole).
-    public func follow(wakeUp: (any LogWakeUp)?, stop: StopSignal) throws {
+    /// checkpoint it finds (none: a server restarted empty, loaded whole). `notYet`: the server
+    /// could not be reached for the first catch-up; it is waited for in the same way.
+    public func follow(wakeUp: (any LogWakeUp)?, stop: StopSignal, notYet: RedisError? = nil) throws {
         var pace = FollowPace()
         var beaten: Timestamp?
         // Since when, how many tries, and whether the server itself was away (not only the
         // keyspace changed under the projector).
         var down: (since: Timestamp, attempts: Int, server: Bool)?
+        if let notYet {
+            report("\(url) is not reachable yet (\(notYet)); appends go on, the keyspace catches up when it is there")
+            down = (SystemClock.now(), 0, true)
+        }
         var generator = SystemRandomNumberGenerator()
         while !stop.isRaised {
             var changed = false

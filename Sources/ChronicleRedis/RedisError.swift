@@ -25,6 +25,15 @@ public enum RedisError: Error, Sendable, Equatable, CustomStringConvertible {
     case authFailed(server: String, detail: String)
     /// The connection broke or a reply could not be read (closed by the server, timed out, not RESP).
     case connectionLost(server: String, detail: String)
+
+    /// Whether it may pass by itself (a server not up yet, or gone for a while, a connection
+    /// dropped) rather than be a setting to fix (a URL, a password).
+    public var isTransient: Bool {
+        switch self {
+        case .connectionRefused, .unreachable, .connectionLost: true
+        default: false
+        }
+    }
     /// A command the connection sends itself (`SELECT`, `PING`) got an error reply.
     case serverError(server: String, command: String, message: String)
     /// The connection was used after it was closed or broke.

@@ -63,6 +63,39 @@ import Testing
         }
     }
 
+    /// `project redis --follow` started before its server waits for it (appends going on),
+    /// then catches up; a wrong password still ends it at once.
+    @Test func aFollowerStartedBeforeItsServerWaitsForIt() throws {
+        let server = try RedisServer.start()
+        defer { server.shutDown(saving: false) }
+        server.shutDown(saving: false)
+        let work = try TestLog.temporaryDirectory()
+        let db = work.appendingPathComponent("log.db").path
+        #expect(try ChronicleBinary.run(["append", "--db", db], input: "ms:k|v|semantic\n").status == 0)
+        let stderr = work.appendingPathComponent("follower.stderr")
+        let follower = try RedisCrashTests.follower(db: db, prefix: "p:", url: server.url, stderr: stderr)
+        defer {
+            if follower.isRunning { kill(follower.processIdentifier, SIGINT) }
+            follower.waitUntilExit()
+        }
+        usleep(500_000)
+        #expect(try ChronicleBinary.run(["append", "--db", db], input: "ms:k|w|semantic\n").status == 0)
+        #expect(follower.isRunning, "it ended: \((try? String(contentsOf: stderr, encoding: .utf8)) ?? "")")
+        try server.restart()
+        let connection = try RedisConnection(url: server.url)
+        #expect(try RedisCrashTests.waitCaughtUp(connection, prefix: "p:", db: db, seconds: 20))
+        let said = try String(contentsOf: stderr, encoding: .utf8)
+        #expect(said.contains("is not reachable yet") && said.contains("back after"), "\(said)")
+        #expect(try connection.send([["HGET", "p:memory:k", "value"]])[0].string == "\"w\"")
+
+        var wrong = server.url
+        wrong.password = "not-the-password"
+        let refused = try ChronicleBinary.run(
+            ["project", "redis", "--follow", "--prefix", "q:", "--db", db], input: "",
+            environment: ["CHRONICLE_REDIS_URL": ProjectRedisTests.whole(wrong)])
+        #expect(refused.status == 4 && !refused.stderr.contains("not-the-password"), "\(refused.stderr)")
+    }
+
     @Test func aPrefixInsideAnotherPrefixsViewIsRefused() throws {
         let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
         #expect(try ChronicleBinary.run(["append", "--db", db], input: "ms:k|v|semantic\n").status == 0)

@@ -136,9 +136,11 @@ extension ProjectCommand {
                 writes (out of memory, a read-only replica): appends are not affected; the projector tries again with capped backoff and jitter, says \
                 once that the server is down and once that it is back, then catches up (a server \
                 restarted empty is loaded whole). SIGINT or SIGTERM end it after the batch in \
-                flight. Exit status: 0 up to date (or stopped), 1 the keyspace refused, 2 bad \
-                arguments (no URL, a password on the command line), 3 the log cannot be opened \
-                or read, 4 the Redis server cannot be reached or refused the login.
+                flight. A server not reachable when --follow starts is waited for in the same \
+                way; a refused login is not. Exit status: 0 up to date (or stopped), 1 the keyspace \
+                refused, 2 bad arguments (no URL, a password on the command line), 3 the log \
+                cannot be opened or read, 4 the Redis server cannot be reached (without --follow) \
+                or refused the login.
                 """)
 
         @OptionGroup var redisOptions: RedisOptions
@@ -223,7 +225,12 @@ private struct RedisJob: ProjectorJob, @unchecked Sendable {  // the projector i
             }
             projector.report("\(projector.url) prefix '\(projector.prefix)': up to #\(projector.position)")
         } catch let error as RedisError {
-            throw RedisFailure.server(error)
+            // Following, a server not up yet is waited for (as one that goes away later is);
+            // a wrong URL or password, or a one-off run, ends here.
+            guard follow, let stop, error.isTransient else { throw RedisFailure.server(error) }
+            try projector.follow(wakeUp: LogWatcher(logPath: logPath), stop: stop, notYet: error)
+            projector.report("\(projector.url) prefix '\(projector.prefix)': stopped at #\(projector.position)")
+            return
         }
         guard follow, let stop else { return }
         let watcher = LogWatcher(logPath: logPath)
