@@ -1,5 +1,5 @@
-internal import Dispatch
 internal import Foundation
+internal import Synchronization
 
 #if canImport(Glibc)
     internal import Glibc
@@ -8,9 +8,11 @@ internal import Foundation
 #endif
 
 /// SIGINT or SIGTERM, taken as a request to stop: a long-running command stops reading new
-/// input, finishes what it has read, flushes its output, and returns. A dispatch signal source
-/// (not a handler in signal context) notices the signal; it sets ``isRaised`` and makes
-/// ``fd`` readable, so that a thread waiting in `poll` for input or for the log wakes up.
+/// input, finishes what it has read, flushes its output, and returns. A handler installed by
+/// `sigaction` before `init` returns (a dispatch signal source is registered later, on another
+/// thread, and a signal in between was lost) does only what a handler may: it notes the
+/// signal in an atomic and writes one byte to the pipe, which makes ``fd`` readable, so that a
+/// thread waiting in `poll` for input or for the log wakes up.
 ///
 /// A second signal after the first ends the process at once, with the usual status (130 for
 /// SIGINT, 143 for SIGTERM): a stop that hangs can still be interrupted.
@@ -18,8 +20,7 @@ public final class StopSignal: @unchecked Sendable {  // raised is read and writ
     private let lock = NSLock()
     private var raised: Int32 = 0
     private let pipe: (read: Int32, write: Int32)
-    private var sources: [any DispatchSourceSignal] = []
-    private let queue = DispatchQueue(label: "chronicle.signals")
+    private let takesSignals: Bool
 
     /// Takes over SIGINT and SIGTERM for the rest of the process; nil (signals left as they
     /// are) when no pipe can be made (no file descriptor left): a stop that could not wake a
@@ -30,17 +31,19 @@ public final class StopSignal: @unchecked Sendable {  // raised is read and writ
         var fds: [Int32] = [-1, -1]
         guard fds.withUnsafeMutableBufferPointer({ Foundation.pipe($0.baseAddress!) }) == 0 else { return nil }
         pipe = (fds[0], fds[1])
-        for s in takingSignals ? [SIGINT, SIGTERM] : [] {
-            signal(s, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: s, queue: queue)
-            source.setEventHandler { [weak self] in self?.raise(s) }
-            source.resume()
-            sources.append(source)
-        }
+        takesSignals = takingSignals
+        guard takingSignals else { return }
+        stopSignalRaised.store(0, ordering: .sequentiallyConsistent)
+        stopSignalPipe.store(pipe.write, ordering: .sequentiallyConsistent)
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = stopSignalHandler
+        action.sa_flags = SA_RESTART
+        sigemptyset(&action.sa_mask)
+        for s in [SIGINT, SIGTERM] { sigaction(s, &action, nil) }
     }
 
     deinit {
-        for s in sources { s.cancel() }
+        if takesSignals { _ = stopSignalPipe.compareExchange(expected: pipe.write, desired: -1, ordering: .sequentiallyConsistent) }
         close(pipe.read)
         close(pipe.write)
     }
@@ -49,6 +52,9 @@ public final class StopSignal: @unchecked Sendable {  // raised is read and writ
     public var signalNumber: Int32? {
         lock.lock()
         defer { lock.unlock() }
+        if raised == 0, takesSignals, stopSignalPipe.load(ordering: .sequentiallyConsistent) == pipe.write {
+            raised = stopSignalRaised.load(ordering: .sequentiallyConsistent)
+        }
         return raised == 0 ? nil : raised
     }
 
@@ -72,16 +78,6 @@ public final class StopSignal: @unchecked Sendable {  // raised is read and writ
         _ = write(pipe.write, &byte, 1)
     }
 
-    private func raise(_ s: Int32) {
-        lock.lock()
-        let second = raised != 0
-        if !second { raised = s }
-        lock.unlock()
-        if second { Foundation.exit(128 + s) }
-        var byte: UInt8 = 1
-        _ = write(pipe.write, &byte, 1)
-    }
-
     /// Waits until `fd` is readable or a stop is asked for; true when `fd` is (false also on
     /// `timeoutMilliseconds`, -1 for none).
     public func wait(readable fd: Int32, timeoutMilliseconds: Int32 = -1) -> Bool {
@@ -94,4 +90,18 @@ public final class StopSignal: @unchecked Sendable {  // raised is read and writ
             return fds[0].revents != 0
         }
     }
+}
+
+/// The signal the handler took first (0: none yet), and the pipe it wakes (-1: none): what the
+/// one ``StopSignal`` taking signals shares with its handler.
+private let stopSignalRaised = Atomic<Int32>(0)
+private let stopSignalPipe = Atomic<Int32>(-1)
+
+/// Async-signal-safe: an atomic exchange, one `write`, or `_exit` for a second signal (a stop
+/// that hangs can still be interrupted, with the usual status: 130 for SIGINT, 143 for SIGTERM).
+private func stopSignalHandler(_ s: Int32) {
+    let (first, _) = stopSignalRaised.compareExchange(expected: 0, desired: s, ordering: .sequentiallyConsistent)
+    guard first else { _exit(128 + s) }
+    var byte = UInt8(truncatingIfNeeded: s)
+    _ = write(stopSignalPipe.load(ordering: .sequentiallyConsistent), &byte, 1)
 }
