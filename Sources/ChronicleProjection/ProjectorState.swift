@@ -147,6 +147,22 @@ public final class ProjectorState {
         snapshots = working
     }
 
+    /// Has `sink` apply an advance's `changes`, moving `contexts` along in place (a copy would
+    /// cost every task with a context), and commits `folded` when it returns. When it throws,
+    /// the state and `contexts` go back to where the view is, and the error is rethrown.
+    public func apply(
+        _ folded: Folded, _ changes: [Change], contexts: inout ContextIndex, _ sink: (inout ContextIndex) throws -> Void
+    ) throws {
+        do {
+            try sink(&contexts)
+        } catch {
+            contexts.undo(changes)
+            rollBack()
+            throw error
+        }
+        commit(folded)
+    }
+
     /// Takes `folded` as the state the view now shows.
     public func commit(_ folded: Folded) {
         (snapshots, position, validAt) = (folded.snapshots, folded.position, folded.validAt)

@@ -258,20 +258,13 @@ public final class RedisProjector {
         case .refold:
             return try load(stop: nil, swapping: true)
         case .changes(let folded, let changes):
-            // The context index moves in place (a copy would cost every task with a context),
-            // and back if the batch is not applied, as the state does.
-            do {
+            try state.apply(folded, changes, contexts: &contexts) { contexts in
                 let batch = try RedisDelta.batch(changes, contexts: &contexts, prefix: prefix)
                 var commands = batch.commands
                 for message in batch.messages { commands.append(["PUBLISH", channel, "[seq=\(folded.position)] \(message)"]) }
                 commands.append(checkpointCommand(seq: folded.position, validAt: folded.validAt))
                 try transaction(commands, from: position)
-            } catch {
-                contexts.undo(changes)
-                state.rollBack()
-                throw error
             }
-            state.commit(folded)
             return true
         }
     }

@@ -170,8 +170,10 @@ public final class TreeProjector {
             try catchUp(readingEdits: false)
             return true
         case .changes(let folded, let changes):
-            var dirty: Set<String> = []
-            do {
+            // On a failure the files already written stay as written (each holds its entity's
+            // newer state, journalled as the sink's own).
+            try state.apply(folded, changes, contexts: &contexts) { contexts in
+                var dirty: Set<String> = []
                 for change in changes {
                     if let path = YAMLTree.path(of: change.stream) {
                         try sink.put(path, try change.after.flatMap { try YAMLTree.file(for: $0)?.bytes })
@@ -179,14 +181,7 @@ public final class TreeProjector {
                     if change.stream.kind == .task { dirty.formUnion(contexts.update(from: change.before?.task, to: change.after?.task)) }
                 }
                 for file in dirty.sorted() { try sink.put(file, try contexts.bytes(of: file)) }
-            } catch {
-                // The state and the context index go back; the files already written stay as
-                // written (each holds its entity's newer state, journalled as the sink's own).
-                contexts.undo(changes)
-                state.rollBack()
-                throw error
             }
-            state.commit(folded)
             return true
         }
     }

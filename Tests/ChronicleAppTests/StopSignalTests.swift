@@ -12,6 +12,17 @@ import Testing
         return !process.isRunning
     }
 
+    /// `chronicle tail --db DB --follow` started, its stdout on a pipe.
+    static func tailFollow(_ db: String) throws -> (Process, Pipe) {
+        let follower = Process()
+        follower.executableURL = ChronicleBinary.url
+        follower.arguments = ["tail", "--db", db, "--follow"]
+        let out = Pipe()
+        follower.standardOutput = out
+        try follower.run()
+        return (follower, out)
+    }
+
     @Test(arguments: [SIGINT, SIGTERM])
     func appendStopsAfterTheLinesItRead(signal: Int32) throws {
         let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
@@ -48,12 +59,7 @@ import Testing
     @Test func tailFollowStopsOnSIGTERM() throws {
         let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
         _ = try ChronicleBinary.run(["append", "--db", db], input: "ms:k|0|semantic\nms:k|1|semantic\n", environment: fixedClock)
-        let follower = Process()
-        follower.executableURL = ChronicleBinary.url
-        follower.arguments = ["tail", "--db", db, "--follow"]
-        let out = Pipe()
-        follower.standardOutput = out
-        try follower.run()
+        let (follower, out) = try Self.tailFollow(db)
         defer { if follower.isRunning { kill(follower.processIdentifier, SIGKILL) } }
         let text = ChronicleBinary.readLines(out.fileHandleForReading.fileDescriptor, count: 2)
         #expect(text.split(separator: "\n").count == 2)
@@ -73,12 +79,7 @@ import Testing
         let db = try TestLog.temporaryDirectory().appendingPathComponent("log.db").path
         _ = try ChronicleBinary.run(["append", "--db", db], input: "ms:k|0|semantic\n", environment: fixedClock)
         for round in 0..<20 {
-            let follower = Process()
-            follower.executableURL = ChronicleBinary.url
-            follower.arguments = ["tail", "--db", db, "--follow"]
-            let out = Pipe()
-            follower.standardOutput = out
-            try follower.run()
+            let (follower, out) = try Self.tailFollow(db)
             defer { if follower.isRunning { kill(follower.processIdentifier, SIGKILL) } }
             _ = ChronicleBinary.readLines(out.fileHandleForReading.fileDescriptor, count: 1)
             kill(follower.processIdentifier, round % 2 == 0 ? SIGTERM : SIGINT)

@@ -145,12 +145,7 @@ extension ProjectCommand {
 
         @OptionGroup var redisOptions: RedisOptions
 
-        @Option(
-            name: [.customLong("prefix"), .customLong("redis-prefix")],
-            help:
-                "A prefix for every key (e.g. tenant1:), to keep several logs apart on one server (--redis-prefix, as status and verify say it, is the same)."
-        )
-        var prefix = ""
+        @OptionGroup var keyPrefix: RedisPrefixOption
 
         @Flag(help: "Keep following the log after catching up, until SIGINT or SIGTERM.")
         var follow = false
@@ -162,7 +157,7 @@ extension ProjectCommand {
             let url = try redisOptions.url()
             let clock = try options.clock()
             let log = try options.openExisting(logger: logger)
-            let projector = try RedisProjector(log: log, url: url, prefix: prefix, clock: clock, logger: logger)
+            let projector = try RedisProjector(log: log, url: url, prefix: keyPrefix.prefix, clock: clock, logger: logger)
             projector.report = { line in FileHandle.standardError.write(Data("chronicle: \(line)\n".utf8)) }
             try await RedisJob(projector: projector, follow: follow, logPath: options.path, logger: logger).start()
         }

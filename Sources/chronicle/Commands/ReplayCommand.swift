@@ -93,12 +93,7 @@ struct ReplayCommand: AsyncParsableCommand {
 
         @OptionGroup var redisOptions: RedisOptions
 
-        @Option(
-            name: [.customLong("prefix"), .customLong("redis-prefix")],
-            help:
-                "A prefix for every key of the live view (e.g. tenant1:), to keep several logs apart on one server (--redis-prefix is the same)."
-        )
-        var prefix = ""
+        @OptionGroup var keyPrefix: RedisPrefixOption
 
         @Option(help: "With --valid-at or --known-at: the prefix the past view is built under, beside the live one.")
         var into: String?
@@ -112,9 +107,7 @@ struct ReplayCommand: AsyncParsableCommand {
                 throw ValidationError("a past view goes beside the live one: give --into PREFIX (e.g. --into past:)")
             }
             if print && into != nil { throw ValidationError("--into is for a server; with --print, use --prefix") }
-            for chosen in [prefix, into ?? ""] {
-                if let problem = RedisKeyspace.problem(ofPrefix: chosen) { throw ValidationError(problem) }
-            }
+            if let into, let problem = RedisKeyspace.problem(ofPrefix: into) { throw ValidationError(problem) }
         }
 
         func run() async throws {
@@ -131,10 +124,10 @@ struct ReplayCommand: AsyncParsableCommand {
                 for kind in RedisKeyspace.kinds { entities += try query.entities(kind, asOf: point) }
                 keys = try RedisKeyspace.keys(entities)
                 let seq = try log.read { tx in try tx.position(knownAt: point.known) }
-                var commands = RESP.commands(loading: keys, prefix: prefix)
+                var commands = RESP.commands(loading: keys, prefix: keyPrefix.prefix)
                 if case .hash(let fields) = RedisKeyspace.checkpoint(log: try log.identity(), seq: seq, validAt: point.valid) {
-                    commands.append(["DEL", prefix + RedisKeyspace.checkpointKey])
-                    commands.append(["HSET", prefix + RedisKeyspace.checkpointKey] + fields.flatMap { [$0.field, $0.value] })
+                    commands.append(["DEL", keyPrefix.prefix + RedisKeyspace.checkpointKey])
+                    commands.append(["HSET", keyPrefix.prefix + RedisKeyspace.checkpointKey] + fields.flatMap { [$0.field, $0.value] })
                 }
                 out = RedisCommandEncoding.encode(commands)
             } catch let error as ValidationError {
@@ -160,7 +153,7 @@ struct ReplayCommand: AsyncParsableCommand {
                     defer { projector.close() }
                     try projector.loadPast(position: seq, validAt: point.valid)
                 } else {
-                    let projector = try RedisProjector(log: log, url: url, prefix: prefix, clock: clock, logger: logger)
+                    let projector = try RedisProjector(log: log, url: url, prefix: keyPrefix.prefix, clock: clock, logger: logger)
                     projector.report = { line in FileHandle.standardError.write(Data("chronicle: \(line)\n".utf8)) }
                     defer { projector.close() }
                     try projector.rebuild()
